@@ -1,0 +1,115 @@
+// Package database opens the PostgreSQL pool, creates and migrates the
+// database with dbmate (on the migrations embedded in the binary), and runs
+// work inside transactions.
+package database
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/studysprint/studysprint/dbgen"
+	"github.com/studysprint/studysprint/sql/migrations"
+)
+
+// PoolOptions tunes the connection pool.
+type PoolOptions struct {
+	MaxConns int32
+}
+
+// Open creates a connection pool. It does not wait for the server: the pool
+// connects lazily and reconnects by itself after the server comes back.
+func Open(ctx context.Context, databaseURL string, opts PoolOptions) (*pgxpool.Pool, error) {
+	cfg, err := pgxpool.ParseConfig(databaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("parse database url: %w", err) // pgx masks the password
+	}
+	if opts.MaxConns > 0 {
+		cfg.MaxConns = opts.MaxConns
+	}
+	cfg.MaxConnIdleTime = 5 * time.Minute
+	cfg.HealthCheckPeriod = 15 * time.Second
+	if cfg.ConnConfig.ConnectTimeout == 0 || cfg.ConnConfig.ConnectTimeout > 5*time.Second {
+		cfg.ConnConfig.ConnectTimeout = 5 * time.Second
+	}
+	if cfg.ConnConfig.RuntimeParams == nil {
+		cfg.ConnConfig.RuntimeParams = map[string]string{}
+	}
+	// Sessions run in UTC so date arithmetic never depends on the server's zone;
+	// user time zones are applied explicitly in SQL where they matter.
+	cfg.ConnConfig.RuntimeParams["timezone"] = "UTC"
+	if _, ok := cfg.ConnConfig.RuntimeParams["application_name"]; !ok {
+		cfg.ConnConfig.RuntimeParams["application_name"] = "studysprint"
+	}
+	return pgxpool.NewWithConfig(ctx, cfg)
+}
+
+// InTx runs fn inside one transaction: committed when fn returns nil, rolled
+// back otherwise (and on panic).
+func InTx(ctx context.Context, pool *pgxpool.Pool, fn func(q *dbgen.Queries) error) error {
+	return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error { return fn(dbgen.New(tx)) })
+}
+
+// LatestMigration is the version (timestamp prefix) of the newest embedded
+// migration: the schema version a fully migrated database reports.
+func LatestMigration() string {
+	versions := migrationVersions()
+	if len(versions) == 0 {
+		return ""
+	}
+	return versions[len(versions)-1]
+}
+
+func migrationVersions() []string {
+	entries, err := fs.ReadDir(migrations.FS, ".")
+	if err != nil {
+		panic(err) // embedded at build time; cannot fail
+	}
+	var out []string
+	for _, e := range entries {
+		name := e.Name()
+		if !strings.HasSuffix(name, ".sql") {
+			continue
+		}
+		if v, _, ok := strings.Cut(name, "_"); ok {
+			out = append(out, v)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// ErrNotMigrated means the database answers but has no schema_migrations table.
+var ErrNotMigrated = errors.New("database is not migrated")
+
+// SchemaVersion returns the newest applied migration version.
+func SchemaVersion(ctx context.Context, db interface {
+	QueryRow(context.Context, string, ...any) pgx.Row
+}) (string, error) {
+	var v string
+	err := db.QueryRow(ctx, `SELECT coalesce(max(version), '') FROM schema_migrations`).Scan(&v)
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "42P01" { // undefined_table
+		return "", ErrNotMigrated
+	}
+	return v, err
+}
+
+// PgErrorCode returns the SQLSTATE code and constraint name of a PostgreSQL
+// error, or empty strings.
+func PgErrorCode(err error) (code, constraint string) {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return pgErr.Code, pgErr.ConstraintName
+	}
+	return "", ""
+}
+

@@ -1,0 +1,2 @@
+-- name: CreateUserPreferences :exec
+INSERT INTO user_preferences (user_id) VALUES (@user_id);
