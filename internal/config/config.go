@@ -1,0 +1,265 @@
+// Package config reads the service configuration from environment variables
+// with typed defaults. Every problem names the variable that caused it.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is the whole service configuration.
+type Config struct {
+	HTTPAddr              string
+	HTTPReadHeaderTimeout time.Duration
+	HTTPReadTimeout       time.Duration
+	HTTPWriteTimeout      time.Duration
+	HTTPIdleTimeout       time.Duration
+	ShutdownTimeout       time.Duration
+
+	DatabaseURL      string
+	DatabaseMaxConns int
+	DBWaitTimeout    time.Duration
+	MigrateOnStart   bool
+
+	DataDir string
+
+	JWTIssuer         string
+	JWTAudience       string
+	JWTSigningKeyFile string
+	JWTAccessTTL      time.Duration
+	JWTRefreshTTL     time.Duration
+
+	BcryptCost int
+
+	CORSAllowedOrigins []string
+	BodyLimit          int64
+
+	LogLevel  slog.Level
+	LogFormat string
+}
+
+// Defaults used when a variable is unset or empty.
+const (
+	DefaultHTTPAddr    = ":8080"
+	DefaultDatabaseURL = "postgres://postgres@127.0.0.1:5432/studysprint?sslmode=disable"
+	DefaultDataDir     = "./data"
+)
+
+// FromEnv reads the configuration from the process environment.
+func FromEnv() (Config, error) { return Load(os.LookupEnv) }
+
+// Load reads the configuration through lookup (os.LookupEnv in production).
+func Load(lookup func(string) (string, bool)) (Config, error) {
+	e := &reader{lookup: lookup}
+	c := Config{
+		HTTPAddr:              e.str("HTTP_ADDR", DefaultHTTPAddr),
+		HTTPReadHeaderTimeout: e.duration("HTTP_READ_HEADER_TIMEOUT", 5*time.Second),
+		HTTPReadTimeout:       e.duration("HTTP_READ_TIMEOUT", 60*time.Second),
+		HTTPWriteTimeout:      e.duration("HTTP_WRITE_TIMEOUT", 120*time.Second),
+		HTTPIdleTimeout:       e.duration("HTTP_IDLE_TIMEOUT", 120*time.Second),
+		ShutdownTimeout:       e.duration("SHUTDOWN_TIMEOUT", 15*time.Second),
+
+		DatabaseURL:      e.str("DATABASE_URL", DefaultDatabaseURL),
+		DatabaseMaxConns: e.integer("DATABASE_MAX_CONNS", 20, 1, 1000),
+		DBWaitTimeout:    e.duration("DB_WAIT_TIMEOUT", 60*time.Second),
+		MigrateOnStart:   e.boolean("MIGRATE_ON_START", true),
+
+		DataDir: e.str("DATA_DIR", DefaultDataDir),
+
+		JWTIssuer:         e.str("JWT_ISSUER", "studysprint"),
+		JWTAudience:       e.str("JWT_AUDIENCE", "studysprint-api"),
+		JWTSigningKeyFile: e.str("JWT_SIGNING_KEY_FILE", ""),
+		JWTAccessTTL:      e.duration("JWT_ACCESS_TTL", 15*time.Minute),
+		JWTRefreshTTL:     e.duration("JWT_REFRESH_TTL", 30*24*time.Hour),
+
+		BcryptCost: e.integer("BCRYPT_COST", 12, 4, 31),
+
+		CORSAllowedOrigins: e.list("CORS_ALLOWED_ORIGINS"),
+		BodyLimit:          e.size("BODY_LIMIT", 1<<20),
+
+		LogLevel:  e.level("LOG_LEVEL", slog.LevelInfo),
+		LogFormat: e.oneOf("LOG_FORMAT", "json", "json", "text"),
+	}
+
+	if u, err := url.Parse(c.DatabaseURL); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") || strings.Trim(u.Path, "/") == "" {
+		e.fail("DATABASE_URL", errors.New("must be a postgres:// URL naming a database"))
+	}
+	if c.JWTAccessTTL < time.Minute || c.JWTAccessTTL > 24*time.Hour {
+		e.fail("JWT_ACCESS_TTL", errors.New("must be between 1m and 24h"))
+	}
+	if c.JWTRefreshTTL < time.Hour || c.JWTRefreshTTL > 365*24*time.Hour {
+		e.fail("JWT_REFRESH_TTL", errors.New("must be between 1h and 8760h"))
+	}
+	if c.BodyLimit < 1024 || c.BodyLimit > 64<<20 {
+		e.fail("BODY_LIMIT", errors.New("must be between 1KiB and 64MiB"))
+	}
+	for _, o := range c.CORSAllowedOrigins {
+		if o == "*" {
+			continue
+		}
+		if u, err := url.Parse(o); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") {
+			e.fail("CORS_ALLOWED_ORIGINS", fmt.Errorf("%q is not an origin like https://app.example.com", o))
+		}
+	}
+	if c.DataDir == "" {
+		e.fail("DATA_DIR", errors.New("must not be empty"))
+	}
+	if c.JWTIssuer == "" {
+		e.fail("JWT_ISSUER", errors.New("must not be empty"))
+	}
+	if c.JWTAudience == "" {
+		e.fail("JWT_AUDIENCE", errors.New("must not be empty"))
+	}
+	return c, errors.Join(e.errs...)
+}
+
+// SigningKeyPath is where the JWT signing key is read from: the configured
+// file, or a key generated under DATA_DIR.
+func (c Config) SigningKeyPath() (path string, generated bool) {
+	if c.JWTSigningKeyFile != "" {
+		return c.JWTSigningKeyFile, false
+	}
+	return filepath.Join(c.DataDir, "keys", "jwt-signing-key.pem"), true
+}
+
+type reader struct {
+	lookup func(string) (string, bool)
+	errs   []error
+}
+
+func (r *reader) fail(name string, err error) {
+	r.errs = append(r.errs, fmt.Errorf("%s: %w", name, err))
+}
+
+func (r *reader) raw(name string) (string, bool) {
+	v, ok := r.lookup(name)
+	v = strings.TrimSpace(v)
+	return v, ok && v != ""
+}
+
+func (r *reader) str(name, def string) string {
+	if v, ok := r.raw(name); ok {
+		return v
+	}
+	return def
+}
+
+func (r *reader) duration(name string, def time.Duration) time.Duration {
+	v, ok := r.raw(name)
+	if !ok {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		r.fail(name, fmt.Errorf("%q is not a positive duration like 30s or 15m", v))
+		return def
+	}
+	return d
+}
+
+func (r *reader) integer(name string, def, lo, hi int) int {
+	v, ok := r.raw(name)
+	if !ok {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < lo || n > hi {
+		r.fail(name, fmt.Errorf("%q is not an integer between %d and %d", v, lo, hi))
+		return def
+	}
+	return n
+}
+
+func (r *reader) boolean(name string, def bool) bool {
+	v, ok := r.raw(name)
+	if !ok {
+		return def
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		r.fail(name, fmt.Errorf("%q is not true or false", v))
+		return def
+	}
+	return b
+}
+
+func (r *reader) oneOf(name, def string, allowed ...string) string {
+	v := strings.ToLower(r.str(name, def))
+	for _, a := range allowed {
+		if v == a {
+			return v
+		}
+	}
+	r.fail(name, fmt.Errorf("%q is not one of %s", v, strings.Join(allowed, ", ")))
+	return def
+}
+
+func (r *reader) level(name string, def slog.Level) slog.Level {
+	v, ok := r.raw(name)
+	if !ok {
+		return def
+	}
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(v)); err != nil {
+		r.fail(name, fmt.Errorf("%q is not one of debug, info, warn, error", v))
+		return def
+	}
+	return l
+}
+
+func (r *reader) list(name string) []string {
+	v, ok := r.raw(name)
+	if !ok {
+		return nil
+	}
+	var out []string
+	for _, part := range strings.Split(v, ",") {
+		if part = strings.TrimSpace(part); part != "" {
+			out = append(out, strings.TrimSuffix(part, "/"))
+		}
+	}
+	return out
+}
+
+// size parses a byte count: 1048576, 512KiB, 1MiB, 200MB (KB/MB/GB are taken
+// as binary units too, which is what people mean for upload limits).
+func (r *reader) size(name string, def int64) int64 {
+	v, ok := r.raw(name)
+	if !ok {
+		return def
+	}
+	n, err := ParseSize(v)
+	if err != nil {
+		r.fail(name, err)
+		return def
+	}
+	return n
+}
+
+// ParseSize parses a byte count with an optional unit (B, KiB, MiB, GiB, KB, MB, GB).
+func ParseSize(v string) (int64, error) {
+	s := strings.ToUpper(strings.TrimSpace(v))
+	units := []struct {
+		suffix string
+		mult   int64
+	}{{"KIB", 1 << 10}, {"MIB", 1 << 20}, {"GIB", 1 << 30}, {"KB", 1 << 10}, {"MB", 1 << 20}, {"GB", 1 << 30}, {"K", 1 << 10}, {"M", 1 << 20}, {"G", 1 << 30}, {"B", 1}}
+	mult := int64(1)
+	for _, u := range units {
+		if strings.HasSuffix(s, u.suffix) {
+			s, mult = strings.TrimSpace(strings.TrimSuffix(s, u.suffix)), u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n <= 0 || n > (1<<50)/mult {
+		return 0, fmt.Errorf("%q is not a size like 1048576, 512KiB or 200MiB", v)
+	}
+	return n * mult, nil
+}

@@ -1,0 +1,104 @@
+package config
+
+import (
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+)
+
+func lookup(env map[string]string) func(string) (string, bool) {
+	return func(k string) (string, bool) { v, ok := env[k]; return v, ok }
+}
+
+func TestDefaults(t *testing.T) {
+	c, err := Load(lookup(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.HTTPAddr != ":8080" || c.DatabaseURL != DefaultDatabaseURL || c.DataDir != "./data" ||
+		c.JWTAccessTTL != 15*time.Minute || c.BcryptCost != 12 || !c.MigrateOnStart ||
+		c.BodyLimit != 1<<20 || c.LogLevel != slog.LevelInfo || c.LogFormat != "json" {
+		t.Fatalf("defaults: %+v", c)
+	}
+	if p, gen := c.SigningKeyPath(); !gen || !strings.HasPrefix(p, "data/") {
+		t.Fatalf("key path %q generated=%v", p, gen)
+	}
+}
+
+func TestOverrides(t *testing.T) {
+	c, err := Load(lookup(map[string]string{
+		"HTTP_ADDR": "127.0.0.1:9000", "JWT_ACCESS_TTL": "5m", "BCRYPT_COST": "10", "MIGRATE_ON_START": "false",
+		"BODY_LIMIT": "512KiB", "LOG_LEVEL": "debug", "LOG_FORMAT": "TEXT",
+		"CORS_ALLOWED_ORIGINS": "https://a.example.com, http://localhost:5173/", "JWT_SIGNING_KEY_FILE": "/etc/key.pem",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.HTTPAddr != "127.0.0.1:9000" || c.JWTAccessTTL != 5*time.Minute || c.BcryptCost != 10 || c.MigrateOnStart ||
+		c.BodyLimit != 512<<10 || c.LogLevel != slog.LevelDebug || c.LogFormat != "text" ||
+		len(c.CORSAllowedOrigins) != 2 || c.CORSAllowedOrigins[1] != "http://localhost:5173" {
+		t.Fatalf("overrides: %+v", c)
+	}
+	if p, gen := c.SigningKeyPath(); gen || p != "/etc/key.pem" {
+		t.Fatalf("key path %q generated=%v", p, gen)
+	}
+}
+
+// TestErrorsNameTheVariable: every bad value fails Load with a message that
+// starts with the variable's name, and all problems are reported at once.
+func TestErrorsNameTheVariable(t *testing.T) {
+	bad := map[string]string{
+		"JWT_ACCESS_TTL":       "fifteen",
+		"BCRYPT_COST":          "3",
+		"MIGRATE_ON_START":     "maybe",
+		"BODY_LIMIT":           "lots",
+		"LOG_LEVEL":            "loud",
+		"LOG_FORMAT":           "xml",
+		"DATABASE_URL":         "mysql://root@localhost/db",
+		"CORS_ALLOWED_ORIGINS": "not a url",
+		"DATABASE_MAX_CONNS":   "0",
+		"HTTP_READ_TIMEOUT":    "-1s",
+		"JWT_REFRESH_TTL":      "1s",
+	}
+	for name, value := range bad {
+		t.Run(name, func(t *testing.T) {
+			_, err := Load(lookup(map[string]string{name: value}))
+			if err == nil || !strings.HasPrefix(err.Error(), name+": ") {
+				t.Fatalf("%s=%q: err = %v", name, value, err)
+			}
+		})
+	}
+	_, err := Load(lookup(bad))
+	for name := range bad {
+		if err == nil || !strings.Contains(err.Error(), name) {
+			t.Fatalf("joined error misses %s: %v", name, err)
+		}
+	}
+}
+
+func TestParseSize(t *testing.T) {
+	cases := map[string]int64{"1": 1, "1024": 1024, "1KiB": 1024, "1kb": 1024, "200MiB": 200 << 20, "2 GiB": 2 << 30, "10B": 10, "3M": 3 << 20}
+	for in, want := range cases {
+		if got, err := ParseSize(in); err != nil || got != want {
+			t.Errorf("ParseSize(%q) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", "0", "-1", "1.5MB", "MB", "1TB", "9999999999GiB", "0x10"} {
+		if _, err := ParseSize(in); err == nil {
+			t.Errorf("ParseSize(%q) accepted", in)
+		}
+	}
+}
+
+func FuzzParseSize(f *testing.F) {
+	for _, s := range []string{"1", "1KiB", "200MiB", "2 GiB", "", "-1", "9999999999999GiB"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		n, err := ParseSize(s)
+		if err == nil && (n <= 0 || n > 1<<50) {
+			t.Fatalf("ParseSize(%q) = %d", s, n)
+		}
+	})
+}
