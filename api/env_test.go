@@ -1,0 +1,350 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/getkin/kin-openapi/routers/legacy"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/labstack/echo/v4"
+	"github.com/lestrrat-go/jwx/v2/jwk"
+
+	"github.com/studysprint/studysprint/api"
+	"github.com/studysprint/studysprint/internal/auth"
+	"github.com/studysprint/studysprint/internal/testdb"
+)
+
+// fakeClock is the injected clock: tests move time instead of sleeping.
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func newFakeClock() *fakeClock {
+	return &fakeClock{t: time.Now().UTC().Truncate(time.Second)}
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// env is one API under test: a real echo server over its own database.
+type env struct {
+	t      *testing.T
+	srv    *httptest.Server
+	echo   *echo.Echo
+	pool   *pgxpool.Pool
+	clock  *fakeClock
+	key    jwk.Key
+	cfg    envConfig
+	client *http.Client
+	logs   *syncBuffer
+}
+
+type envConfig struct {
+	pool        *pgxpool.Pool // when set, used instead of a fresh database
+	bodyLimit   int64
+	issuer      string
+	audience    string
+	corsOrigins []string
+}
+
+func newEnv(t *testing.T) *env { return newEnvWith(t, envConfig{}) }
+
+func newEnvWith(t *testing.T, cfg envConfig) *env {
+	t.Helper()
+	if cfg.pool == nil {
+		cfg.pool = testdb.Pool(t)
+	}
+	if cfg.issuer == "" {
+		cfg.issuer = "studysprint-test"
+	}
+	if cfg.audience == "" {
+		cfg.audience = "studysprint-test-api"
+	}
+	pemBytes, err := auth.NewEd25519PEM()
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := auth.ParseKeyPEM(pemBytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys, err := auth.NewKeySet(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := newFakeClock()
+	hasher, err := auth.NewHasher(4) // bcrypt.MinCost: tests stay fast
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs := &syncBuffer{}
+	e, err := api.New(api.Config{BodyLimit: cfg.bodyLimit, CORSAllowedOrigins: cfg.corsOrigins, Version: "test"}, api.Deps{
+		Pool:   cfg.pool,
+		Keys:   keys,
+		Tokens: auth.NewTokens(keys, cfg.issuer, cfg.audience, 15*time.Minute, clock.Now),
+		Hasher: hasher,
+		Logger: slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Now:    clock.Now,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(e)
+	t.Cleanup(srv.Close)
+	v := newValidator(t, srv.URL)
+	return &env{
+		t: t, srv: srv, echo: e, pool: cfg.pool, clock: clock, key: key, cfg: cfg, logs: logs,
+		client: &http.Client{Transport: v, Timeout: 30 * time.Second},
+	}
+}
+
+// syncBuffer collects the server's log lines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// response is what a test request got back.
+type response struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+func (r response) decode(t *testing.T, v any) {
+	t.Helper()
+	if err := json.Unmarshal(r.Body, v); err != nil {
+		t.Fatalf("decode %s: %v", r.Body, err)
+	}
+}
+
+// errorBody decodes the one error shape and checks it is complete.
+func (r response) errorBody(t *testing.T) apiError {
+	t.Helper()
+	var body struct {
+		Error apiError `json:"error"`
+	}
+	r.decode(t, &body)
+	if body.Error.Code == "" || body.Error.Message == "" || body.Error.RequestID == "" {
+		t.Fatalf("incomplete error shape: %s", r.Body)
+	}
+	if got := r.Header.Get("X-Request-ID"); got != body.Error.RequestID {
+		t.Fatalf("request_id %q differs from X-Request-ID %q", body.Error.RequestID, got)
+	}
+	return body.Error
+}
+
+type apiError struct {
+	Code      string            `json:"code"`
+	Message   string            `json:"message"`
+	RequestID string            `json:"request_id"`
+	Fields    map[string]string `json:"fields"`
+}
+
+type reqOpt func(*http.Request)
+
+func withHeader(k, v string) reqOpt { return func(r *http.Request) { r.Header.Set(k, v) } }
+func withToken(tok string) reqOpt   { return withHeader("Authorization", "Bearer "+tok) }
+
+// rawBody marks a body that is sent as is (no JSON encoding); the content type
+// defaults to application/json unless an option sets another.
+type rawBody string
+
+func (e *env) do(method, path string, body any, opts ...reqOpt) response {
+	e.t.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case rawBody:
+		rd = strings.NewReader(string(b))
+	case []byte:
+		rd = bytes.NewReader(b)
+	default:
+		data, err := json.Marshal(b)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		rd = bytes.NewReader(data)
+	}
+	req, err := http.NewRequest(method, e.srv.URL+path, rd)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if rd != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for _, o := range opts {
+		o(req)
+	}
+	res, err := e.client.Do(req)
+	if err != nil {
+		e.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer res.Body.Close()
+	data, err := io.ReadAll(res.Body)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return response{Status: res.StatusCode, Header: res.Header, Body: data}
+}
+
+// must asserts the status and returns the response.
+func (r response) must(t *testing.T, status int) response {
+	t.Helper()
+	if r.Status != status {
+		t.Fatalf("status = %d, want %d; body: %.500s", r.Status, status, r.Body)
+	}
+	return r
+}
+
+type tokens struct {
+	User struct {
+		ID       string `json:"id"`
+		Email    string `json:"email"`
+		Username string `json:"username"`
+	} `json:"user"`
+	AccessToken  string `json:"access_token"`
+	RefreshToken string `json:"refresh_token"`
+	TokenType    string `json:"token_type"`
+	ExpiresIn    int    `json:"expires_in"`
+}
+
+var userSeq struct {
+	sync.Mutex
+	n int
+}
+
+// register creates a fresh user and returns its tokens and password.
+func (e *env) register() (tokens, string) {
+	e.t.Helper()
+	userSeq.Lock()
+	userSeq.n++
+	n := userSeq.n
+	userSeq.Unlock()
+	password := fmt.Sprintf("study-hard-%d-sprint", n)
+	var tk tokens
+	e.do("POST", "/api/v1/auth/register", map[string]any{
+		"email": fmt.Sprintf("student%d@example.com", n), "username": fmt.Sprintf("student%d", n), "password": password,
+	}).must(e.t, http.StatusCreated).decode(e.t, &tk)
+	return tk, password
+}
+
+// validator is an http.RoundTripper that checks every response against the
+// OpenAPI document: an undocumented status or a body that does not match its
+// schema fails the test.
+type validator struct {
+	t      *testing.T
+	router routers.Router
+	errSch *openapi3.Schema
+}
+
+func newValidator(t *testing.T, serverURL string) *validator {
+	t.Helper()
+	doc, err := api.OpenAPIDocument()
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc.Servers = openapi3.Servers{{URL: serverURL}}
+	router, err := legacy.NewRouter(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &validator{t: t, router: router, errSch: doc.Components.Schemas["Error"].Value}
+}
+
+func (v *validator) RoundTrip(req *http.Request) (*http.Response, error) {
+	res, err := http.DefaultTransport.RoundTrip(req)
+	if err != nil {
+		return nil, err
+	}
+	body, err := io.ReadAll(res.Body)
+	res.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	res.Body = io.NopCloser(bytes.NewReader(body))
+	v.check(req, res, body)
+	return res, nil
+}
+
+func (v *validator) check(req *http.Request, res *http.Response, body []byte) {
+	v.t.Helper()
+	mt, _, _ := mime.ParseMediaType(res.Header.Get("Content-Type"))
+	if res.StatusCode >= 400 || res.StatusCode < 200 {
+		if req.Method == http.MethodHead {
+			return
+		}
+		// Every error, routed or not, has the one shape.
+		if mt != "application/json" {
+			v.t.Errorf("%s %s: error answer %d has Content-Type %q", req.Method, req.URL.Path, res.StatusCode, mt)
+			return
+		}
+		var doc any
+		if err := json.Unmarshal(body, &doc); err != nil {
+			v.t.Errorf("%s %s: error body is not JSON: %s", req.Method, req.URL.Path, body)
+			return
+		}
+		if err := v.errSch.VisitJSON(doc); err != nil {
+			v.t.Errorf("%s %s: error body does not match the Error schema: %v\n%s", req.Method, req.URL.Path, err, body)
+		}
+	}
+	if req.Method == http.MethodOptions {
+		return // CORS preflight, answered by middleware for every route
+	}
+	route, params, err := v.router.FindRoute(req)
+	if err != nil {
+		if res.StatusCode != http.StatusNotFound && res.StatusCode != http.StatusMethodNotAllowed {
+			v.t.Errorf("%s %s answered %d but is not in the OpenAPI document: %v", req.Method, req.URL.Path, res.StatusCode, err)
+		}
+		return
+	}
+	input := &openapi3filter.ResponseValidationInput{
+		RequestValidationInput: &openapi3filter.RequestValidationInput{
+			Request: req, PathParams: params, Route: route,
+			Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc},
+		},
+		Status:  res.StatusCode,
+		Header:  res.Header,
+		Options: &openapi3filter.Options{IncludeResponseStatus: true, ExcludeResponseBody: mt != "application/json"},
+	}
+	input.SetBodyBytes(body)
+	if err := openapi3filter.ValidateResponse(context.Background(), input); err != nil {
+		v.t.Errorf("%s %s: response %d does not match the OpenAPI document: %v\n%.400s", req.Method, req.URL.Path, res.StatusCode, err, body)
+	}
+}

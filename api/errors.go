@@ -1,0 +1,223 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strconv"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/labstack/echo/v4"
+
+	"github.com/studysprint/studysprint/internal/database"
+)
+
+// Error is the one shape of every non-2xx answer:
+//
+//	{"error": {"code": "...", "message": "...", "request_id": "...", "fields": {...}}}
+//
+// Handlers return *Error values; anything else that reaches the error handler
+// becomes a logged 500 (or 503 when the database is unreachable) with no
+// internals in the body.
+type Error struct {
+	Status  int
+	Code    string
+	Message string
+	Fields  map[string]string
+	Header  http.Header
+	// Cause is logged for 5xx answers; it is never sent to the client.
+	Cause error
+}
+
+func (e *Error) Error() string {
+	if e.Cause != nil {
+		return fmt.Sprintf("%d %s: %s: %v", e.Status, e.Code, e.Message, e.Cause)
+	}
+	return fmt.Sprintf("%d %s: %s", e.Status, e.Code, e.Message)
+}
+
+func (e *Error) Unwrap() error { return e.Cause }
+
+type errorBody struct {
+	Error errorDetail `json:"error"`
+}
+
+type errorDetail struct {
+	Code      string            `json:"code"`
+	Message   string            `json:"message"`
+	RequestID string            `json:"request_id"`
+	Fields    map[string]string `json:"fields,omitempty"`
+}
+
+func newError(status int, code, message string) *Error {
+	return &Error{Status: status, Code: code, Message: message}
+}
+
+func errBadRequest(code, message string) *Error {
+	return newError(http.StatusBadRequest, code, message)
+}
+
+func errNotFound(what string) *Error {
+	return newError(http.StatusNotFound, "not_found", what+" not found")
+}
+
+func errUnauthorized(code, message string) *Error {
+	e := newError(http.StatusUnauthorized, code, message)
+	e.Header = http.Header{"WWW-Authenticate": {`Bearer realm="studysprint", error="invalid_token"`}}
+	return e
+}
+
+func errInternal(cause error) *Error {
+	return &Error{Status: http.StatusInternalServerError, Code: "internal_error",
+		Message: "something went wrong on our side; the request id identifies it in our logs", Cause: cause}
+}
+
+func errUnavailable(code, message string, retryAfter int, cause error) *Error {
+	e := &Error{Status: http.StatusServiceUnavailable, Code: code, Message: message, Cause: cause}
+	if retryAfter > 0 {
+		e.Header = http.Header{"Retry-After": {strconv.Itoa(retryAfter)}}
+	}
+	return e
+}
+
+// fieldErrors collects validation problems, one message per field; err()
+// turns them into a 422.
+type fieldErrors map[string]string
+
+func (f fieldErrors) add(field, message string) {
+	if _, ok := f[field]; !ok {
+		f[field] = message
+	}
+}
+
+func (f fieldErrors) check(field string, err error) {
+	if err != nil {
+		f.add(field, err.Error())
+	}
+}
+
+func (f fieldErrors) err() error {
+	if len(f) == 0 {
+		return nil
+	}
+	return &Error{Status: http.StatusUnprocessableEntity, Code: "validation_failed",
+		Message: "some fields are invalid; see fields", Fields: f}
+}
+
+// constraintErrors maps named constraints to the answer a violation deserves
+// (DESIGN.md: constraints have explicit names so errors map by name).
+var constraintErrors = map[string]*Error{
+	"users_email_key":    {Status: http.StatusConflict, Code: "email_taken", Message: "an account with this email already exists", Fields: map[string]string{"email": "is already registered"}},
+	"users_username_key": {Status: http.StatusConflict, Code: "username_taken", Message: "this username is taken", Fields: map[string]string{"username": "is already taken"}},
+}
+
+// toError turns any error into the *Error to send.
+func toError(err error) *Error {
+	var e *Error
+	if errors.As(err, &e) {
+		return e
+	}
+	var he *echo.HTTPError
+	if errors.As(err, &he) {
+		return fromEchoError(he)
+	}
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return errTooLarge(mbe.Limit)
+	}
+	if _, constraint := database.PgErrorCode(err); constraint != "" {
+		if known, ok := constraintErrors[constraint]; ok {
+			return known
+		}
+	}
+	if dbUnavailable(err) {
+		return errUnavailable("database_unavailable", "the database is not reachable; try again shortly", 5, err)
+	}
+	return errInternal(err)
+}
+
+func errTooLarge(limit int64) *Error {
+	return newError(http.StatusRequestEntityTooLarge, "body_too_large",
+		fmt.Sprintf("the request body exceeds the limit of %d bytes", limit))
+}
+
+func fromEchoError(he *echo.HTTPError) *Error {
+	msg := http.StatusText(he.Code)
+	if s, ok := he.Message.(string); ok && s != "" {
+		msg = s
+	}
+	code := map[int]string{
+		http.StatusNotFound:              "route_not_found",
+		http.StatusMethodNotAllowed:      "method_not_allowed",
+		http.StatusRequestEntityTooLarge: "body_too_large",
+		http.StatusUnsupportedMediaType:  "unsupported_media_type",
+		http.StatusBadRequest:            "bad_request",
+		http.StatusUnauthorized:          "unauthorized",
+		http.StatusForbidden:             "forbidden",
+		http.StatusTooManyRequests:       "rate_limited",
+		http.StatusServiceUnavailable:    "service_unavailable",
+	}[he.Code]
+	switch {
+	case he.Code == http.StatusNotFound:
+		msg = "no such route; see /docs for the API"
+	case code == "":
+		code = "http_error"
+	}
+	if he.Code >= 500 {
+		return &Error{Status: he.Code, Code: "internal_error", Message: http.StatusText(he.Code), Cause: he}
+	}
+	return newError(he.Code, code, msg)
+}
+
+// dbUnavailable reports whether err means the database could not be reached
+// (as opposed to a query failing): those answer 503, not 500.
+func dbUnavailable(err error) bool {
+	var ce *pgconn.ConnectError
+	if errors.As(err, &ce) {
+		return true
+	}
+	var ne net.Error
+	if errors.As(err, &ne) {
+		return true
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return true
+	}
+	code, _ := database.PgErrorCode(err)
+	// Class 08: connection exception; 57P01-03: admin shutdown, crash shutdown, cannot connect now.
+	return len(code) == 5 && (code[:2] == "08" || code == "57P01" || code == "57P02" || code == "57P03")
+}
+
+// handleError is echo's HTTPErrorHandler: it writes the one error shape.
+func (s *server) handleError(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	if errors.Is(err, context.Canceled) && c.Request().Context().Err() != nil {
+		// The client went away; nobody reads an answer. 499 in the access log.
+		c.Response().Status = 499
+		return
+	}
+	e := toError(err)
+	switch {
+	case e.Status == http.StatusInternalServerError:
+		requestLogger(c).Error("request failed", "status", e.Status, "code", e.Code, "err", err)
+	case e.Status >= 500:
+		requestLogger(c).Warn("request failed", "status", e.Status, "code", e.Code, "err", err)
+	}
+	for k, vs := range e.Header {
+		for _, v := range vs {
+			c.Response().Header().Add(k, v)
+		}
+	}
+	if c.Request().Method == http.MethodHead {
+		_ = c.NoContent(e.Status)
+		return
+	}
+	body := errorBody{Error: errorDetail{Code: e.Code, Message: e.Message, RequestID: requestID(c), Fields: e.Fields}}
+	if err := c.JSON(e.Status, body); err != nil {
+		requestLogger(c).Warn("write error response", "err", err)
+	}
+}
