@@ -1,0 +1,239 @@
+// Command studysprint is the StudySprint service: `serve` runs the HTTP API,
+// `migrate up|down|status|dump` manages the schema with the migrations embedded
+// in the binary, `version` prints the build version.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"syscall"
+	"time"
+
+	"github.com/studysprint/studysprint/api"
+	"github.com/studysprint/studysprint/internal/auth"
+	"github.com/studysprint/studysprint/internal/config"
+	"github.com/studysprint/studysprint/internal/database"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+const usage = `usage: studysprint <command>
+
+commands:
+  serve                  run the HTTP API (creates and migrates the database unless MIGRATE_ON_START=false)
+  migrate up             create the database if needed and apply pending migrations
+  migrate down           roll back the newest migration
+  migrate status         list applied and pending migrations (exit 1 when some are pending)
+  migrate dump [FILE]    write the schema dump (default sql/schema.sql; needs pg_dump)
+  version                print the version
+
+Configuration comes from environment variables; see .env.example.
+`
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	switch args[0] {
+	case "version", "--version", "-v":
+		fmt.Fprintln(stdout, buildVersion())
+		return 0
+	case "help", "--help", "-h":
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	cfg, err := config.FromEnv()
+	if err != nil {
+		fmt.Fprintf(stderr, "studysprint: bad configuration:\n%v\n", err)
+		return 2
+	}
+	logger := newLogger(cfg, stderr)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	switch args[0] {
+	case "serve":
+		err = serve(ctx, cfg, logger)
+	case "migrate":
+		err = migrate(ctx, cfg, args[1:], stdout)
+	default:
+		fmt.Fprintf(stderr, "studysprint: unknown command %q\n\n%s", args[0], usage)
+		return 2
+	}
+	var exit exitCode
+	if errors.As(err, &exit) {
+		return int(exit)
+	}
+	if err != nil {
+		logger.Error("studysprint failed", "command", args[0], "err", err)
+		return 1
+	}
+	return 0
+}
+
+type exitCode int
+
+func (e exitCode) Error() string { return fmt.Sprintf("exit %d", int(e)) }
+
+func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
+	if cfg.LogFormat == "text" {
+		return slog.New(slog.NewTextHandler(w, opts))
+	}
+	return slog.New(slog.NewJSONHandler(w, opts))
+}
+
+func buildVersion() string {
+	if version != "dev" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+				return "dev-" + s.Value[:12]
+			}
+		}
+	}
+	return version
+}
+
+func migrate(ctx context.Context, cfg config.Config, args []string, stdout io.Writer) error {
+	if len(args) == 0 {
+		return fmt.Errorf("migrate needs up, down, status or dump")
+	}
+	m, err := database.NewMigrator(cfg.DatabaseURL, stdout)
+	if err != nil {
+		return fmt.Errorf("DATABASE_URL: %w", err)
+	}
+	m.WaitTimeout = cfg.DBWaitTimeout
+	switch args[0] {
+	case "up":
+		return m.CreateAndMigrate(ctx)
+	case "down":
+		return m.Down(ctx)
+	case "status":
+		pending, err := m.Status()
+		if err != nil {
+			return err
+		}
+		if pending > 0 {
+			return exitCode(1)
+		}
+		return nil
+	case "dump":
+		file := "sql/schema.sql"
+		if len(args) > 1 {
+			file = args[1]
+		}
+		return m.Dump(file)
+	}
+	return fmt.Errorf("unknown migrate command %q (want up, down, status or dump)", args[0])
+}
+
+func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
+	if cfg.MigrateOnStart {
+		m, err := database.NewMigrator(cfg.DatabaseURL, io.Discard)
+		if err != nil {
+			return fmt.Errorf("DATABASE_URL: %w", err)
+		}
+		m.WaitTimeout = cfg.DBWaitTimeout
+		log.Info("migrating database (MIGRATE_ON_START=true)")
+		if err := m.CreateAndMigrate(ctx); err != nil {
+			return fmt.Errorf("migrate: %w", err)
+		}
+	}
+	pool, err := database.Open(ctx, cfg.DatabaseURL, database.PoolOptions{MaxConns: int32(cfg.DatabaseMaxConns)})
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+
+	keys, err := loadKeys(cfg, log)
+	if err != nil {
+		return err
+	}
+	hasher, err := auth.NewHasher(cfg.BcryptCost)
+	if err != nil {
+		return fmt.Errorf("BCRYPT_COST: %w", err)
+	}
+	tokens := auth.NewTokens(keys, cfg.JWTIssuer, cfg.JWTAudience, cfg.JWTAccessTTL, time.Now)
+
+	handler, err := api.New(api.Config{
+		BodyLimit:          cfg.BodyLimit,
+		CORSAllowedOrigins: cfg.CORSAllowedOrigins,
+		RefreshTTL:         cfg.JWTRefreshTTL,
+		Version:            buildVersion(),
+	}, api.Deps{Pool: pool, Keys: keys, Tokens: tokens, Hasher: hasher, Logger: log, Now: time.Now})
+	if err != nil {
+		return err
+	}
+
+	srv := &http.Server{
+		Addr:              cfg.HTTPAddr,
+		Handler:           handler,
+		ReadHeaderTimeout: cfg.HTTPReadHeaderTimeout,
+		ReadTimeout:       cfg.HTTPReadTimeout,
+		WriteTimeout:      cfg.HTTPWriteTimeout,
+		IdleTimeout:       cfg.HTTPIdleTimeout,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	ln, err := net.Listen("tcp", cfg.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("HTTP_ADDR: %w", err)
+	}
+	log.Info("serving", "addr", ln.Addr().String(), "version", buildVersion(), "docs", "/docs")
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: no new connections, waiting for in-flight requests", "timeout", cfg.ShutdownTimeout.String())
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		log.Warn("shutdown timed out; closing remaining connections", "err", err)
+		_ = srv.Close()
+	}
+	log.Info("stopped")
+	return nil
+}
+
+func loadKeys(cfg config.Config, log *slog.Logger) (*auth.KeySet, error) {
+	path, generated := cfg.SigningKeyPath()
+	if !generated {
+		key, err := auth.LoadKeyFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("JWT_SIGNING_KEY_FILE: %w", err)
+		}
+		return auth.NewKeySet(key)
+	}
+	key, created, err := auth.LoadOrCreateKeyFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("JWT signing key under DATA_DIR: %w", err)
+	}
+	if created {
+		log.Warn("JWT_SIGNING_KEY_FILE is not set: generated a new Ed25519 signing key; set JWT_SIGNING_KEY_FILE in production", "path", path, "kid", key.KeyID())
+	} else {
+		log.Warn("JWT_SIGNING_KEY_FILE is not set: using the key generated earlier under DATA_DIR", "path", path, "kid", key.KeyID())
+	}
+	return auth.NewKeySet(key)
+}
