@@ -1,0 +1,90 @@
+# StudySprint. `make run` serves on :8080; `make test` runs every test.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+
+PG_ADMIN_URL      ?= postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable
+TEST_DATABASE_URL ?= $(PG_ADMIN_URL)
+VET_DATABASE_URL  ?= postgres://postgres@127.0.0.1:5432/studysprint_vet?sslmode=disable
+SCHEMA_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/studysprint_schema?sslmode=disable
+
+# sqlc is pinned in go.mod (tool directive) and always runs with its wasm
+# parser, so no C toolchain is needed and `sqlc diff` is stable.
+SQLC    := CGO_ENABLED=0 go tool sqlc
+BIN     := bin/studysprint
+VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
+
+export TEST_DATABASE_URL
+
+.PHONY: all run build test test-short bench generate sqlc-diff sqlc-vet lint fmt vet migrate schema schema-check ci clean
+
+all: build
+
+## build: compile bin/studysprint
+build:
+	go build -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/studysprint
+
+## run: build, create and migrate the database if needed, serve on :8080 (reads .env if present)
+run: build
+	set -a; if [ -f .env ]; then . ./.env; fi; set +a; exec ./$(BIN) serve
+
+## test: the full test suite against the local PostgreSQL, race detector on
+test:
+	go test -race -count=1 -timeout 15m ./...
+
+## test-short: the suite without the slow tests
+test-short:
+	go test -short -count=1 ./...
+
+## bench: the Go benchmarks (results go to BENCHMARKS.md)
+bench:
+	go test -run '^$$' -bench . -benchmem -count=1 -timeout 30m ./...
+
+## generate: regenerate dbgen/ from sql/ with sqlc
+generate:
+	$(SQLC) generate
+
+## sqlc-diff: fail when dbgen/ is stale
+sqlc-diff:
+	$(SQLC) diff
+
+## sqlc-vet: prepare every query against a freshly migrated database and apply our rules
+sqlc-vet: build
+	DATABASE_URL='$(VET_DATABASE_URL)' MIGRATE_ON_START=true ./$(BIN) migrate up >/dev/null
+	SQLC_DATABASE_URL='$(VET_DATABASE_URL)' $(SQLC) vet
+
+## migrate: create the database if needed and apply pending migrations
+migrate: build
+	set -a; if [ -f .env ]; then . ./.env; fi; set +a; ./$(BIN) migrate up
+
+## schema: rewrite sql/schema.sql from a scratch database migrated from zero (needs pg_dump)
+schema: build
+	psql -q -v ON_ERROR_STOP=1 '$(PG_ADMIN_URL)' -c 'DROP DATABASE IF EXISTS studysprint_schema WITH (FORCE)'
+	DATABASE_URL='$(SCHEMA_DATABASE_URL)' ./$(BIN) migrate up >/dev/null
+	DATABASE_URL='$(SCHEMA_DATABASE_URL)' ./$(BIN) migrate dump sql/schema.sql >/dev/null
+
+## schema-check: fail when sql/schema.sql differs from what the migrations produce
+schema-check: build
+	psql -q -v ON_ERROR_STOP=1 '$(PG_ADMIN_URL)' -c 'DROP DATABASE IF EXISTS studysprint_schema WITH (FORCE)'
+	DATABASE_URL='$(SCHEMA_DATABASE_URL)' ./$(BIN) migrate up >/dev/null
+	tmp=$$(mktemp); trap 'rm -f $$tmp' EXIT; \
+	DATABASE_URL='$(SCHEMA_DATABASE_URL)' ./$(BIN) migrate dump $$tmp >/dev/null; \
+	if ! diff -u sql/schema.sql $$tmp; then echo "sql/schema.sql is stale: run 'make schema'" >&2; exit 1; fi
+
+## fmt: gofmt the tree
+fmt:
+	gofmt -w $$(git ls-files '*.go')
+
+## vet: go vet
+vet:
+	go vet ./...
+
+## lint: gofmt check, go vet and staticcheck
+lint: vet
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	go tool staticcheck ./...
+
+## ci: everything CI runs (see .ci/run)
+ci: lint test sqlc-diff sqlc-vet schema-check
+
+clean:
+	rm -rf bin
