@@ -112,4 +112,3 @@ func PgErrorCode(err error) (code, constraint string) {
 	}
 	return "", ""
 }
-
