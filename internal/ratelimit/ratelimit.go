@@ -1,0 +1,84 @@
+// Package ratelimit is an in-memory token-bucket limiter per key (a client
+// IP), with time passed in so tests control it. Idle keys are forgotten, so
+// memory stays bounded under a flood of distinct keys.
+package ratelimit
+
+import (
+	"math"
+	"sync"
+	"time"
+)
+
+// Limiter allows Burst requests at once per key, refilled at Rate per second.
+type Limiter struct {
+	rate    float64 // tokens per second
+	burst   float64
+	maxKeys int
+
+	mu      sync.Mutex
+	buckets map[string]*bucket
+	sweepAt time.Time
+}
+
+type bucket struct {
+	tokens float64
+	last   time.Time
+}
+
+// New returns a limiter of perMinute requests per minute per key, with a
+// burst of perMinute. maxKeys bounds memory (the idle keys go first; when all
+// are busy the map is cleared, failing open rather than growing without end).
+func New(perMinute, maxKeys int) *Limiter {
+	return &Limiter{
+		rate: float64(perMinute) / 60, burst: float64(perMinute), maxKeys: maxKeys,
+		buckets: make(map[string]*bucket),
+	}
+}
+
+// Allow takes one token for key at now. When none is left it reports how
+// long until one is.
+func (l *Limiter) Allow(key string, now time.Time) (ok bool, retryAfter time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.sweep(now)
+	b, found := l.buckets[key]
+	if !found {
+		b = &bucket{tokens: l.burst, last: now}
+		l.buckets[key] = b
+	}
+	if elapsed := now.Sub(b.last).Seconds(); elapsed > 0 {
+		b.tokens = math.Min(l.burst, b.tokens+elapsed*l.rate)
+		b.last = now
+	}
+	if b.tokens >= 1 {
+		b.tokens--
+		return true, 0
+	}
+	wait := (1 - b.tokens) / l.rate
+	return false, time.Duration(math.Ceil(wait * float64(time.Second)))
+}
+
+// sweep forgets buckets that have refilled completely (they behave exactly
+// like a fresh key), at most once a minute or when the map is full.
+func (l *Limiter) sweep(now time.Time) {
+	if len(l.buckets) < l.maxKeys && now.Before(l.sweepAt) {
+		return
+	}
+	l.sweepAt = now.Add(time.Minute)
+	full := time.Duration(l.burst / l.rate * float64(time.Second))
+	for k, b := range l.buckets {
+		if now.Sub(b.last) >= full {
+			delete(l.buckets, k)
+		}
+	}
+	if len(l.buckets) >= l.maxKeys {
+		clear(l.buckets)
+	}
+}
+
+// Len is the number of keys tracked (for tests).
+func (l *Limiter) Len() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.buckets)
+}
