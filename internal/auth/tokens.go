@@ -1,9 +1,6 @@
 package auth
 
 import (
-	"crypto/rand"
-	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -37,12 +34,13 @@ type Tokens struct {
 	audience string
 	ttl      time.Duration
 	now      func() time.Time
+	verified *verifiedCache
 }
 
 // NewTokens returns a token issuer/verifier. now is the clock (time.Now in
 // production).
 func NewTokens(keys *KeySet, issuer, audience string, ttl time.Duration, now func() time.Time) *Tokens {
-	return &Tokens{keys: keys, issuer: issuer, audience: audience, ttl: ttl, now: now}
+	return &Tokens{keys: keys, issuer: issuer, audience: audience, ttl: ttl, now: now, verified: newVerifiedCache(verifiedCacheSize)}
 }
 
 // TTL is the access-token lifetime.
@@ -75,8 +73,30 @@ func (t *Tokens) Issue(userID, sessionID uuid.UUID) (string, time.Time, error) {
 }
 
 // Verify checks the signature (only the algorithms of our own keys, matched by
-// kid), issuer, audience and lifetime, and returns the claims.
+// kid), issuer, audience and lifetime, and returns the claims. A token that
+// verified before is answered from a bounded cache (its expiry is still
+// checked against the clock): a client sends one access token for its whole
+// lifetime, and the signature check is most of the cost of an authenticated
+// request. Revocation does not depend on this: the session is checked on
+// every request.
 func (t *Tokens) Verify(token string) (Claims, error) {
+	if c, ok := t.verified.get(token); ok {
+		if t.now().After(c.ExpiresAt.Add(verifySkew)) {
+			return Claims{}, ErrTokenExpired
+		}
+		return c, nil
+	}
+	c, err := t.verify(token)
+	if err == nil {
+		t.verified.put(token, c, t.now())
+	}
+	return c, err
+}
+
+// verifySkew is the clock skew tolerated on exp and iat.
+const verifySkew = 30 * time.Second
+
+func (t *Tokens) verify(token string) (Claims, error) {
 	if !compactJWS(token) {
 		return Claims{}, ErrTokenInvalid
 	}
@@ -84,7 +104,7 @@ func (t *Tokens) Verify(token string) (Claims, error) {
 		jwt.WithKeySet(t.keys.public, jws.WithRequireKid(true), jws.WithInferAlgorithmFromKey(false)),
 		jwt.WithValidate(true),
 		jwt.WithClock(jwt.ClockFunc(t.now)),
-		jwt.WithAcceptableSkew(30*time.Second),
+		jwt.WithAcceptableSkew(verifySkew),
 		jwt.WithIssuer(t.issuer),
 		jwt.WithAudience(t.audience),
 		jwt.WithRequiredClaim(jwt.ExpirationKey),
@@ -128,39 +148,5 @@ func compactJWS(s string) bool {
 	}
 	return true
 }
-
-// refreshTokenPrefix marks our refresh tokens so secret scanners and humans
-// can recognise a leaked one.
-const refreshTokenPrefix = "ssr_"
-
-// NewRefreshToken returns a new opaque refresh token (256 random bits) and
-// the SHA-256 hash that is stored in its place.
-func NewRefreshToken() (token string, hash []byte) {
-	b := make([]byte, 32)
-	_, _ = rand.Read(b) // never fails (crypto/rand panics on a broken source)
-	token = refreshTokenPrefix + base64URL(b)
-	return token, HashRefreshToken(token)
-}
-
-// HashRefreshToken is the stored form of a refresh token. The token carries
-// 256 bits of entropy, so a fast hash is enough: nothing can be brute-forced.
-func HashRefreshToken(token string) []byte {
-	h := sha256.Sum256([]byte(token))
-	return h[:]
-}
-
-// WellFormedRefreshToken reports whether s looks like one of our tokens,
-// before touching the database.
-func WellFormedRefreshToken(s string) bool {
-	rest, ok := strings.CutPrefix(s, refreshTokenPrefix)
-	if !ok || len(rest) != 43 {
-		return false
-	}
-	_, err := base64.RawURLEncoding.DecodeString(rest)
-	return err == nil
-}
-
-// EqualHash compares two hashes in constant time.
-func EqualHash(a, b []byte) bool { return subtle.ConstantTimeCompare(a, b) == 1 }
 
 func base64URL(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }
