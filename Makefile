@@ -49,7 +49,8 @@ sqlc-diff:
 
 ## sqlc-vet: prepare every query against a freshly migrated database and apply our rules
 sqlc-vet: build
-	DATABASE_URL='$(VET_DATABASE_URL)' MIGRATE_ON_START=true ./$(BIN) migrate up >/dev/null
+	psql -q -v ON_ERROR_STOP=1 '$(PG_ADMIN_URL)' -c 'DROP DATABASE IF EXISTS studysprint_vet WITH (FORCE)' 2>/dev/null
+	DATABASE_URL='$(VET_DATABASE_URL)' ./$(BIN) migrate up >/dev/null
 	SQLC_DATABASE_URL='$(VET_DATABASE_URL)' $(SQLC) vet
 
 ## migrate: create the database if needed and apply pending migrations

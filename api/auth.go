@@ -2,8 +2,10 @@ package api
 
 import (
 	"errors"
+	"math"
 	"net/http"
 	"net/netip"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -78,14 +80,13 @@ func (s *server) register(c echo.Context) error {
 		return err
 	}
 
-	hash, err := s.hasher.Hash(req.Password)
+	ctx := c.Request().Context()
+	hash, err := s.hasher.Hash(ctx, req.Password)
 	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
 	var user dbgen.User
-	var session dbgen.UserSession
-	var refresh string
+	var session newSession
 	err = database.InTx(ctx, s.pool, func(q *dbgen.Queries) error {
 		var err error
 		user, err = q.CreateUser(ctx, dbgen.CreateUserParams{
@@ -97,13 +98,15 @@ func (s *server) register(c echo.Context) error {
 		if err := q.CreateUserPreferences(ctx, user.ID); err != nil {
 			return err
 		}
-		session, refresh, err = s.createSession(c, q, user.ID)
-		return err
+		if session, err = s.createSession(c, q, user.ID); err != nil {
+			return err
+		}
+		return s.recordEvent(c, q, user.ID, eventLoginSucceeded, &session.id, map[string]any{"via": "register"})
 	})
 	if err != nil {
 		return err
 	}
-	return s.respondTokens(c, http.StatusCreated, user, session.ID, refresh)
+	return s.respondTokens(c, http.StatusCreated, user, session.id, session.refreshToken)
 }
 
 type loginRequest struct {
@@ -115,7 +118,8 @@ type loginRequest struct {
 // login accepts JSON {email|username, password} or an OAuth2 password-grant
 // form (username may hold the email), which is what the /docs Authorize
 // button sends. Wrong credentials cost one bcrypt comparison whether or not
-// the account exists.
+// the account exists. After Lockout.MaxFailures failures within the window
+// the account answers 429 until the window passes.
 func (s *server) login(c echo.Context) error {
 	if err := requireMediaType(c, echo.MIMEApplicationJSON, echo.MIMEApplicationForm); err != nil {
 		return err
@@ -149,42 +153,101 @@ func (s *server) login(c echo.Context) error {
 
 	ctx := c.Request().Context()
 	var user dbgen.User
-	var err error
+	found := false
 	if utf8.RuneCountInString(login) <= account.MaxEmailLength {
+		var err error
 		user, err = s.q.GetUserByLogin(ctx, login)
-		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		switch {
+		case err == nil:
+			found = true
+		case !errors.Is(err, pgx.ErrNoRows):
+			return err
+		}
+	}
+	if found {
+		if err := s.checkLockout(c, user.ID); err != nil {
 			return err
 		}
 	}
 	// user.PasswordHash is "" when no account matched: Verify then burns the
 	// same bcrypt time on a dummy hash.
-	password := req.Password
-	if len(password) > auth.MaxPasswordBytes {
-		password, user.PasswordHash = password[:auth.MaxPasswordBytes], ""
+	ok, err := s.hasher.Verify(ctx, user.PasswordHash, req.Password)
+	if err != nil {
+		return err
 	}
-	if !s.hasher.Verify(user.PasswordHash, password) {
+	if !ok {
+		if found {
+			if err := s.recordLoginFailure(c, user.ID, "login"); err != nil {
+				return err
+			}
+		}
 		return errUnauthorized("invalid_credentials", "the email, username or password is wrong")
 	}
 	if !user.IsActive {
 		return errUnauthorized("account_disabled", "this account is disabled")
 	}
 
-	var session dbgen.UserSession
-	var refresh string
+	var session newSession
 	err = database.InTx(ctx, s.pool, func(q *dbgen.Queries) error {
 		now := s.now()
+		if err := q.ClearLoginFailures(ctx, user.ID); err != nil {
+			return err
+		}
 		if err := q.RecordUserLogin(ctx, dbgen.RecordUserLoginParams{UserID: user.ID, Now: now}); err != nil {
 			return err
 		}
 		user.LastLoginAt = &now
 		var err error
-		session, refresh, err = s.createSession(c, q, user.ID)
-		return err
+		if session, err = s.createSession(c, q, user.ID); err != nil {
+			return err
+		}
+		return s.recordEvent(c, q, user.ID, eventLoginSucceeded, &session.id, map[string]any{"via": "password"})
 	})
 	if err != nil {
 		return err
 	}
-	return s.respondTokens(c, http.StatusOK, user, session.ID, refresh)
+	return s.respondTokens(c, http.StatusOK, user, session.id, session.refreshToken)
+}
+
+// checkLockout answers 429 with Retry-After while the account has had too
+// many failed password checks within the window.
+func (s *server) checkLockout(c echo.Context, userID uuid.UUID) error {
+	now := s.now()
+	recent, err := s.q.GetRecentLoginFailures(c.Request().Context(), dbgen.GetRecentLoginFailuresParams{
+		UserID: userID, Since: s.cfg.Lockout.Since(now), MaxFailures: int32(s.cfg.Lockout.MaxFailures),
+	})
+	if err != nil {
+		return err
+	}
+	if locked, retry := s.cfg.Lockout.Check(int(recent.Failures), recent.Oldest, now); locked {
+		return errTooMany("account_locked", "too many failed logins for this account; try again later", retry)
+	}
+	return nil
+}
+
+// recordLoginFailure counts a wrong password against the account and logs the
+// security events (login_failed, and account_locked when this one locks it).
+func (s *server) recordLoginFailure(c echo.Context, userID uuid.UUID, via string) error {
+	ctx := c.Request().Context()
+	now := s.now()
+	return database.InTx(ctx, s.pool, func(q *dbgen.Queries) error {
+		if err := q.RecordLoginFailure(ctx, dbgen.RecordLoginFailureParams{UserID: userID, Now: now, Ip: clientIP(c)}); err != nil {
+			return err
+		}
+		if err := s.recordEvent(c, q, userID, eventLoginFailed, nil, map[string]any{"via": via}); err != nil {
+			return err
+		}
+		recent, err := q.GetRecentLoginFailures(ctx, dbgen.GetRecentLoginFailuresParams{
+			UserID: userID, Since: s.cfg.Lockout.Since(now), MaxFailures: int32(s.cfg.Lockout.MaxFailures),
+		})
+		if err != nil {
+			return err
+		}
+		if locked, retry := s.cfg.Lockout.Check(int(recent.Failures), recent.Oldest, now); locked {
+			return s.recordEvent(c, q, userID, eventAccountLocked, nil, map[string]any{"retry_after_seconds": ceilSeconds(retry)})
+		}
+		return nil
+	})
 }
 
 // bindLoginForm reads an OAuth2 password-grant form. Fields other than
@@ -209,26 +272,180 @@ func bindLoginForm(c echo.Context, req *loginRequest) error {
 	return nil
 }
 
+type refreshRequest struct {
+	RefreshToken string `json:"refresh_token"`
+}
+
+// refresh rotates the refresh token: the live token is exchanged for its
+// successor; the token rotated away within RefreshReuseGrace gets that same
+// successor again (two tabs, a retried request); any other reuse revokes the
+// whole session and answers 401 refresh_token_reused. The session row is
+// locked, so concurrent refreshes of one session run one after the other.
+func (s *server) refresh(c echo.Context) error {
+	var req refreshRequest
+	if err := bindJSON(c, &req); err != nil {
+		return err
+	}
+	if req.RefreshToken == "" {
+		return fieldErrors{"refresh_token": "is required"}.err()
+	}
+	invalid := errUnauthorized("invalid_refresh_token", "the refresh token is not valid; log in again")
+	if !auth.WellFormedRefreshToken(req.RefreshToken) {
+		return invalid
+	}
+	ctx := c.Request().Context()
+	presentedHash := auth.HashRefreshToken(req.RefreshToken)
+	var (
+		user      dbgen.User
+		sessionID uuid.UUID
+		successor string
+		reused    bool
+	)
+	err := database.InTx(ctx, s.pool, func(q *dbgen.Queries) error {
+		row, err := q.GetRefreshTokenForUpdate(ctx, presentedHash)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return invalid
+		}
+		if err != nil {
+			return err
+		}
+		now := s.now()
+		sess := row.UserSession
+		user, sessionID = row.User, sess.ID
+		var successorHash []byte
+		successor, successorHash = auth.DeriveRefreshToken(sess.RefreshSecret, req.RefreshToken)
+		st := auth.RefreshState{RotatedAt: row.RotatedAt, SessionRevoked: sess.RevokedAt != nil, SessionExpires: sess.ExpiresAt}
+		if row.RotatedAt != nil {
+			if st.SuccessorLive, err = q.IsLiveRefreshToken(ctx, dbgen.IsLiveRefreshTokenParams{
+				TokenHash: successorHash, SessionID: sess.ID, UserID: sess.UserID,
+			}); err != nil {
+				return err
+			}
+		}
+		switch auth.DecideRefresh(st, now, s.cfg.RefreshReuseGrace) {
+		case auth.RefreshSessionEnded:
+			if sess.RevokedAt != nil && sess.RevokeReason != nil && *sess.RevokeReason == revokeReasonReuse {
+				return errUnauthorized("refresh_token_reused", "this session was ended because a refresh token was used twice; log in again")
+			}
+			return errUnauthorized("session_expired", "this session has ended; log in again")
+		case auth.RefreshReuse:
+			reused = true
+			if _, err := q.RevokeSession(ctx, dbgen.RevokeSessionParams{SessionID: sess.ID, UserID: sess.UserID, Now: now, Reason: revokeReasonReuse}); err != nil {
+				return err
+			}
+			return s.recordEvent(c, q, sess.UserID, eventRefreshTokenReused, &sess.ID, map[string]any{
+				"token_issued_at": utc(row.IssuedAt), "token_rotated_at": utcPtr(row.RotatedAt),
+			})
+		case auth.RefreshRotate:
+			if !user.IsActive {
+				return errUnauthorized("account_disabled", "this account is disabled")
+			}
+			n, err := q.RotateRefreshToken(ctx, dbgen.RotateRefreshTokenParams{TokenHash: presentedHash, UserID: sess.UserID, Now: now})
+			if err != nil {
+				return err
+			}
+			if n != 1 {
+				return errInternal(errors.New("refresh token changed under the session lock"))
+			}
+			if err := q.CreateRefreshToken(ctx, dbgen.CreateRefreshTokenParams{
+				TokenHash: successorHash, SessionID: sess.ID, UserID: sess.UserID, Now: now,
+			}); err != nil {
+				return err
+			}
+		case auth.RefreshRepeat:
+			if !user.IsActive {
+				return errUnauthorized("account_disabled", "this account is disabled")
+			}
+		}
+		return q.ExtendSession(ctx, dbgen.ExtendSessionParams{
+			SessionID: sess.ID, UserID: sess.UserID, Now: now, ExpiresAt: now.Add(s.cfg.RefreshTTL),
+		})
+	})
+	if err != nil {
+		return err
+	}
+	if reused {
+		return errUnauthorized("refresh_token_reused", "this refresh token was already used; the session is ended; log in again")
+	}
+	return s.respondTokens(c, http.StatusOK, user, sessionID, successor)
+}
+
+const (
+	revokeReasonReuse       = "refresh_token_reused"
+	revokeReasonLogout      = "logout"
+	revokeReasonLogoutAll   = "logout_all"
+	revokeReasonByUser      = "revoked_by_user"
+	revokeReasonPasswordChg = "password_changed"
+)
+
+// logout ends the caller's session.
+func (s *server) logout(c echo.Context) error {
+	p := principalOf(c)
+	ctx := c.Request().Context()
+	err := database.InTx(ctx, s.pool, func(q *dbgen.Queries) error {
+		if _, err := q.RevokeSession(ctx, dbgen.RevokeSessionParams{SessionID: p.SessionID, UserID: p.User.ID, Now: s.now(), Reason: revokeReasonLogout}); err != nil {
+			return err
+		}
+		return s.recordEvent(c, q, p.User.ID, eventSessionRevoked, &p.SessionID, map[string]any{"reason": revokeReasonLogout})
+	})
+	if err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+// logoutAll ends every session of the caller, this one included.
+func (s *server) logoutAll(c echo.Context) error {
+	p := principalOf(c)
+	ctx := c.Request().Context()
+	err := database.InTx(ctx, s.pool, func(q *dbgen.Queries) error {
+		ids, err := q.RevokeUserSessions(ctx, dbgen.RevokeUserSessionsParams{UserID: p.User.ID, Now: s.now(), Reason: revokeReasonLogoutAll})
+		if err != nil {
+			return err
+		}
+		return s.recordEvent(c, q, p.User.ID, eventSessionRevoked, &p.SessionID, map[string]any{"reason": revokeReasonLogoutAll, "sessions": len(ids)})
+	})
+	if err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
 // me answers the caller's own account.
 func (s *server) me(c echo.Context) error {
 	return c.JSON(http.StatusOK, toUserResponse(principalOf(c).User))
 }
 
-// createSession inserts a session row for a new login and returns the raw
-// refresh token (only its hash is stored).
-func (s *server) createSession(c echo.Context, q *dbgen.Queries, userID uuid.UUID) (dbgen.UserSession, string, error) {
-	token, hash := auth.NewRefreshToken()
+// newSession is a just-created session and its first (raw) refresh token.
+type newSession struct {
+	id           uuid.UUID
+	refreshToken string
+}
+
+// createSession inserts a session row for a new login with its first
+// refresh token (only the token's hash is stored).
+func (s *server) createSession(c echo.Context, q *dbgen.Queries, userID uuid.UUID) (newSession, error) {
+	ctx := c.Request().Context()
 	now := s.now()
-	var ip *netip.Addr
-	if addr, err := netip.ParseAddr(c.RealIP()); err == nil {
-		addr = addr.Unmap()
-		ip = &addr
-	}
-	session, err := q.CreateSession(c.Request().Context(), dbgen.CreateSessionParams{
-		UserID: userID, RefreshTokenHash: hash, UserAgent: truncateUTF8(c.Request().UserAgent(), 512),
-		Ip: ip, Now: now, ExpiresAt: now.Add(s.cfg.RefreshTTL),
+	absolute := now.Add(s.cfg.SessionMaxLifetime)
+	session, err := q.CreateSession(ctx, dbgen.CreateSessionParams{
+		UserID: userID, RefreshSecret: auth.NewSessionSecret(), UserAgent: userAgent(c), Ip: clientIP(c),
+		Now: now, ExpiresAt: minTime(now.Add(s.cfg.RefreshTTL), absolute), AbsoluteExpiresAt: absolute,
 	})
-	return session, token, err
+	if err != nil {
+		return newSession{}, err
+	}
+	token, err := s.issueRefreshToken(c, q, session.ID, userID)
+	return newSession{id: session.ID, refreshToken: token}, err
+}
+
+// issueRefreshToken stores a fresh random refresh token as the session's live one.
+func (s *server) issueRefreshToken(c echo.Context, q *dbgen.Queries, sessionID, userID uuid.UUID) (string, error) {
+	token, hash := auth.NewRefreshToken()
+	err := q.CreateRefreshToken(c.Request().Context(), dbgen.CreateRefreshTokenParams{
+		TokenHash: hash, SessionID: sessionID, UserID: userID, Now: s.now(),
+	})
+	return token, err
 }
 
 func (s *server) respondTokens(c echo.Context, status int, user dbgen.User, sessionID uuid.UUID, refresh string) error {
@@ -293,6 +510,29 @@ func (s *server) requireAuth(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
+// limitByIP applies the per-client-IP limit of the credential endpoints.
+func (s *server) limitByIP(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if s.ipLimiter != nil {
+			if ok, retry := s.ipLimiter.Allow(c.RealIP(), s.now()); !ok {
+				return errTooMany("rate_limited", "too many requests from this address; slow down", retry)
+			}
+		}
+		return next(c)
+	}
+}
+
+func clientIP(c echo.Context) *netip.Addr {
+	addr, err := netip.ParseAddr(c.RealIP())
+	if err != nil {
+		return nil
+	}
+	addr = addr.Unmap()
+	return &addr
+}
+
+func userAgent(c echo.Context) string { return truncateUTF8(c.Request().UserAgent(), 512) }
+
 func truncateUTF8(s string, max int) string {
 	if len(s) <= max {
 		return s
@@ -302,6 +542,17 @@ func truncateUTF8(s string, max int) string {
 		s = s[:len(s)-1]
 	}
 	return s
+}
+
+func ceilSeconds(d time.Duration) int { return int(math.Ceil(d.Seconds())) }
+
+func retryAfterHeader(d time.Duration) string { return strconv.Itoa(max(1, ceilSeconds(d))) }
+
+func minTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
 }
 
 func utc(t time.Time) time.Time { return t.UTC() }

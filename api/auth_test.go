@@ -70,7 +70,7 @@ func TestRegisterLoginMe(t *testing.T) {
 
 	// Three sessions plus the registration one, each storing only a hash.
 	var n int
-	if err := e.pool.QueryRow(context.Background(), `SELECT count(*) FROM user_sessions WHERE user_id = $1 AND refresh_token_hash = $2`,
+	if err := e.pool.QueryRow(context.Background(), `SELECT count(*) FROM user_refresh_tokens WHERE user_id = $1 AND token_hash = $2 AND rotated_at IS NULL`,
 		reg.User.ID, auth.HashRefreshToken(byEmail.RefreshToken)).Scan(&n); err != nil || n != 1 {
 		t.Fatalf("session with the refresh token's hash: %d, %v", n, err)
 	}

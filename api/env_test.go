@@ -10,6 +10,7 @@ import (
 	"mime"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"strings"
 	"sync"
 	"testing"
@@ -52,7 +53,7 @@ func (c *fakeClock) Advance(d time.Duration) {
 
 // env is one API under test: a real echo server over its own database.
 type env struct {
-	t      *testing.T
+	t      testing.TB
 	srv    *httptest.Server
 	echo   *echo.Echo
 	pool   *pgxpool.Pool
@@ -64,16 +65,22 @@ type env struct {
 }
 
 type envConfig struct {
-	pool        *pgxpool.Pool // when set, used instead of a fresh database
-	bodyLimit   int64
-	issuer      string
-	audience    string
-	corsOrigins []string
+	pool           *pgxpool.Pool // when set, used instead of a fresh database
+	bodyLimit      int64
+	issuer         string
+	audience       string
+	corsOrigins    []string
+	rateLimit      int // per IP per minute on register/login/refresh; 0 = off
+	trustedProxies []netip.Prefix
+	hasher         *auth.Hasher
+	keys           *auth.KeySet // signing key plus retired ones; nil = a fresh key
+	clock          *fakeClock
+	noValidate     bool // benchmarks: skip the OpenAPI check of each response
 }
 
-func newEnv(t *testing.T) *env { return newEnvWith(t, envConfig{}) }
+func newEnv(t testing.TB) *env { return newEnvWith(t, envConfig{}) }
 
-func newEnvWith(t *testing.T, cfg envConfig) *env {
+func newEnvWith(t testing.TB, cfg envConfig) *env {
 	t.Helper()
 	if cfg.pool == nil {
 		cfg.pool = testdb.Pool(t)
@@ -84,25 +91,30 @@ func newEnvWith(t *testing.T, cfg envConfig) *env {
 	if cfg.audience == "" {
 		cfg.audience = "studysprint-test-api"
 	}
-	pemBytes, err := auth.NewEd25519PEM()
-	if err != nil {
-		t.Fatal(err)
+	keys, key := cfg.keys, jwk.Key(nil)
+	if keys == nil {
+		key = newKey(t)
+		var err error
+		if keys, err = auth.NewKeySet(key); err != nil {
+			t.Fatal(err)
+		}
 	}
-	key, err := auth.ParseKeyPEM(pemBytes)
-	if err != nil {
-		t.Fatal(err)
+	clock := cfg.clock
+	if clock == nil {
+		clock = newFakeClock()
 	}
-	keys, err := auth.NewKeySet(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	clock := newFakeClock()
-	hasher, err := auth.NewHasher(4) // bcrypt.MinCost: tests stay fast
-	if err != nil {
-		t.Fatal(err)
+	hasher := cfg.hasher
+	if hasher == nil {
+		var err error
+		if hasher, err = auth.NewHasher(4, 4, 5*time.Second); err != nil { // bcrypt.MinCost: tests stay fast
+			t.Fatal(err)
+		}
 	}
 	logs := &syncBuffer{}
-	e, err := api.New(api.Config{BodyLimit: cfg.bodyLimit, CORSAllowedOrigins: cfg.corsOrigins, Version: "test"}, api.Deps{
+	e, err := api.New(api.Config{
+		BodyLimit: cfg.bodyLimit, CORSAllowedOrigins: cfg.corsOrigins, Version: "test",
+		AuthRateLimitPerMinute: cfg.rateLimit, TrustedProxies: cfg.trustedProxies,
+	}, api.Deps{
 		Pool:   cfg.pool,
 		Keys:   keys,
 		Tokens: auth.NewTokens(keys, cfg.issuer, cfg.audience, 15*time.Minute, clock.Now),
@@ -115,11 +127,27 @@ func newEnvWith(t *testing.T, cfg envConfig) *env {
 	}
 	srv := httptest.NewServer(e)
 	t.Cleanup(srv.Close)
-	v := newValidator(t, srv.URL)
+	var transport http.RoundTripper = newValidator(t, srv.URL)
+	if cfg.noValidate {
+		transport = &http.Transport{MaxIdleConnsPerHost: 256}
+	}
 	return &env{
 		t: t, srv: srv, echo: e, pool: cfg.pool, clock: clock, key: key, cfg: cfg, logs: logs,
-		client: &http.Client{Transport: v, Timeout: 30 * time.Second},
+		client: &http.Client{Transport: transport, Timeout: 30 * time.Second},
 	}
+}
+
+func newKey(t testing.TB) jwk.Key {
+	t.Helper()
+	pemBytes, err := auth.NewEd25519PEM()
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := auth.ParseKeyPEM(pemBytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return key
 }
 
 // syncBuffer collects the server's log lines.
@@ -147,7 +175,7 @@ type response struct {
 	Body   []byte
 }
 
-func (r response) decode(t *testing.T, v any) {
+func (r response) decode(t testing.TB, v any) {
 	t.Helper()
 	if err := json.Unmarshal(r.Body, v); err != nil {
 		t.Fatalf("decode %s: %v", r.Body, err)
@@ -155,7 +183,7 @@ func (r response) decode(t *testing.T, v any) {
 }
 
 // errorBody decodes the one error shape and checks it is complete.
-func (r response) errorBody(t *testing.T) apiError {
+func (r response) errorBody(t testing.TB) apiError {
 	t.Helper()
 	var body struct {
 		Error apiError `json:"error"`
@@ -225,7 +253,7 @@ func (e *env) do(method, path string, body any, opts ...reqOpt) response {
 }
 
 // must asserts the status and returns the response.
-func (r response) must(t *testing.T, status int) response {
+func (r response) must(t testing.TB, status int) response {
 	t.Helper()
 	if r.Status != status {
 		t.Fatalf("status = %d, want %d; body: %.500s", r.Status, status, r.Body)
@@ -269,12 +297,12 @@ func (e *env) register() (tokens, string) {
 // OpenAPI document: an undocumented status or a body that does not match its
 // schema fails the test.
 type validator struct {
-	t      *testing.T
+	t      testing.TB
 	router routers.Router
 	errSch *openapi3.Schema
 }
 
-func newValidator(t *testing.T, serverURL string) *validator {
+func newValidator(t testing.TB, serverURL string) *validator {
 	t.Helper()
 	doc, err := api.OpenAPIDocument()
 	if err != nil {
@@ -348,3 +376,9 @@ func (v *validator) check(req *http.Request, res *http.Response, body []byte) {
 		v.t.Errorf("%s %s: response %d does not match the OpenAPI document: %v\n%.400s", req.Method, req.URL.Path, res.StatusCode, err, body)
 	}
 }
+
+type netipPrefix = netip.Prefix
+
+func mustPrefix(s string) netip.Prefix { return netip.MustParsePrefix(s) }
+
+func stringsReader(s string) io.Reader { return strings.NewReader(s) }

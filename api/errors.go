@@ -7,10 +7,13 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/labstack/echo/v4"
 
+	"github.com/studysprint/studysprint/internal/auth"
 	"github.com/studysprint/studysprint/internal/database"
 )
 
@@ -69,6 +72,13 @@ func errUnauthorized(code, message string) *Error {
 	return e
 }
 
+// errTooMany is a 429 with Retry-After in whole seconds.
+func errTooMany(code, message string, retryAfter time.Duration) *Error {
+	e := newError(http.StatusTooManyRequests, code, message)
+	e.Header = http.Header{"Retry-After": {retryAfterHeader(retryAfter)}}
+	return e
+}
+
 func errInternal(cause error) *Error {
 	return &Error{Status: http.StatusInternalServerError, Code: "internal_error",
 		Message: "something went wrong on our side; the request id identifies it in our logs", Cause: cause}
@@ -111,6 +121,23 @@ func (f fieldErrors) err() error {
 var constraintErrors = map[string]*Error{
 	"users_email_key":    {Status: http.StatusConflict, Code: "email_taken", Message: "an account with this email already exists", Fields: map[string]string{"email": "is already registered"}},
 	"users_username_key": {Status: http.StatusConflict, Code: "username_taken", Message: "this username is taken", Fields: map[string]string{"username": "is already taken"}},
+	"user_preferences_page_bounds_check": {Status: http.StatusUnprocessableEntity, Code: "validation_failed", Message: "some fields are invalid; see fields",
+		Fields: map[string]string{"page_min_seconds": "must be less than page_max_seconds", "page_max_seconds": "must be greater than page_min_seconds"}},
+}
+
+// constraintError finds the answer for a violated constraint: a listed one,
+// or a 422 naming the column of a <table>_<column>_check constraint.
+func constraintError(table, constraint string) *Error {
+	if known, ok := constraintErrors[constraint]; ok {
+		return known
+	}
+	if field, ok := strings.CutPrefix(constraint, table+"_"); ok && table != "" {
+		if field, ok = strings.CutSuffix(field, "_check"); ok {
+			return &Error{Status: http.StatusUnprocessableEntity, Code: "validation_failed", Message: "some fields are invalid; see fields",
+				Fields: map[string]string{field: "is out of range"}}
+		}
+	}
+	return nil
 }
 
 // toError turns any error into the *Error to send.
@@ -127,10 +154,13 @@ func toError(err error) *Error {
 	if errors.As(err, &mbe) {
 		return errTooLarge(mbe.Limit)
 	}
-	if _, constraint := database.PgErrorCode(err); constraint != "" {
-		if known, ok := constraintErrors[constraint]; ok {
+	if pgErr := database.AsPgError(err); pgErr != nil && pgErr.ConstraintName != "" {
+		if known := constraintError(pgErr.TableName, pgErr.ConstraintName); known != nil {
 			return known
 		}
+	}
+	if errors.Is(err, auth.ErrBusy) {
+		return errUnavailable("server_busy", "the server is busy checking passwords; retry in a moment", 1, err)
 	}
 	if dbUnavailable(err) {
 		return errUnavailable("database_unavailable", "the database is not reachable; try again shortly", 5, err)

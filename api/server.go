@@ -6,6 +6,8 @@ package api
 import (
 	"errors"
 	"log/slog"
+	"net"
+	"net/netip"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -14,6 +16,7 @@ import (
 
 	"github.com/studysprint/studysprint/dbgen"
 	"github.com/studysprint/studysprint/internal/auth"
+	"github.com/studysprint/studysprint/internal/ratelimit"
 )
 
 // Config is what the HTTP layer needs from the service configuration.
@@ -22,8 +25,22 @@ type Config struct {
 	BodyLimit int64
 	// CORSAllowedOrigins enables CORS for these origins ("*" for any); empty disables it.
 	CORSAllowedOrigins []string
-	// RefreshTTL is how long a session (its refresh token) lives.
+	// RefreshTTL is how long a session lives without use; each refresh
+	// slides it, never past SessionMaxLifetime after login.
 	RefreshTTL time.Duration
+	// SessionMaxLifetime is the absolute limit of a session.
+	SessionMaxLifetime time.Duration
+	// RefreshReuseGrace is how long after a rotation the rotated-away token
+	// is still answered (with its successor) instead of counting as reuse.
+	RefreshReuseGrace time.Duration
+	// AuthRateLimitPerMinute limits register, login and refresh per client IP
+	// (0 disables the limit).
+	AuthRateLimitPerMinute int
+	// TrustedProxies are the peers whose X-Forwarded-For is believed; from
+	// anyone else the header is ignored.
+	TrustedProxies []netip.Prefix
+	// Lockout is the per-account failed-login limit.
+	Lockout auth.Lockout
 	// Version is reported by /health.
 	Version string
 }
@@ -49,6 +66,8 @@ type server struct {
 	log    *slog.Logger
 	now    func() time.Time
 
+	ipLimiter *ratelimit.Limiter
+
 	openapiJSON []byte
 	openapiYAML []byte
 }
@@ -70,12 +89,24 @@ func New(cfg Config, deps Deps) (*echo.Echo, error) {
 	if cfg.RefreshTTL <= 0 {
 		cfg.RefreshTTL = 30 * 24 * time.Hour
 	}
+	if cfg.SessionMaxLifetime < cfg.RefreshTTL {
+		cfg.SessionMaxLifetime = max(cfg.RefreshTTL, 90*24*time.Hour)
+	}
+	if cfg.RefreshReuseGrace <= 0 {
+		cfg.RefreshReuseGrace = 10 * time.Second
+	}
+	if cfg.Lockout.MaxFailures <= 0 || cfg.Lockout.Window <= 0 {
+		cfg.Lockout = auth.DefaultLockout
+	}
 	clock := deps.Now
 	s := &server{
 		cfg: cfg, pool: deps.Pool, q: dbgen.New(deps.Pool), keys: deps.Keys, tokens: deps.Tokens,
 		hasher: deps.Hasher, log: deps.Logger,
 		// PostgreSQL keeps microseconds: times we store and echo back agree.
 		now: func() time.Time { return clock().Truncate(time.Microsecond) },
+	}
+	if cfg.AuthRateLimitPerMinute > 0 {
+		s.ipLimiter = ratelimit.New(cfg.AuthRateLimitPerMinute, 100_000)
 	}
 	var err error
 	if s.openapiJSON, s.openapiYAML, err = loadOpenAPI(); err != nil {
@@ -86,8 +117,7 @@ func New(cfg Config, deps Deps) (*echo.Echo, error) {
 	e.HideBanner = true
 	e.HidePort = true
 	e.HTTPErrorHandler = s.handleError
-	// Never trust client-sent X-Forwarded-For / X-Real-IP by default.
-	e.IPExtractor = echo.ExtractIPDirect()
+	e.IPExtractor = ipExtractor(cfg.TrustedProxies)
 
 	e.Use(s.requestIDMiddleware, s.accessLogMiddleware, recoverMiddleware, securityHeadersMiddleware)
 	if len(cfg.CORSAllowedOrigins) > 0 {
@@ -116,7 +146,38 @@ func (s *server) routes(e *echo.Echo) {
 
 	v1 := e.Group("/api/v1")
 	a := v1.Group("/auth")
-	a.POST("/register", s.register)
-	a.POST("/login", s.login)
+	a.POST("/register", s.register, s.limitByIP)
+	a.POST("/login", s.login, s.limitByIP)
+	a.POST("/refresh", s.refresh, s.limitByIP)
+	a.POST("/logout", s.logout, s.requireAuth)
+	a.POST("/logout-all", s.logoutAll, s.requireAuth)
 	a.GET("/me", s.me, s.requireAuth)
+	a.PATCH("/me", s.updateMe, s.requireAuth)
+	a.DELETE("/me", s.deleteMe, s.requireAuth)
+	a.POST("/change-password", s.changePassword, s.requireAuth)
+	a.GET("/sessions", s.listSessions, s.requireAuth)
+	a.DELETE("/sessions/:id", s.revokeSession, s.requireAuth)
+	a.GET("/preferences", s.getPreferences, s.requireAuth)
+	a.PATCH("/preferences", s.updatePreferences, s.requireAuth)
+	a.POST("/preferences/reset", s.resetPreferences, s.requireAuth)
+	a.GET("/events", s.listEvents, s.requireAuth)
+}
+
+// ipExtractor believes X-Forwarded-For only from the trusted proxies (walking
+// it from the right, past trusted hops); with none configured it uses the
+// direct peer address, so a client cannot choose its own IP.
+func ipExtractor(trusted []netip.Prefix) echo.IPExtractor {
+	if len(trusted) == 0 {
+		return echo.ExtractIPDirect()
+	}
+	opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+	for _, p := range trusted {
+		opts = append(opts, echo.TrustIPRange(prefixToIPNet(p)))
+	}
+	return echo.ExtractIPFromXFFHeader(opts...)
+}
+
+func prefixToIPNet(p netip.Prefix) *net.IPNet {
+	p = p.Masked()
+	return &net.IPNet{IP: p.Addr().AsSlice(), Mask: net.CIDRMask(p.Bits(), p.Addr().BitLen())}
 }

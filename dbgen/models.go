@@ -11,6 +11,24 @@ import (
 	"github.com/google/uuid"
 )
 
+type LoginFailure struct {
+	ID       int64
+	UserID   uuid.UUID
+	FailedAt time.Time
+	Ip       *netip.Addr
+}
+
+type SecurityEvent struct {
+	ID        uuid.UUID
+	UserID    uuid.UUID
+	Kind      string
+	CreatedAt time.Time
+	Ip        *netip.Addr
+	UserAgent string
+	SessionID *uuid.UUID
+	Detail    []byte
+}
+
 type User struct {
 	ID           uuid.UUID
 	Email        string
@@ -42,15 +60,24 @@ type UserPreference struct {
 	UpdatedAt                 time.Time
 }
 
+type UserRefreshToken struct {
+	TokenHash []byte
+	SessionID uuid.UUID
+	UserID    uuid.UUID
+	IssuedAt  time.Time
+	RotatedAt *time.Time
+}
+
 type UserSession struct {
-	ID               uuid.UUID
-	UserID           uuid.UUID
-	RefreshTokenHash []byte
-	UserAgent        string
-	Ip               *netip.Addr
-	CreatedAt        time.Time
-	LastUsedAt       time.Time
-	ExpiresAt        time.Time
-	RevokedAt        *time.Time
-	RevokeReason     *string
+	ID                uuid.UUID
+	UserID            uuid.UUID
+	UserAgent         string
+	Ip                *netip.Addr
+	CreatedAt         time.Time
+	LastUsedAt        time.Time
+	ExpiresAt         time.Time
+	RevokedAt         *time.Time
+	RevokeReason      *string
+	RefreshSecret     []byte
+	AbsoluteExpiresAt time.Time
 }

@@ -6,16 +6,31 @@ package dbgen
 
 import (
 	"context"
+	"time"
 
 	"github.com/google/uuid"
 )
 
 type Querier interface {
+	//ClearLoginFailures
+	//
+	//  DELETE FROM login_failures WHERE user_id = $1
+	ClearLoginFailures(ctx context.Context, userID uuid.UUID) error
+	//CreateRefreshToken
+	//
+	//  INSERT INTO user_refresh_tokens (token_hash, session_id, user_id, issued_at)
+	//  VALUES ($1, $2, $3, $4)
+	CreateRefreshToken(ctx context.Context, arg CreateRefreshTokenParams) error
+	//CreateSecurityEvent
+	//
+	//  INSERT INTO security_events (user_id, kind, created_at, ip, user_agent, session_id, detail)
+	//  VALUES ($1, $2, $3, $4, $5, $6, $7)
+	CreateSecurityEvent(ctx context.Context, arg CreateSecurityEventParams) error
 	//CreateSession
 	//
-	//  INSERT INTO user_sessions (user_id, refresh_token_hash, user_agent, ip, created_at, last_used_at, expires_at)
-	//  VALUES ($1, $2, $3, $4, $5, $5, $6)
-	//  RETURNING id, user_id, refresh_token_hash, user_agent, ip, created_at, last_used_at, expires_at, revoked_at, revoke_reason
+	//  INSERT INTO user_sessions (user_id, refresh_secret, user_agent, ip, created_at, last_used_at, expires_at, absolute_expires_at)
+	//  VALUES ($1, $2, $3, $4, $5, $5, $6, $7)
+	//  RETURNING id, user_id, user_agent, ip, created_at, last_used_at, expires_at, revoked_at, revoke_reason, refresh_secret, absolute_expires_at
 	CreateSession(ctx context.Context, arg CreateSessionParams) (UserSession, error)
 	//CreateUser
 	//
@@ -27,8 +42,42 @@ type Querier interface {
 	//
 	//  INSERT INTO user_preferences (user_id) VALUES ($1)
 	CreateUserPreferences(ctx context.Context, userID uuid.UUID) error
+	// Sweeper: failures older than any lockout window.
+	//
+	//  DELETE FROM login_failures WHERE failed_at < $1
+	DeleteOldLoginFailures(ctx context.Context, before time.Time) (int64, error)
+	// Sweeper: the retention limit.
+	//
+	//  DELETE FROM security_events WHERE created_at < $1
+	DeleteOldSecurityEvents(ctx context.Context, before time.Time) (int64, error)
+	//DeleteSessionRefreshTokens
+	//
+	//  DELETE FROM user_refresh_tokens
+	//  WHERE session_id = $1 AND user_id = $2
+	DeleteSessionRefreshTokens(ctx context.Context, arg DeleteSessionRefreshTokensParams) error
+	// Sweeper: sessions past their expiry, and revoked ones once kept long enough
+	// to answer a replayed token with refresh_token_reused.
+	//
+	//  DELETE FROM user_sessions
+	//  WHERE expires_at <= $1 OR revoked_at < $2::timestamptz
+	DeleteStaleSessions(ctx context.Context, arg DeleteStaleSessionsParams) (int64, error)
+	// Everything the user owns goes with the row (ON DELETE CASCADE).
+	//
+	//  DELETE FROM users WHERE id = $1
+	DeleteUser(ctx context.Context, userID uuid.UUID) (int64, error)
+	//DeleteUserSecurityEvents
+	//
+	//  DELETE FROM security_events WHERE user_id = $1
+	DeleteUserSecurityEvents(ctx context.Context, userID uuid.UUID) error
+	// Slides the expiry on use, never past the absolute limit.
+	//
+	//  UPDATE user_sessions
+	//  SET last_used_at = $1, expires_at = least($2::timestamptz, absolute_expires_at)
+	//  WHERE id = $3 AND user_id = $4
+	ExtendSession(ctx context.Context, arg ExtendSessionParams) error
 	// The per-request check behind every authenticated route: the token's session
-	// must be live and belong to an active user.
+	// must be live and belong to an active user. expires_at never passes
+	// absolute_expires_at (user_sessions_expiry_check), so one comparison covers both.
 	//
 	//  SELECT u.id, u.email, u.username, u.full_name, u.timezone, u.password_hash, u.is_active, u.created_at, u.updated_at, u.last_login_at, s.last_used_at AS session_last_used_at
 	//  FROM user_sessions s
@@ -39,6 +88,27 @@ type Querier interface {
 	//    AND s.expires_at > $3
 	//    AND u.is_active
 	GetActiveSessionUser(ctx context.Context, arg GetActiveSessionUserParams) (GetActiveSessionUserRow, error)
+	// The newest max_failures failures inside the window: how many, and when the
+	// oldest of them happened (the lock lifts when it leaves the window).
+	//
+	//  SELECT count(*)::integer AS failures, coalesce(min(failed_at), $1::timestamptz)::timestamptz AS oldest
+	//  FROM (
+	//      SELECT failed_at FROM login_failures
+	//      WHERE user_id = $2 AND failed_at > $1::timestamptz
+	//      ORDER BY failed_at DESC
+	//      LIMIT $3
+	//  ) recent
+	GetRecentLoginFailures(ctx context.Context, arg GetRecentLoginFailuresParams) (GetRecentLoginFailuresRow, error)
+	// Finds a presented refresh token with its session and user, and locks the
+	// session row: concurrent refreshes of one session run one at a time.
+	//
+	//  SELECT t.token_hash, t.issued_at, t.rotated_at, s.id, s.user_id, s.user_agent, s.ip, s.created_at, s.last_used_at, s.expires_at, s.revoked_at, s.revoke_reason, s.refresh_secret, s.absolute_expires_at, u.id, u.email, u.username, u.full_name, u.timezone, u.password_hash, u.is_active, u.created_at, u.updated_at, u.last_login_at
+	//  FROM user_refresh_tokens t
+	//  JOIN user_sessions s ON s.id = t.session_id AND s.user_id = t.user_id
+	//  JOIN users u ON u.id = t.user_id
+	//  WHERE t.token_hash = $1
+	//  FOR UPDATE OF s, t
+	GetRefreshTokenForUpdate(ctx context.Context, tokenHash []byte) (GetRefreshTokenForUpdateRow, error)
 	//GetUserByID
 	//
 	//  SELECT id, email, username, full_name, timezone, password_hash, is_active, created_at, updated_at, last_login_at FROM users
@@ -50,16 +120,125 @@ type Querier interface {
 	//  SELECT id, email, username, full_name, timezone, password_hash, is_active, created_at, updated_at, last_login_at FROM users
 	//  WHERE lower(email) = lower($1::text) OR username = lower($1::text)
 	GetUserByLogin(ctx context.Context, login string) (User, error)
+	//GetUserPreferences
+	//
+	//  SELECT user_id, theme, pomodoro_work_minutes, pomodoro_short_break_minutes, pomodoro_long_break_minutes, pomodoro_long_break_every, auto_start_breaks, daily_goal_minutes, streak_min_minutes, idle_threshold_seconds, page_min_seconds, page_max_seconds, week_start, created_at, updated_at FROM user_preferences WHERE user_id = $1
+	GetUserPreferences(ctx context.Context, userID uuid.UUID) (UserPreference, error)
+	//IsLiveRefreshToken
+	//
+	//  SELECT EXISTS (
+	//      SELECT 1 FROM user_refresh_tokens
+	//      WHERE token_hash = $1 AND session_id = $2 AND user_id = $3 AND rotated_at IS NULL
+	//  )
+	IsLiveRefreshToken(ctx context.Context, arg IsLiveRefreshTokenParams) (bool, error)
+	// Newest first; keyset pagination on (created_at, id).
+	//
+	//  SELECT id, user_id, user_agent, ip, created_at, last_used_at, expires_at, revoked_at, revoke_reason, refresh_secret, absolute_expires_at FROM user_sessions
+	//  WHERE user_id = $1
+	//    AND revoked_at IS NULL
+	//    AND expires_at > $2
+	//    AND ($3::timestamptz IS NULL
+	//         OR (created_at, id) < ($3::timestamptz, $4::uuid))
+	//  ORDER BY created_at DESC, id DESC
+	//  LIMIT $5
+	ListLiveSessions(ctx context.Context, arg ListLiveSessionsParams) ([]UserSession, error)
+	// Newest first; keyset pagination on (created_at, id).
+	//
+	//  SELECT id, user_id, kind, created_at, ip, user_agent, session_id, detail FROM security_events
+	//  WHERE user_id = $1
+	//    AND ($2::timestamptz IS NULL
+	//         OR (created_at, id) < ($2::timestamptz, $3::uuid))
+	//  ORDER BY created_at DESC, id DESC
+	//  LIMIT $4
+	ListSecurityEvents(ctx context.Context, arg ListSecurityEventsParams) ([]SecurityEvent, error)
+	//RecordLoginFailure
+	//
+	//  INSERT INTO login_failures (user_id, failed_at, ip) VALUES ($1, $2, $3)
+	RecordLoginFailure(ctx context.Context, arg RecordLoginFailureParams) error
 	//RecordUserLogin
 	//
 	//  UPDATE users SET last_login_at = $1::timestamptz
 	//  WHERE id = $2
 	RecordUserLogin(ctx context.Context, arg RecordUserLoginParams) error
+	//ResetUserPreferences
+	//
+	//  UPDATE user_preferences SET
+	//      theme                        = DEFAULT,
+	//      pomodoro_work_minutes        = DEFAULT,
+	//      pomodoro_short_break_minutes = DEFAULT,
+	//      pomodoro_long_break_minutes  = DEFAULT,
+	//      pomodoro_long_break_every    = DEFAULT,
+	//      auto_start_breaks            = DEFAULT,
+	//      daily_goal_minutes           = DEFAULT,
+	//      streak_min_minutes           = DEFAULT,
+	//      idle_threshold_seconds       = DEFAULT,
+	//      page_min_seconds             = DEFAULT,
+	//      page_max_seconds             = DEFAULT,
+	//      week_start                   = DEFAULT,
+	//      updated_at                   = $1
+	//  WHERE user_id = $2
+	//  RETURNING user_id, theme, pomodoro_work_minutes, pomodoro_short_break_minutes, pomodoro_long_break_minutes, pomodoro_long_break_every, auto_start_breaks, daily_goal_minutes, streak_min_minutes, idle_threshold_seconds, page_min_seconds, page_max_seconds, week_start, created_at, updated_at
+	ResetUserPreferences(ctx context.Context, arg ResetUserPreferencesParams) (UserPreference, error)
+	//RevokeSession
+	//
+	//  UPDATE user_sessions SET revoked_at = $1::timestamptz, revoke_reason = $2::text
+	//  WHERE id = $3 AND user_id = $4 AND revoked_at IS NULL AND expires_at > $1
+	RevokeSession(ctx context.Context, arg RevokeSessionParams) (int64, error)
+	// Revokes every live session of the user, except one when except_id is set.
+	//
+	//  UPDATE user_sessions SET revoked_at = $1::timestamptz, revoke_reason = $2::text
+	//  WHERE user_id = $3
+	//    AND revoked_at IS NULL
+	//    AND expires_at > $1
+	//    AND ($4::uuid IS NULL OR id <> $4::uuid)
+	//  RETURNING id
+	RevokeUserSessions(ctx context.Context, arg RevokeUserSessionsParams) ([]uuid.UUID, error)
+	//RotateRefreshToken
+	//
+	//  UPDATE user_refresh_tokens SET rotated_at = $1::timestamptz
+	//  WHERE token_hash = $2 AND user_id = $3 AND rotated_at IS NULL
+	RotateRefreshToken(ctx context.Context, arg RotateRefreshTokenParams) (int64, error)
 	//TouchSession
 	//
 	//  UPDATE user_sessions SET last_used_at = $1
 	//  WHERE id = $2 AND user_id = $3 AND last_used_at < $1
 	TouchSession(ctx context.Context, arg TouchSessionParams) error
+	//UpdateUserPassword
+	//
+	//  UPDATE users SET password_hash = $1, updated_at = $2
+	//  WHERE id = $3
+	UpdateUserPassword(ctx context.Context, arg UpdateUserPasswordParams) error
+	// Partial update: a NULL argument keeps the column. Ranges are checked in the
+	// API and again by the table's named CHECK constraints.
+	//
+	//  UPDATE user_preferences SET
+	//      theme                        = coalesce($1, theme),
+	//      pomodoro_work_minutes        = coalesce($2, pomodoro_work_minutes),
+	//      pomodoro_short_break_minutes = coalesce($3, pomodoro_short_break_minutes),
+	//      pomodoro_long_break_minutes  = coalesce($4, pomodoro_long_break_minutes),
+	//      pomodoro_long_break_every    = coalesce($5, pomodoro_long_break_every),
+	//      auto_start_breaks            = coalesce($6, auto_start_breaks),
+	//      daily_goal_minutes           = coalesce($7, daily_goal_minutes),
+	//      streak_min_minutes           = coalesce($8, streak_min_minutes),
+	//      idle_threshold_seconds       = coalesce($9, idle_threshold_seconds),
+	//      page_min_seconds             = coalesce($10, page_min_seconds),
+	//      page_max_seconds             = coalesce($11, page_max_seconds),
+	//      week_start                   = coalesce($12, week_start),
+	//      updated_at                   = $13
+	//  WHERE user_id = $14
+	//  RETURNING user_id, theme, pomodoro_work_minutes, pomodoro_short_break_minutes, pomodoro_long_break_minutes, pomodoro_long_break_every, auto_start_breaks, daily_goal_minutes, streak_min_minutes, idle_threshold_seconds, page_min_seconds, page_max_seconds, week_start, created_at, updated_at
+	UpdateUserPreferences(ctx context.Context, arg UpdateUserPreferencesParams) (UserPreference, error)
+	// Partial update: a NULL argument keeps the column.
+	//
+	//  UPDATE users SET
+	//      email      = coalesce($1, email),
+	//      username   = coalesce($2, username),
+	//      full_name  = coalesce($3, full_name),
+	//      timezone   = coalesce($4, timezone),
+	//      updated_at = $5
+	//  WHERE id = $6
+	//  RETURNING id, email, username, full_name, timezone, password_hash, is_active, created_at, updated_at, last_login_at
+	UpdateUserProfile(ctx context.Context, arg UpdateUserProfileParams) (User, error)
 }
 
 var _ Querier = (*Queries)(nil)

@@ -7,6 +7,7 @@ package dbgen
 
 import (
 	"context"
+	"time"
 
 	"github.com/google/uuid"
 )
@@ -21,4 +22,192 @@ INSERT INTO user_preferences (user_id) VALUES ($1)
 func (q *Queries) CreateUserPreferences(ctx context.Context, userID uuid.UUID) error {
 	_, err := q.db.Exec(ctx, createUserPreferences, userID)
 	return err
+}
+
+const getUserPreferences = `-- name: GetUserPreferences :one
+SELECT user_id, theme, pomodoro_work_minutes, pomodoro_short_break_minutes, pomodoro_long_break_minutes, pomodoro_long_break_every, auto_start_breaks, daily_goal_minutes, streak_min_minutes, idle_threshold_seconds, page_min_seconds, page_max_seconds, week_start, created_at, updated_at FROM user_preferences WHERE user_id = $1
+`
+
+// GetUserPreferences
+//
+//	SELECT user_id, theme, pomodoro_work_minutes, pomodoro_short_break_minutes, pomodoro_long_break_minutes, pomodoro_long_break_every, auto_start_breaks, daily_goal_minutes, streak_min_minutes, idle_threshold_seconds, page_min_seconds, page_max_seconds, week_start, created_at, updated_at FROM user_preferences WHERE user_id = $1
+func (q *Queries) GetUserPreferences(ctx context.Context, userID uuid.UUID) (UserPreference, error) {
+	row := q.db.QueryRow(ctx, getUserPreferences, userID)
+	var i UserPreference
+	err := row.Scan(
+		&i.UserID,
+		&i.Theme,
+		&i.PomodoroWorkMinutes,
+		&i.PomodoroShortBreakMinutes,
+		&i.PomodoroLongBreakMinutes,
+		&i.PomodoroLongBreakEvery,
+		&i.AutoStartBreaks,
+		&i.DailyGoalMinutes,
+		&i.StreakMinMinutes,
+		&i.IdleThresholdSeconds,
+		&i.PageMinSeconds,
+		&i.PageMaxSeconds,
+		&i.WeekStart,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+	)
+	return i, err
+}
+
+const resetUserPreferences = `-- name: ResetUserPreferences :one
+UPDATE user_preferences SET
+    theme                        = DEFAULT,
+    pomodoro_work_minutes        = DEFAULT,
+    pomodoro_short_break_minutes = DEFAULT,
+    pomodoro_long_break_minutes  = DEFAULT,
+    pomodoro_long_break_every    = DEFAULT,
+    auto_start_breaks            = DEFAULT,
+    daily_goal_minutes           = DEFAULT,
+    streak_min_minutes           = DEFAULT,
+    idle_threshold_seconds       = DEFAULT,
+    page_min_seconds             = DEFAULT,
+    page_max_seconds             = DEFAULT,
+    week_start                   = DEFAULT,
+    updated_at                   = $1
+WHERE user_id = $2
+RETURNING user_id, theme, pomodoro_work_minutes, pomodoro_short_break_minutes, pomodoro_long_break_minutes, pomodoro_long_break_every, auto_start_breaks, daily_goal_minutes, streak_min_minutes, idle_threshold_seconds, page_min_seconds, page_max_seconds, week_start, created_at, updated_at
+`
+
+type ResetUserPreferencesParams struct {
+	Now    time.Time
+	UserID uuid.UUID
+}
+
+// ResetUserPreferences
+//
+//	UPDATE user_preferences SET
+//	    theme                        = DEFAULT,
+//	    pomodoro_work_minutes        = DEFAULT,
+//	    pomodoro_short_break_minutes = DEFAULT,
+//	    pomodoro_long_break_minutes  = DEFAULT,
+//	    pomodoro_long_break_every    = DEFAULT,
+//	    auto_start_breaks            = DEFAULT,
+//	    daily_goal_minutes           = DEFAULT,
+//	    streak_min_minutes           = DEFAULT,
+//	    idle_threshold_seconds       = DEFAULT,
+//	    page_min_seconds             = DEFAULT,
+//	    page_max_seconds             = DEFAULT,
+//	    week_start                   = DEFAULT,
+//	    updated_at                   = $1
+//	WHERE user_id = $2
+//	RETURNING user_id, theme, pomodoro_work_minutes, pomodoro_short_break_minutes, pomodoro_long_break_minutes, pomodoro_long_break_every, auto_start_breaks, daily_goal_minutes, streak_min_minutes, idle_threshold_seconds, page_min_seconds, page_max_seconds, week_start, created_at, updated_at
+func (q *Queries) ResetUserPreferences(ctx context.Context, arg ResetUserPreferencesParams) (UserPreference, error) {
+	row := q.db.QueryRow(ctx, resetUserPreferences, arg.Now, arg.UserID)
+	var i UserPreference
+	err := row.Scan(
+		&i.UserID,
+		&i.Theme,
+		&i.PomodoroWorkMinutes,
+		&i.PomodoroShortBreakMinutes,
+		&i.PomodoroLongBreakMinutes,
+		&i.PomodoroLongBreakEvery,
+		&i.AutoStartBreaks,
+		&i.DailyGoalMinutes,
+		&i.StreakMinMinutes,
+		&i.IdleThresholdSeconds,
+		&i.PageMinSeconds,
+		&i.PageMaxSeconds,
+		&i.WeekStart,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+	)
+	return i, err
+}
+
+const updateUserPreferences = `-- name: UpdateUserPreferences :one
+UPDATE user_preferences SET
+    theme                        = coalesce($1, theme),
+    pomodoro_work_minutes        = coalesce($2, pomodoro_work_minutes),
+    pomodoro_short_break_minutes = coalesce($3, pomodoro_short_break_minutes),
+    pomodoro_long_break_minutes  = coalesce($4, pomodoro_long_break_minutes),
+    pomodoro_long_break_every    = coalesce($5, pomodoro_long_break_every),
+    auto_start_breaks            = coalesce($6, auto_start_breaks),
+    daily_goal_minutes           = coalesce($7, daily_goal_minutes),
+    streak_min_minutes           = coalesce($8, streak_min_minutes),
+    idle_threshold_seconds       = coalesce($9, idle_threshold_seconds),
+    page_min_seconds             = coalesce($10, page_min_seconds),
+    page_max_seconds             = coalesce($11, page_max_seconds),
+    week_start                   = coalesce($12, week_start),
+    updated_at                   = $13
+WHERE user_id = $14
+RETURNING user_id, theme, pomodoro_work_minutes, pomodoro_short_break_minutes, pomodoro_long_break_minutes, pomodoro_long_break_every, auto_start_breaks, daily_goal_minutes, streak_min_minutes, idle_threshold_seconds, page_min_seconds, page_max_seconds, week_start, created_at, updated_at
+`
+
+type UpdateUserPreferencesParams struct {
+	Theme                     *string
+	PomodoroWorkMinutes       *int32
+	PomodoroShortBreakMinutes *int32
+	PomodoroLongBreakMinutes  *int32
+	PomodoroLongBreakEvery    *int32
+	AutoStartBreaks           *bool
+	DailyGoalMinutes          *int32
+	StreakMinMinutes          *int32
+	IdleThresholdSeconds      *int32
+	PageMinSeconds            *int32
+	PageMaxSeconds            *int32
+	WeekStart                 *string
+	Now                       time.Time
+	UserID                    uuid.UUID
+}
+
+// Partial update: a NULL argument keeps the column. Ranges are checked in the
+// API and again by the table's named CHECK constraints.
+//
+//	UPDATE user_preferences SET
+//	    theme                        = coalesce($1, theme),
+//	    pomodoro_work_minutes        = coalesce($2, pomodoro_work_minutes),
+//	    pomodoro_short_break_minutes = coalesce($3, pomodoro_short_break_minutes),
+//	    pomodoro_long_break_minutes  = coalesce($4, pomodoro_long_break_minutes),
+//	    pomodoro_long_break_every    = coalesce($5, pomodoro_long_break_every),
+//	    auto_start_breaks            = coalesce($6, auto_start_breaks),
+//	    daily_goal_minutes           = coalesce($7, daily_goal_minutes),
+//	    streak_min_minutes           = coalesce($8, streak_min_minutes),
+//	    idle_threshold_seconds       = coalesce($9, idle_threshold_seconds),
+//	    page_min_seconds             = coalesce($10, page_min_seconds),
+//	    page_max_seconds             = coalesce($11, page_max_seconds),
+//	    week_start                   = coalesce($12, week_start),
+//	    updated_at                   = $13
+//	WHERE user_id = $14
+//	RETURNING user_id, theme, pomodoro_work_minutes, pomodoro_short_break_minutes, pomodoro_long_break_minutes, pomodoro_long_break_every, auto_start_breaks, daily_goal_minutes, streak_min_minutes, idle_threshold_seconds, page_min_seconds, page_max_seconds, week_start, created_at, updated_at
+func (q *Queries) UpdateUserPreferences(ctx context.Context, arg UpdateUserPreferencesParams) (UserPreference, error) {
+	row := q.db.QueryRow(ctx, updateUserPreferences,
+		arg.Theme,
+		arg.PomodoroWorkMinutes,
+		arg.PomodoroShortBreakMinutes,
+		arg.PomodoroLongBreakMinutes,
+		arg.PomodoroLongBreakEvery,
+		arg.AutoStartBreaks,
+		arg.DailyGoalMinutes,
+		arg.StreakMinMinutes,
+		arg.IdleThresholdSeconds,
+		arg.PageMinSeconds,
+		arg.PageMaxSeconds,
+		arg.WeekStart,
+		arg.Now,
+		arg.UserID,
+	)
+	var i UserPreference
+	err := row.Scan(
+		&i.UserID,
+		&i.Theme,
+		&i.PomodoroWorkMinutes,
+		&i.PomodoroShortBreakMinutes,
+		&i.PomodoroLongBreakMinutes,
+		&i.PomodoroLongBreakEvery,
+		&i.AutoStartBreaks,
+		&i.DailyGoalMinutes,
+		&i.StreakMinMinutes,
+		&i.IdleThresholdSeconds,
+		&i.PageMinSeconds,
+		&i.PageMaxSeconds,
+		&i.WeekStart,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+	)
+	return i, err
 }

@@ -14,39 +14,40 @@ import (
 )
 
 const createSession = `-- name: CreateSession :one
-INSERT INTO user_sessions (user_id, refresh_token_hash, user_agent, ip, created_at, last_used_at, expires_at)
-VALUES ($1, $2, $3, $4, $5, $5, $6)
-RETURNING id, user_id, refresh_token_hash, user_agent, ip, created_at, last_used_at, expires_at, revoked_at, revoke_reason
+INSERT INTO user_sessions (user_id, refresh_secret, user_agent, ip, created_at, last_used_at, expires_at, absolute_expires_at)
+VALUES ($1, $2, $3, $4, $5, $5, $6, $7)
+RETURNING id, user_id, user_agent, ip, created_at, last_used_at, expires_at, revoked_at, revoke_reason, refresh_secret, absolute_expires_at
 `
 
 type CreateSessionParams struct {
-	UserID           uuid.UUID
-	RefreshTokenHash []byte
-	UserAgent        string
-	Ip               *netip.Addr
-	Now              time.Time
-	ExpiresAt        time.Time
+	UserID            uuid.UUID
+	RefreshSecret     []byte
+	UserAgent         string
+	Ip                *netip.Addr
+	Now               time.Time
+	ExpiresAt         time.Time
+	AbsoluteExpiresAt time.Time
 }
 
 // CreateSession
 //
-//	INSERT INTO user_sessions (user_id, refresh_token_hash, user_agent, ip, created_at, last_used_at, expires_at)
-//	VALUES ($1, $2, $3, $4, $5, $5, $6)
-//	RETURNING id, user_id, refresh_token_hash, user_agent, ip, created_at, last_used_at, expires_at, revoked_at, revoke_reason
+//	INSERT INTO user_sessions (user_id, refresh_secret, user_agent, ip, created_at, last_used_at, expires_at, absolute_expires_at)
+//	VALUES ($1, $2, $3, $4, $5, $5, $6, $7)
+//	RETURNING id, user_id, user_agent, ip, created_at, last_used_at, expires_at, revoked_at, revoke_reason, refresh_secret, absolute_expires_at
 func (q *Queries) CreateSession(ctx context.Context, arg CreateSessionParams) (UserSession, error) {
 	row := q.db.QueryRow(ctx, createSession,
 		arg.UserID,
-		arg.RefreshTokenHash,
+		arg.RefreshSecret,
 		arg.UserAgent,
 		arg.Ip,
 		arg.Now,
 		arg.ExpiresAt,
+		arg.AbsoluteExpiresAt,
 	)
 	var i UserSession
 	err := row.Scan(
 		&i.ID,
 		&i.UserID,
-		&i.RefreshTokenHash,
 		&i.UserAgent,
 		&i.Ip,
 		&i.CreatedAt,
@@ -54,8 +55,61 @@ func (q *Queries) CreateSession(ctx context.Context, arg CreateSessionParams) (U
 		&i.ExpiresAt,
 		&i.RevokedAt,
 		&i.RevokeReason,
+		&i.RefreshSecret,
+		&i.AbsoluteExpiresAt,
 	)
 	return i, err
+}
+
+const deleteStaleSessions = `-- name: DeleteStaleSessions :execrows
+DELETE FROM user_sessions
+WHERE expires_at <= $1 OR revoked_at < $2::timestamptz
+`
+
+type DeleteStaleSessionsParams struct {
+	Now           time.Time
+	RevokedBefore time.Time
+}
+
+// Sweeper: sessions past their expiry, and revoked ones once kept long enough
+// to answer a replayed token with refresh_token_reused.
+//
+//	DELETE FROM user_sessions
+//	WHERE expires_at <= $1 OR revoked_at < $2::timestamptz
+func (q *Queries) DeleteStaleSessions(ctx context.Context, arg DeleteStaleSessionsParams) (int64, error) {
+	result, err := q.db.Exec(ctx, deleteStaleSessions, arg.Now, arg.RevokedBefore)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const extendSession = `-- name: ExtendSession :exec
+UPDATE user_sessions
+SET last_used_at = $1, expires_at = least($2::timestamptz, absolute_expires_at)
+WHERE id = $3 AND user_id = $4
+`
+
+type ExtendSessionParams struct {
+	Now       time.Time
+	ExpiresAt time.Time
+	SessionID uuid.UUID
+	UserID    uuid.UUID
+}
+
+// Slides the expiry on use, never past the absolute limit.
+//
+//	UPDATE user_sessions
+//	SET last_used_at = $1, expires_at = least($2::timestamptz, absolute_expires_at)
+//	WHERE id = $3 AND user_id = $4
+func (q *Queries) ExtendSession(ctx context.Context, arg ExtendSessionParams) error {
+	_, err := q.db.Exec(ctx, extendSession,
+		arg.Now,
+		arg.ExpiresAt,
+		arg.SessionID,
+		arg.UserID,
+	)
+	return err
 }
 
 const getActiveSessionUser = `-- name: GetActiveSessionUser :one
@@ -81,7 +135,8 @@ type GetActiveSessionUserRow struct {
 }
 
 // The per-request check behind every authenticated route: the token's session
-// must be live and belong to an active user.
+// must be live and belong to an active user. expires_at never passes
+// absolute_expires_at (user_sessions_expiry_check), so one comparison covers both.
 //
 //	SELECT u.id, u.email, u.username, u.full_name, u.timezone, u.password_hash, u.is_active, u.created_at, u.updated_at, u.last_login_at, s.last_used_at AS session_last_used_at
 //	FROM user_sessions s
@@ -108,6 +163,151 @@ func (q *Queries) GetActiveSessionUser(ctx context.Context, arg GetActiveSession
 		&i.SessionLastUsedAt,
 	)
 	return i, err
+}
+
+const listLiveSessions = `-- name: ListLiveSessions :many
+SELECT id, user_id, user_agent, ip, created_at, last_used_at, expires_at, revoked_at, revoke_reason, refresh_secret, absolute_expires_at FROM user_sessions
+WHERE user_id = $1
+  AND revoked_at IS NULL
+  AND expires_at > $2
+  AND ($3::timestamptz IS NULL
+       OR (created_at, id) < ($3::timestamptz, $4::uuid))
+ORDER BY created_at DESC, id DESC
+LIMIT $5
+`
+
+type ListLiveSessionsParams struct {
+	UserID         uuid.UUID
+	Now            time.Time
+	AfterCreatedAt *time.Time
+	AfterID        *uuid.UUID
+	RowLimit       int32
+}
+
+// Newest first; keyset pagination on (created_at, id).
+//
+//	SELECT id, user_id, user_agent, ip, created_at, last_used_at, expires_at, revoked_at, revoke_reason, refresh_secret, absolute_expires_at FROM user_sessions
+//	WHERE user_id = $1
+//	  AND revoked_at IS NULL
+//	  AND expires_at > $2
+//	  AND ($3::timestamptz IS NULL
+//	       OR (created_at, id) < ($3::timestamptz, $4::uuid))
+//	ORDER BY created_at DESC, id DESC
+//	LIMIT $5
+func (q *Queries) ListLiveSessions(ctx context.Context, arg ListLiveSessionsParams) ([]UserSession, error) {
+	rows, err := q.db.Query(ctx, listLiveSessions,
+		arg.UserID,
+		arg.Now,
+		arg.AfterCreatedAt,
+		arg.AfterID,
+		arg.RowLimit,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []UserSession{}
+	for rows.Next() {
+		var i UserSession
+		if err := rows.Scan(
+			&i.ID,
+			&i.UserID,
+			&i.UserAgent,
+			&i.Ip,
+			&i.CreatedAt,
+			&i.LastUsedAt,
+			&i.ExpiresAt,
+			&i.RevokedAt,
+			&i.RevokeReason,
+			&i.RefreshSecret,
+			&i.AbsoluteExpiresAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const revokeSession = `-- name: RevokeSession :execrows
+UPDATE user_sessions SET revoked_at = $1::timestamptz, revoke_reason = $2::text
+WHERE id = $3 AND user_id = $4 AND revoked_at IS NULL AND expires_at > $1
+`
+
+type RevokeSessionParams struct {
+	Now       time.Time
+	Reason    string
+	SessionID uuid.UUID
+	UserID    uuid.UUID
+}
+
+// RevokeSession
+//
+//	UPDATE user_sessions SET revoked_at = $1::timestamptz, revoke_reason = $2::text
+//	WHERE id = $3 AND user_id = $4 AND revoked_at IS NULL AND expires_at > $1
+func (q *Queries) RevokeSession(ctx context.Context, arg RevokeSessionParams) (int64, error) {
+	result, err := q.db.Exec(ctx, revokeSession,
+		arg.Now,
+		arg.Reason,
+		arg.SessionID,
+		arg.UserID,
+	)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const revokeUserSessions = `-- name: RevokeUserSessions :many
+UPDATE user_sessions SET revoked_at = $1::timestamptz, revoke_reason = $2::text
+WHERE user_id = $3
+  AND revoked_at IS NULL
+  AND expires_at > $1
+  AND ($4::uuid IS NULL OR id <> $4::uuid)
+RETURNING id
+`
+
+type RevokeUserSessionsParams struct {
+	Now      time.Time
+	Reason   string
+	UserID   uuid.UUID
+	ExceptID *uuid.UUID
+}
+
+// Revokes every live session of the user, except one when except_id is set.
+//
+//	UPDATE user_sessions SET revoked_at = $1::timestamptz, revoke_reason = $2::text
+//	WHERE user_id = $3
+//	  AND revoked_at IS NULL
+//	  AND expires_at > $1
+//	  AND ($4::uuid IS NULL OR id <> $4::uuid)
+//	RETURNING id
+func (q *Queries) RevokeUserSessions(ctx context.Context, arg RevokeUserSessionsParams) ([]uuid.UUID, error) {
+	rows, err := q.db.Query(ctx, revokeUserSessions,
+		arg.Now,
+		arg.Reason,
+		arg.UserID,
+		arg.ExceptID,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []uuid.UUID{}
+	for rows.Next() {
+		var id uuid.UUID
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		items = append(items, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const touchSession = `-- name: TouchSession :exec

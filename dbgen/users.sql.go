@@ -55,6 +55,21 @@ func (q *Queries) CreateUser(ctx context.Context, arg CreateUserParams) (User, e
 	return i, err
 }
 
+const deleteUser = `-- name: DeleteUser :execrows
+DELETE FROM users WHERE id = $1
+`
+
+// Everything the user owns goes with the row (ON DELETE CASCADE).
+//
+//	DELETE FROM users WHERE id = $1
+func (q *Queries) DeleteUser(ctx context.Context, userID uuid.UUID) (int64, error) {
+	result, err := q.db.Exec(ctx, deleteUser, userID)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
 const getUserByID = `-- name: GetUserByID :one
 SELECT id, email, username, full_name, timezone, password_hash, is_active, created_at, updated_at, last_login_at FROM users
 WHERE id = $1
@@ -127,4 +142,79 @@ type RecordUserLoginParams struct {
 func (q *Queries) RecordUserLogin(ctx context.Context, arg RecordUserLoginParams) error {
 	_, err := q.db.Exec(ctx, recordUserLogin, arg.Now, arg.UserID)
 	return err
+}
+
+const updateUserPassword = `-- name: UpdateUserPassword :exec
+UPDATE users SET password_hash = $1, updated_at = $2
+WHERE id = $3
+`
+
+type UpdateUserPasswordParams struct {
+	PasswordHash string
+	Now          time.Time
+	UserID       uuid.UUID
+}
+
+// UpdateUserPassword
+//
+//	UPDATE users SET password_hash = $1, updated_at = $2
+//	WHERE id = $3
+func (q *Queries) UpdateUserPassword(ctx context.Context, arg UpdateUserPasswordParams) error {
+	_, err := q.db.Exec(ctx, updateUserPassword, arg.PasswordHash, arg.Now, arg.UserID)
+	return err
+}
+
+const updateUserProfile = `-- name: UpdateUserProfile :one
+UPDATE users SET
+    email      = coalesce($1, email),
+    username   = coalesce($2, username),
+    full_name  = coalesce($3, full_name),
+    timezone   = coalesce($4, timezone),
+    updated_at = $5
+WHERE id = $6
+RETURNING id, email, username, full_name, timezone, password_hash, is_active, created_at, updated_at, last_login_at
+`
+
+type UpdateUserProfileParams struct {
+	Email    *string
+	Username *string
+	FullName *string
+	Timezone *string
+	Now      time.Time
+	UserID   uuid.UUID
+}
+
+// Partial update: a NULL argument keeps the column.
+//
+//	UPDATE users SET
+//	    email      = coalesce($1, email),
+//	    username   = coalesce($2, username),
+//	    full_name  = coalesce($3, full_name),
+//	    timezone   = coalesce($4, timezone),
+//	    updated_at = $5
+//	WHERE id = $6
+//	RETURNING id, email, username, full_name, timezone, password_hash, is_active, created_at, updated_at, last_login_at
+func (q *Queries) UpdateUserProfile(ctx context.Context, arg UpdateUserProfileParams) (User, error) {
+	row := q.db.QueryRow(ctx, updateUserProfile,
+		arg.Email,
+		arg.Username,
+		arg.FullName,
+		arg.Timezone,
+		arg.Now,
+		arg.UserID,
+	)
+	var i User
+	err := row.Scan(
+		&i.ID,
+		&i.Email,
+		&i.Username,
+		&i.FullName,
+		&i.Timezone,
+		&i.PasswordHash,
+		&i.IsActive,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+		&i.LastLoginAt,
+	)
+	return i, err
 }

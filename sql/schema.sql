@@ -17,11 +17,56 @@ SET default_tablespace = '';
 SET default_table_access_method = heap;
 
 --
+-- Name: login_failures; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.login_failures (
+    id bigint NOT NULL,
+    user_id uuid NOT NULL,
+    failed_at timestamp with time zone NOT NULL,
+    ip inet
+);
+
+
+--
+-- Name: login_failures_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+ALTER TABLE public.login_failures ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.login_failures_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+
+--
 -- Name: schema_migrations; Type: TABLE; Schema: public; Owner: -
 --
 
 CREATE TABLE public.schema_migrations (
     version character varying NOT NULL
+);
+
+
+--
+-- Name: security_events; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.security_events (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    user_id uuid NOT NULL,
+    kind text NOT NULL,
+    created_at timestamp with time zone NOT NULL,
+    ip inet,
+    user_agent text DEFAULT ''::text NOT NULL,
+    session_id uuid,
+    detail jsonb DEFAULT '{}'::jsonb NOT NULL,
+    CONSTRAINT security_events_detail_check CHECK ((jsonb_typeof(detail) = 'object'::text)),
+    CONSTRAINT security_events_kind_check CHECK ((kind = ANY (ARRAY['login_succeeded'::text, 'login_failed'::text, 'account_locked'::text, 'refresh_token_reused'::text, 'password_changed'::text, 'email_changed'::text, 'session_revoked'::text, 'account_deleted'::text]))),
+    CONSTRAINT security_events_user_agent_check CHECK ((char_length(user_agent) <= 512))
 );
 
 
@@ -61,13 +106,27 @@ CREATE TABLE public.user_preferences (
 
 
 --
+-- Name: user_refresh_tokens; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.user_refresh_tokens (
+    token_hash bytea NOT NULL,
+    session_id uuid NOT NULL,
+    user_id uuid NOT NULL,
+    issued_at timestamp with time zone NOT NULL,
+    rotated_at timestamp with time zone,
+    CONSTRAINT user_refresh_tokens_rotated_check CHECK (((rotated_at IS NULL) OR (rotated_at >= issued_at))),
+    CONSTRAINT user_refresh_tokens_token_hash_check CHECK ((octet_length(token_hash) = 32))
+);
+
+
+--
 -- Name: user_sessions; Type: TABLE; Schema: public; Owner: -
 --
 
 CREATE TABLE public.user_sessions (
     id uuid DEFAULT gen_random_uuid() NOT NULL,
     user_id uuid NOT NULL,
-    refresh_token_hash bytea NOT NULL,
     user_agent text DEFAULT ''::text NOT NULL,
     ip inet,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
@@ -75,7 +134,10 @@ CREATE TABLE public.user_sessions (
     expires_at timestamp with time zone NOT NULL,
     revoked_at timestamp with time zone,
     revoke_reason text,
-    CONSTRAINT user_sessions_refresh_token_hash_check CHECK ((octet_length(refresh_token_hash) = 32)),
+    refresh_secret bytea NOT NULL,
+    absolute_expires_at timestamp with time zone NOT NULL,
+    CONSTRAINT user_sessions_expiry_check CHECK ((expires_at <= absolute_expires_at)),
+    CONSTRAINT user_sessions_refresh_secret_check CHECK ((octet_length(refresh_secret) = 32)),
     CONSTRAINT user_sessions_revoked_check CHECK (((revoked_at IS NULL) = (revoke_reason IS NULL))),
     CONSTRAINT user_sessions_user_agent_check CHECK ((char_length(user_agent) <= 512))
 );
@@ -105,11 +167,27 @@ CREATE TABLE public.users (
 
 
 --
+-- Name: login_failures login_failures_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.login_failures
+    ADD CONSTRAINT login_failures_pkey PRIMARY KEY (id);
+
+
+--
 -- Name: schema_migrations schema_migrations_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
 ALTER TABLE ONLY public.schema_migrations
     ADD CONSTRAINT schema_migrations_pkey PRIMARY KEY (version);
+
+
+--
+-- Name: security_events security_events_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.security_events
+    ADD CONSTRAINT security_events_pkey PRIMARY KEY (id);
 
 
 --
@@ -121,19 +199,27 @@ ALTER TABLE ONLY public.user_preferences
 
 
 --
+-- Name: user_refresh_tokens user_refresh_tokens_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.user_refresh_tokens
+    ADD CONSTRAINT user_refresh_tokens_pkey PRIMARY KEY (token_hash);
+
+
+--
+-- Name: user_sessions user_sessions_id_user_id_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.user_sessions
+    ADD CONSTRAINT user_sessions_id_user_id_key UNIQUE (id, user_id);
+
+
+--
 -- Name: user_sessions user_sessions_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
 ALTER TABLE ONLY public.user_sessions
     ADD CONSTRAINT user_sessions_pkey PRIMARY KEY (id);
-
-
---
--- Name: user_sessions user_sessions_refresh_token_hash_key; Type: CONSTRAINT; Schema: public; Owner: -
---
-
-ALTER TABLE ONLY public.user_sessions
-    ADD CONSTRAINT user_sessions_refresh_token_hash_key UNIQUE (refresh_token_hash);
 
 
 --
@@ -153,6 +239,62 @@ ALTER TABLE ONLY public.users
 
 
 --
+-- Name: login_failures_failed_at_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX login_failures_failed_at_idx ON public.login_failures USING btree (failed_at);
+
+
+--
+-- Name: login_failures_user_id_failed_at_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX login_failures_user_id_failed_at_idx ON public.login_failures USING btree (user_id, failed_at DESC);
+
+
+--
+-- Name: security_events_created_at_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX security_events_created_at_idx ON public.security_events USING btree (created_at);
+
+
+--
+-- Name: security_events_user_id_created_at_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX security_events_user_id_created_at_idx ON public.security_events USING btree (user_id, created_at DESC, id DESC);
+
+
+--
+-- Name: user_refresh_tokens_live_key; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX user_refresh_tokens_live_key ON public.user_refresh_tokens USING btree (session_id) WHERE (rotated_at IS NULL);
+
+
+--
+-- Name: user_refresh_tokens_session_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX user_refresh_tokens_session_idx ON public.user_refresh_tokens USING btree (session_id, user_id);
+
+
+--
+-- Name: user_sessions_expires_at_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX user_sessions_expires_at_idx ON public.user_sessions USING btree (expires_at);
+
+
+--
+-- Name: user_sessions_revoked_at_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX user_sessions_revoked_at_idx ON public.user_sessions USING btree (revoked_at) WHERE (revoked_at IS NOT NULL);
+
+
+--
 -- Name: user_sessions_user_id_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -167,11 +309,27 @@ CREATE UNIQUE INDEX users_email_key ON public.users USING btree (lower(email));
 
 
 --
+-- Name: login_failures login_failures_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.login_failures
+    ADD CONSTRAINT login_failures_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
+
+
+--
 -- Name: user_preferences user_preferences_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
 ALTER TABLE ONLY public.user_preferences
     ADD CONSTRAINT user_preferences_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
+
+
+--
+-- Name: user_refresh_tokens user_refresh_tokens_session_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.user_refresh_tokens
+    ADD CONSTRAINT user_refresh_tokens_session_fkey FOREIGN KEY (session_id, user_id) REFERENCES public.user_sessions(id, user_id) ON DELETE CASCADE;
 
 
 --
@@ -194,4 +352,5 @@ ALTER TABLE ONLY public.user_sessions
 --
 
 INSERT INTO public.schema_migrations (version) VALUES
-    ('20261125120000');
+    ('20261125120000'),
+    ('20261125130000');

@@ -17,10 +17,14 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/lestrrat-go/jwx/v2/jwk"
+
 	"github.com/studysprint/studysprint/api"
+	"github.com/studysprint/studysprint/dbgen"
 	"github.com/studysprint/studysprint/internal/auth"
 	"github.com/studysprint/studysprint/internal/config"
 	"github.com/studysprint/studysprint/internal/database"
+	"github.com/studysprint/studysprint/internal/sweeper"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -166,21 +170,35 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	hasher, err := auth.NewHasher(cfg.BcryptCost)
+	hasher, err := auth.NewHasher(cfg.BcryptCost, cfg.BcryptConcurrency, cfg.BcryptQueueTimeout)
 	if err != nil {
 		return fmt.Errorf("BCRYPT_COST: %w", err)
 	}
 	tokens := auth.NewTokens(keys, cfg.JWTIssuer, cfg.JWTAudience, cfg.JWTAccessTTL, time.Now)
 
 	handler, err := api.New(api.Config{
-		BodyLimit:          cfg.BodyLimit,
-		CORSAllowedOrigins: cfg.CORSAllowedOrigins,
-		RefreshTTL:         cfg.JWTRefreshTTL,
-		Version:            buildVersion(),
+		BodyLimit:              cfg.BodyLimit,
+		CORSAllowedOrigins:     cfg.CORSAllowedOrigins,
+		RefreshTTL:             cfg.JWTRefreshTTL,
+		SessionMaxLifetime:     cfg.SessionMaxLifetime,
+		AuthRateLimitPerMinute: cfg.AuthRateLimitPerMinute,
+		TrustedProxies:         cfg.TrustedProxies,
+		Lockout:                auth.Lockout{MaxFailures: cfg.LoginLockoutFailures, Window: cfg.LoginLockoutWindow},
+		Version:                buildVersion(),
 	}, api.Deps{Pool: pool, Keys: keys, Tokens: tokens, Hasher: hasher, Logger: log, Now: time.Now})
 	if err != nil {
 		return err
 	}
+
+	sweep := &sweeper.Sweeper{
+		Q: dbgen.New(pool), Now: time.Now, Log: log,
+		RevokedSessionRetention: cfg.RevokedSessionRetention,
+		LoginFailureRetention:   max(24*time.Hour, 2*cfg.LoginLockoutWindow),
+		SecurityEventRetention:  cfg.SecurityEventRetention,
+	}
+	sweepCtx, stopSweep := context.WithCancel(ctx)
+	defer stopSweep()
+	go sweep.Run(sweepCtx, cfg.SweepInterval)
 
 	srv := &http.Server{
 		Addr:              cfg.HTTPAddr,
@@ -217,14 +235,24 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	return nil
 }
 
+// loadKeys reads the signing key (or generates one under DATA_DIR) and the
+// retired keys that still verify tokens until those expire.
 func loadKeys(cfg config.Config, log *slog.Logger) (*auth.KeySet, error) {
+	var verifyOnly []jwk.Key
+	for _, f := range cfg.JWTVerifyKeyFiles {
+		k, err := auth.LoadKeyFile(f)
+		if err != nil {
+			return nil, fmt.Errorf("JWT_VERIFY_KEY_FILES: %w", err)
+		}
+		verifyOnly = append(verifyOnly, k)
+	}
 	path, generated := cfg.SigningKeyPath()
 	if !generated {
 		key, err := auth.LoadKeyFile(path)
 		if err != nil {
 			return nil, fmt.Errorf("JWT_SIGNING_KEY_FILE: %w", err)
 		}
-		return auth.NewKeySet(key)
+		return auth.NewKeySet(key, verifyOnly...)
 	}
 	key, created, err := auth.LoadOrCreateKeyFile(path)
 	if err != nil {
@@ -235,5 +263,5 @@ func loadKeys(cfg config.Config, log *slog.Logger) (*auth.KeySet, error) {
 	} else {
 		log.Warn("JWT_SIGNING_KEY_FILE is not set: using the key generated earlier under DATA_DIR", "path", path, "kid", key.KeyID())
 	}
-	return auth.NewKeySet(key)
+	return auth.NewKeySet(key, verifyOnly...)
 }

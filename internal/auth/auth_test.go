@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -8,6 +9,7 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -48,25 +50,66 @@ func TestCheckPassword(t *testing.T) {
 }
 
 func TestHasher(t *testing.T) {
-	h, err := NewHasher(4)
+	ctx := context.Background()
+	h, err := NewHasher(4, 2, time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
-	hash, err := h.Hash("correct-horse-battery")
+	hash, err := h.Hash(ctx, "correct-horse-battery")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !strings.HasPrefix(hash, "$2a$04$") {
 		t.Fatalf("hash %q", hash)
 	}
-	if !h.Verify(hash, "correct-horse-battery") || h.Verify(hash, "correct-horse-batter") || h.Verify("", "correct-horse-battery") {
-		t.Fatal("verify")
+	for _, c := range []struct {
+		hash, pw string
+		want     bool
+	}{
+		{hash, "correct-horse-battery", true},
+		{hash, "correct-horse-batter", false},
+		{"", "correct-horse-battery", false},
+		{"", "studysprint-timing-equaliser", false}, // the dummy's own secret never logs in
+		{hash, "correct-horse-battery" + strings.Repeat("x", 60), false},
+	} {
+		if ok, err := h.Verify(ctx, c.hash, c.pw); err != nil || ok != c.want {
+			t.Errorf("Verify(%.10q, %.30q) = %v, %v", c.hash, c.pw, ok, err)
+		}
 	}
-	if _, err := h.Hash(strings.Repeat("x", 73)); !errors.Is(err, ErrPasswordTooLong) {
+	if _, err := h.Hash(ctx, strings.Repeat("x", 73)); !errors.Is(err, ErrPasswordTooLong) {
 		t.Fatalf("73 bytes: %v", err)
 	}
-	if _, err := NewHasher(3); err == nil {
+	if _, err := NewHasher(3, 1, time.Second); err == nil {
 		t.Fatal("cost 3 accepted")
+	}
+	if _, err := NewHasher(4, 0, time.Second); err == nil {
+		t.Fatal("concurrency 0 accepted")
+	}
+}
+
+// TestHasherSheds: with every slot taken, a caller waits maxWait and gets
+// ErrBusy; a cancelled caller returns at once.
+func TestHasherSheds(t *testing.T) {
+	h, err := NewHasher(4, 1, 50*time.Millisecond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.slots <- struct{}{} // hold the only slot
+	start := time.Now()
+	if _, err := h.Verify(context.Background(), "", "x"); !errors.Is(err, ErrBusy) {
+		t.Fatalf("want ErrBusy, got %v", err)
+	}
+	if waited := time.Since(start); waited < 50*time.Millisecond {
+		t.Fatalf("gave up after %v, before maxWait", waited)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := h.Hash(ctx, "password-x"); !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled: %v", err)
+	}
+	<-h.slots
+	if _, err := h.Hash(context.Background(), "password-x"); err != nil {
+		t.Fatalf("slot free again: %v", err)
 	}
 }
 
@@ -245,4 +288,32 @@ func FuzzVerify(f *testing.F) {
 			t.Fatalf("accepted a forged token %q: %+v", s, c)
 		}
 	})
+}
+
+// TestVerifiedCache: a cached token still expires with the clock, forged
+// variants never hit, and the cache stays bounded.
+func TestVerifiedCache(t *testing.T) {
+	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	tokens, _ := newTestTokens(t, func() time.Time { return now })
+	tok, _, _ := tokens.Issue(uuid.New(), uuid.New())
+	if _, err := tokens.Verify(tok); err != nil {
+		t.Fatal(err)
+	}
+	if tokens.verified.len() != 1 {
+		t.Fatal("verified token not cached")
+	}
+	if _, err := tokens.Verify(tok + "A"); err == nil {
+		t.Fatal("a variant of a cached token verified")
+	}
+	now = now.Add(16 * time.Minute)
+	if _, err := tokens.Verify(tok); !errors.Is(err, ErrTokenExpired) {
+		t.Fatalf("cached token after expiry: %v", err)
+	}
+	c := newVerifiedCache(3)
+	for i := range 10 {
+		c.put(fmt.Sprint(i), Claims{ExpiresAt: now.Add(time.Hour)}, now)
+	}
+	if c.len() > 3 {
+		t.Fatalf("cache grew to %d", c.len())
+	}
 }

@@ -2,6 +2,7 @@ package config
 
 import (
 	"log/slog"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -43,23 +44,73 @@ func TestOverrides(t *testing.T) {
 	if p, gen := c.SigningKeyPath(); gen || p != "/etc/key.pem" {
 		t.Fatalf("key path %q generated=%v", p, gen)
 	}
+	c, err = Load(lookup(map[string]string{"TRUSTED_PROXIES": "10.0.0.0/8, 192.168.1.7, ::1", "JWT_VERIFY_KEY_FILES": "a.pem,b.pem", "AUTH_RATE_LIMIT_PER_MINUTE": "0"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.TrustedProxies) != 3 || c.TrustedProxies[1].String() != "192.168.1.7/32" || c.TrustedProxies[2].String() != "::1/128" ||
+		len(c.JWTVerifyKeyFiles) != 2 || c.AuthRateLimitPerMinute != 0 {
+		t.Fatalf("lists: %+v", c)
+	}
+}
+
+// TestDocsListEveryVariable: .env.example and the README name exactly the
+// variables the service reads.
+func TestDocsListEveryVariable(t *testing.T) {
+	names := Names()
+	if len(names) < 20 {
+		t.Fatalf("only %d variables recorded", len(names))
+	}
+	example, err := os.ReadFile("../../.env.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	inExample := map[string]bool{}
+	for _, line := range strings.Split(string(example), "\n") {
+		if name, _, ok := strings.Cut(line, "="); ok && !strings.HasPrefix(line, "#") {
+			inExample[strings.TrimSpace(name)] = true
+		}
+	}
+	known := map[string]bool{}
+	for _, n := range names {
+		known[n] = true
+		if !inExample[n] {
+			t.Errorf(".env.example does not list %s", n)
+		}
+		if !strings.Contains(string(readme), "`"+n+"`") {
+			t.Errorf("README.md does not document %s", n)
+		}
+	}
+	for n := range inExample {
+		if !known[n] {
+			t.Errorf(".env.example lists %s, which the service does not read", n)
+		}
+	}
 }
 
 // TestErrorsNameTheVariable: every bad value fails Load with a message that
 // starts with the variable's name, and all problems are reported at once.
 func TestErrorsNameTheVariable(t *testing.T) {
 	bad := map[string]string{
-		"JWT_ACCESS_TTL":       "fifteen",
-		"BCRYPT_COST":          "3",
-		"MIGRATE_ON_START":     "maybe",
-		"BODY_LIMIT":           "lots",
-		"LOG_LEVEL":            "loud",
-		"LOG_FORMAT":           "xml",
-		"DATABASE_URL":         "mysql://root@localhost/db",
-		"CORS_ALLOWED_ORIGINS": "not a url",
-		"DATABASE_MAX_CONNS":   "0",
-		"HTTP_READ_TIMEOUT":    "-1s",
-		"JWT_REFRESH_TTL":      "1s",
+		"JWT_ACCESS_TTL":             "fifteen",
+		"BCRYPT_COST":                "3",
+		"MIGRATE_ON_START":           "maybe",
+		"BODY_LIMIT":                 "lots",
+		"LOG_LEVEL":                  "loud",
+		"LOG_FORMAT":                 "xml",
+		"DATABASE_URL":               "mysql://root@localhost/db",
+		"CORS_ALLOWED_ORIGINS":       "not a url",
+		"DATABASE_MAX_CONNS":         "0",
+		"HTTP_READ_TIMEOUT":          "-1s",
+		"JWT_REFRESH_TTL":            "1s",
+		"TRUSTED_PROXIES":            "10.0.0.0/8, not-an-ip",
+		"SESSION_MAX_LIFETIME":       "1h",
+		"BCRYPT_CONCURRENCY":         "0",
+		"AUTH_RATE_LIMIT_PER_MINUTE": "-5",
 	}
 	for name, value := range bad {
 		t.Run(name, func(t *testing.T) {
@@ -69,6 +120,7 @@ func TestErrorsNameTheVariable(t *testing.T) {
 			}
 		})
 	}
+	delete(bad, "SESSION_MAX_LIFETIME") // compared with JWT_REFRESH_TTL, itself bad here
 	_, err := Load(lookup(bad))
 	for name := range bad {
 		if err == nil || !strings.Contains(err.Error(), name) {

@@ -103,6 +103,15 @@ func SchemaVersion(ctx context.Context, db interface {
 	return v, err
 }
 
+// AsPgError returns the PostgreSQL error inside err, or nil.
+func AsPgError(err error) *pgconn.PgError {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return pgErr
+	}
+	return nil
+}
+
 // PgErrorCode returns the SQLSTATE code and constraint name of a PostgreSQL
 // error, or empty strings.
 func PgErrorCode(err error) (code, constraint string) {

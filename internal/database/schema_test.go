@@ -1,0 +1,93 @@
+package database_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/studysprint/studysprint/internal/account"
+	"github.com/studysprint/studysprint/internal/testdb"
+)
+
+// TestPreferenceRangesMatchConstraints keeps the API's ranges and the
+// table's CHECK constraints in step: each bound is accepted by the database,
+// one past it is refused by the constraint the API maps to that field.
+func TestPreferenceRangesMatchConstraints(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool := testdb.Pool(t)
+	var userID string
+	if err := pool.QueryRow(ctx, `INSERT INTO users (email, username, password_hash) VALUES ('r@example.com', 'ranges', 'x') RETURNING id`).Scan(&userID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pool.Exec(ctx, `INSERT INTO user_preferences (user_id, page_min_seconds, page_max_seconds) VALUES ($1, 0, 7200)`, userID); err != nil {
+		t.Fatal(err)
+	}
+	try := func(field string, v int32) error {
+		tx, err := pool.Begin(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer tx.Rollback(ctx) //nolint:errcheck
+		// Keep the cross-field page bounds out of the way.
+		_, err = tx.Exec(ctx, fmt.Sprintf(`UPDATE user_preferences SET %s = $2 WHERE user_id = $1`, pgx.Identifier{field}.Sanitize()), userID, v)
+		return err
+	}
+	for field, r := range account.PreferenceRanges {
+		for _, ok := range []int32{r.Min, r.Max} {
+			if err := try(field, ok); err != nil {
+				t.Errorf("%s = %d refused by the database: %v", field, ok, err)
+			}
+		}
+		for _, bad := range []int32{r.Min - 1, r.Max + 1} {
+			err := try(field, bad)
+			var pgErr *pgconn.PgError
+			if !errors.As(err, &pgErr) || pgErr.ConstraintName != "user_preferences_"+field+"_check" {
+				t.Errorf("%s = %d: want a violation of user_preferences_%s_check, got %v", field, bad, field, err)
+			}
+		}
+	}
+}
+
+// TestUserOwnedTablesAreVetted: every table with a user_id column is listed
+// in the sqlc vet rule that makes its queries filter by the owner.
+func TestUserOwnedTablesAreVetted(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool := testdb.Pool(t)
+	cfg, err := os.ReadFile("../../sqlc.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`\\\\b\(([a-z_|]+)\)\\\\b`).FindSubmatch(cfg)
+	if m == nil {
+		t.Fatal("user-owned-tables rule not found in sqlc.yaml")
+	}
+	listed := map[string]bool{}
+	for _, name := range strings.Split(string(m[1]), "|") {
+		listed[name] = true
+	}
+	rows, err := pool.Query(ctx, `SELECT table_name FROM information_schema.columns WHERE table_schema = 'public' AND column_name = 'user_id' ORDER BY 1`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tables, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tables) == 0 {
+		t.Fatal("no user-owned tables found")
+	}
+	for _, table := range tables {
+		if !listed[table] {
+			t.Errorf("table %s has user_id but is missing from the user-owned-tables-mention-user-id rule in sqlc.yaml", table)
+		}
+	}
+}
