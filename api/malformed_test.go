@@ -134,3 +134,38 @@ func TestNullOptionalFields(t *testing.T) {
 		t.Fatalf("defaults not applied: %v", me)
 	}
 }
+
+// TestMalformedBodiesEveryEndpoint sends the generic broken bodies to every
+// route that reads JSON, authenticated: all get a 4xx in the error shape.
+func TestMalformedBodiesEveryEndpoint(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	tk, _ := e.register()
+	bodies := []string{
+		``, `{`, `[]`, `null`, `"x"`, `{"unknown":1}`, `{} {}`, `{"a":1,"a":2}`, "{\"x\":\"\xff\"}",
+		strings.Repeat("[", 64) + strings.Repeat("]", 64), `{"refresh_token":1}`, `{"password":[]}`,
+		`{"current_password":{},"new_password":true}`, `{"theme":7}`, `{"pomodoro_work_minutes":"x"}`,
+		`{"pomodoro_work_minutes":99999999999}`, `{"full_name":null,"username":false}`,
+		`{"email":"` + strings.Repeat("e", 2<<20) + `"}`,
+	}
+	endpoints := []struct{ method, path string }{
+		{"POST", "/api/v1/auth/refresh"},
+		{"PATCH", "/api/v1/auth/me"},
+		{"DELETE", "/api/v1/auth/me"},
+		{"POST", "/api/v1/auth/change-password"},
+		{"PATCH", "/api/v1/auth/preferences"},
+	}
+	for _, ep := range endpoints {
+		for i, body := range bodies {
+			for _, ct := range []string{"application/json", "text/plain"} {
+				r := e.do(ep.method, ep.path, rawBody(body), withHeader("Content-Type", ct), withToken(tk.AccessToken))
+				if r.Status < 400 || r.Status >= 500 {
+					t.Fatalf("%s %s body %d (%s): status %d %.200s", ep.method, ep.path, i, ct, r.Status, r.Body)
+				}
+				r.errorBody(t)
+			}
+		}
+	}
+	// The account survived all of it.
+	e.do("GET", "/api/v1/auth/me", nil, withToken(tk.AccessToken)).must(t, http.StatusOK)
+}
