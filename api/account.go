@@ -72,7 +72,7 @@ func (s *server) updateMe(c echo.Context) error {
 			return err
 		}
 		if emailChanged {
-			return s.recordEvent(c, q, user.ID, eventEmailChanged, &p.SessionID, map[string]any{"from": p.User.Email, "to": user.Email})
+			return s.recordEvent(ctx, c, q, user.ID, eventEmailChanged, &p.SessionID, map[string]any{"from": p.User.Email, "to": user.Email})
 		}
 		return nil
 	})
@@ -151,7 +151,7 @@ func (s *server) changePassword(c echo.Context) error {
 		if refresh, err = s.issueRefreshToken(c, q, p.SessionID, p.User.ID); err != nil {
 			return err
 		}
-		return s.recordEvent(c, q, p.User.ID, eventPasswordChanged, &p.SessionID, map[string]any{"other_sessions_ended": len(ended)})
+		return s.recordEvent(ctx, c, q, p.User.ID, eventPasswordChanged, &p.SessionID, map[string]any{"other_sessions_ended": len(ended)})
 	})
 	if err != nil {
 		return err
@@ -204,6 +204,6 @@ func (s *server) deleteAccount(c echo.Context, userID uuid.UUID) error {
 		if n == 0 {
 			return errNotFound("account")
 		}
-		return s.recordEvent(c, q, userID, eventAccountDeleted, nil, nil)
+		return s.recordEvent(ctx, c, q, userID, eventAccountDeleted, nil, nil)
 	})
 }

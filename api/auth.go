@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"math"
 	"net/http"
@@ -101,7 +102,7 @@ func (s *server) register(c echo.Context) error {
 		if session, err = s.createSession(c, q, user.ID); err != nil {
 			return err
 		}
-		return s.recordEvent(c, q, user.ID, eventLoginSucceeded, &session.id, map[string]any{"via": "register"})
+		return s.recordEvent(ctx, c, q, user.ID, eventLoginSucceeded, &session.id, map[string]any{"via": "register"})
 	})
 	if err != nil {
 		return err
@@ -164,24 +165,31 @@ func (s *server) login(c echo.Context) error {
 			return err
 		}
 	}
-	if found {
-		if err := s.checkLockout(c, user.ID); err != nil {
-			return err
-		}
+	// Both paths do the same work before answering, so the answer takes as
+	// long whether or not the account exists: the lockout query (for no
+	// account it finds nothing), then one bcrypt comparison (user.PasswordHash
+	// is "" when no account matched, and Verify then uses a dummy hash).
+	if err := s.checkLockout(c, user.ID); err != nil {
+		return err
 	}
-	// user.PasswordHash is "" when no account matched: Verify then burns the
-	// same bcrypt time on a dummy hash.
 	ok, err := s.hasher.Verify(ctx, user.PasswordHash, req.Password)
 	if err != nil {
 		return err
 	}
 	if !ok {
-		if found {
-			if err := s.recordLoginFailure(c, user.ID, "login"); err != nil {
-				return err
-			}
+		wrong := errUnauthorized("invalid_credentials", "the email, username or password is wrong")
+		if !found {
+			return wrong
 		}
-		return errUnauthorized("invalid_credentials", "the email, username or password is wrong")
+		// Answer first, then count the failure: recording it is a write the
+		// unknown-account path does not do, and must not show in the timing.
+		// The connection reads no further request until this handler returns.
+		s.handleError(wrong, c)
+		c.Response().Flush()
+		if err := s.recordLoginFailure(c, user.ID, "login"); err != nil {
+			requestLogger(c).Error("record login failure", "err", err)
+		}
+		return nil
 	}
 	if !user.IsActive {
 		return errUnauthorized("account_disabled", "this account is disabled")
@@ -201,7 +209,7 @@ func (s *server) login(c echo.Context) error {
 		if session, err = s.createSession(c, q, user.ID); err != nil {
 			return err
 		}
-		return s.recordEvent(c, q, user.ID, eventLoginSucceeded, &session.id, map[string]any{"via": "password"})
+		return s.recordEvent(ctx, c, q, user.ID, eventLoginSucceeded, &session.id, map[string]any{"via": "password"})
 	})
 	if err != nil {
 		return err
@@ -227,14 +235,18 @@ func (s *server) checkLockout(c echo.Context, userID uuid.UUID) error {
 
 // recordLoginFailure counts a wrong password against the account and logs the
 // security events (login_failed, and account_locked when this one locks it).
+//
+// It does not stop when the client goes away: disconnecting as soon as the
+// answer arrives must not keep a wrong guess from counting.
 func (s *server) recordLoginFailure(c echo.Context, userID uuid.UUID, via string) error {
-	ctx := c.Request().Context()
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.Request().Context()), 10*time.Second)
+	defer cancel()
 	now := s.now()
 	return database.InTx(ctx, s.pool, func(q *dbgen.Queries) error {
 		if err := q.RecordLoginFailure(ctx, dbgen.RecordLoginFailureParams{UserID: userID, Now: now, Ip: clientIP(c)}); err != nil {
 			return err
 		}
-		if err := s.recordEvent(c, q, userID, eventLoginFailed, nil, map[string]any{"via": via}); err != nil {
+		if err := s.recordEvent(ctx, c, q, userID, eventLoginFailed, nil, map[string]any{"via": via}); err != nil {
 			return err
 		}
 		recent, err := q.GetRecentLoginFailures(ctx, dbgen.GetRecentLoginFailuresParams{
@@ -244,7 +256,7 @@ func (s *server) recordLoginFailure(c echo.Context, userID uuid.UUID, via string
 			return err
 		}
 		if locked, retry := s.cfg.Lockout.Check(int(recent.Failures), recent.Oldest, now); locked {
-			return s.recordEvent(c, q, userID, eventAccountLocked, nil, map[string]any{"retry_after_seconds": ceilSeconds(retry)})
+			return s.recordEvent(ctx, c, q, userID, eventAccountLocked, nil, map[string]any{"retry_after_seconds": ceilSeconds(retry)})
 		}
 		return nil
 	})
@@ -293,7 +305,10 @@ func (s *server) refresh(c echo.Context) error {
 	if !auth.WellFormedRefreshToken(req.RefreshToken) {
 		return invalid
 	}
-	ctx := c.Request().Context()
+	// Not cancelled with the request: a client hanging up must not roll back
+	// the revocation of a session whose token was reused.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.Request().Context()), 10*time.Second)
+	defer cancel()
 	presentedHash := auth.HashRefreshToken(req.RefreshToken)
 	var (
 		user      dbgen.User
@@ -333,7 +348,7 @@ func (s *server) refresh(c echo.Context) error {
 			if _, err := q.RevokeSession(ctx, dbgen.RevokeSessionParams{SessionID: sess.ID, UserID: sess.UserID, Now: now, Reason: revokeReasonReuse}); err != nil {
 				return err
 			}
-			return s.recordEvent(c, q, sess.UserID, eventRefreshTokenReused, &sess.ID, map[string]any{
+			return s.recordEvent(ctx, c, q, sess.UserID, eventRefreshTokenReused, &sess.ID, map[string]any{
 				"token_issued_at": utc(row.IssuedAt), "token_rotated_at": utcPtr(row.RotatedAt),
 			})
 		case auth.RefreshRotate:
@@ -386,7 +401,7 @@ func (s *server) logout(c echo.Context) error {
 		if _, err := q.RevokeSession(ctx, dbgen.RevokeSessionParams{SessionID: p.SessionID, UserID: p.User.ID, Now: s.now(), Reason: revokeReasonLogout}); err != nil {
 			return err
 		}
-		return s.recordEvent(c, q, p.User.ID, eventSessionRevoked, &p.SessionID, map[string]any{"reason": revokeReasonLogout})
+		return s.recordEvent(ctx, c, q, p.User.ID, eventSessionRevoked, &p.SessionID, map[string]any{"reason": revokeReasonLogout})
 	})
 	if err != nil {
 		return err
@@ -403,7 +418,7 @@ func (s *server) logoutAll(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		return s.recordEvent(c, q, p.User.ID, eventSessionRevoked, &p.SessionID, map[string]any{"reason": revokeReasonLogoutAll, "sessions": len(ids)})
+		return s.recordEvent(ctx, c, q, p.User.ID, eventSessionRevoked, &p.SessionID, map[string]any{"reason": revokeReasonLogoutAll, "sessions": len(ids)})
 	})
 	if err != nil {
 		return err

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -129,7 +130,8 @@ var constraintErrors = map[string]*Error{
 // or a 422 naming the column of a <table>_<column>_check constraint.
 func constraintError(table, constraint string) *Error {
 	if known, ok := constraintErrors[constraint]; ok {
-		return known
+		cp := *known // callers may adjust their copy
+		return &cp
 	}
 	if field, ok := strings.CutPrefix(constraint, table+"_"); ok && table != "" {
 		if field, ok = strings.CutSuffix(field, "_check"); ok {
@@ -246,8 +248,15 @@ func (s *server) handleError(err error, c echo.Context) {
 		_ = c.NoContent(e.Status)
 		return
 	}
-	body := errorBody{Error: errorDetail{Code: e.Code, Message: e.Message, RequestID: requestID(c), Fields: e.Fields}}
-	if err := c.JSON(e.Status, body); err != nil {
+	body, err := json.Marshal(errorBody{Error: errorDetail{Code: e.Code, Message: e.Message, RequestID: requestID(c), Fields: e.Fields}})
+	if err != nil {
+		requestLogger(c).Error("encode error response", "err", err)
+		return
+	}
+	// An explicit length lets the client finish reading even if the handler
+	// goes on working after the answer (login records failures that way).
+	c.Response().Header().Set(echo.HeaderContentLength, strconv.Itoa(len(body)))
+	if err := c.Blob(e.Status, echo.MIMEApplicationJSON, body); err != nil {
 		requestLogger(c).Warn("write error response", "err", err)
 	}
 }

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/netip"
@@ -25,8 +26,8 @@ const (
 )
 
 // recordEvent appends a security event for the user, with the request's IP
-// and user agent, inside the caller's transaction.
-func (s *server) recordEvent(c echo.Context, q *dbgen.Queries, userID uuid.UUID, kind string, sessionID *uuid.UUID, detail map[string]any) error {
+// and user agent, inside the caller's transaction (ctx is the transaction's).
+func (s *server) recordEvent(ctx context.Context, c echo.Context, q *dbgen.Queries, userID uuid.UUID, kind string, sessionID *uuid.UUID, detail map[string]any) error {
 	if detail == nil {
 		detail = map[string]any{}
 	}
@@ -34,7 +35,7 @@ func (s *server) recordEvent(c echo.Context, q *dbgen.Queries, userID uuid.UUID,
 	if err != nil {
 		return err
 	}
-	return q.CreateSecurityEvent(c.Request().Context(), dbgen.CreateSecurityEventParams{
+	return q.CreateSecurityEvent(ctx, dbgen.CreateSecurityEventParams{
 		UserID: userID, Kind: kind, Now: s.now(), Ip: clientIP(c), UserAgent: userAgent(c), SessionID: sessionID, Detail: raw,
 	})
 }

@@ -64,7 +64,7 @@ func (s *server) revokeSession(c echo.Context) error {
 		if n == 0 {
 			return errNotFound("session")
 		}
-		return s.recordEvent(c, q, p.User.ID, eventSessionRevoked, &id, map[string]any{"reason": revokeReasonByUser})
+		return s.recordEvent(ctx, c, q, p.User.ID, eventSessionRevoked, &id, map[string]any{"reason": revokeReasonByUser})
 	})
 	if err != nil {
 		return err

@@ -117,8 +117,7 @@ func TestRefreshReplayAfterWindow(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	tk, _ := e.register()
-	other, password := e.register() // another user, untouched
-	_ = password
+	other, _ := e.register() // another user, untouched
 
 	var next tokens
 	e.refresh(tk.RefreshToken).must(t, http.StatusOK).decode(t, &next)
