@@ -1,0 +1,206 @@
+// Package testpdf gives tests real PDFs (the corpus shipped in pdfcpu's
+// module), broken and encrypted variants of them, and synthetic PDFs of any
+// size, plus the independent tools (poppler's pdfinfo, qpdf) to check them.
+package testpdf
+
+import (
+	"bufio"
+	"crypto/rand"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// RequireTool skips the test when an external tool is missing, or fails it
+// under CI (CI=1), where .ci/run installs every tool the tests use.
+func RequireTool(t testing.TB, name string) string {
+	t.Helper()
+	path, err := exec.LookPath(name)
+	if err == nil {
+		return path
+	}
+	if os.Getenv("CI") != "" {
+		t.Fatalf("%s is not installed (Debian: apt-get install -y poppler-utils qpdf); CI must have it", name)
+	}
+	t.Skipf("%s is not installed (Debian: apt-get install -y poppler-utils qpdf); skipping", name)
+	return ""
+}
+
+var corpusDir = sync.OnceValues(func() (string, error) {
+	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "github.com/pdfcpu/pdfcpu").Output()
+	if err != nil {
+		return "", fmt.Errorf("go list pdfcpu: %w", err)
+	}
+	dir := filepath.Join(strings.TrimSpace(string(out)), "pkg", "testdata")
+	if _, err := os.Stat(dir); err != nil {
+		return "", fmt.Errorf("pdfcpu testdata: %w (run go mod download)", err)
+	}
+	return dir, nil
+})
+
+// Corpus lists the real-world PDFs in pdfcpu's pkg/testdata, sorted.
+func Corpus(t testing.TB) []string {
+	t.Helper()
+	dir, err := corpusDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var files []string
+	err = filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.EqualFold(filepath.Ext(p), ".pdf") {
+			files = append(files, p)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sort.Strings(files)
+	return files
+}
+
+// CorpusFile is one corpus PDF by base name.
+func CorpusFile(t testing.TB, name string) string {
+	t.Helper()
+	for _, f := range Corpus(t) {
+		if filepath.Base(f) == name {
+			return f
+		}
+	}
+	t.Fatalf("no corpus file %s", name)
+	return ""
+}
+
+// PdfinfoPages is the page count poppler's pdfinfo reports.
+func PdfinfoPages(t testing.TB, path string) int {
+	t.Helper()
+	bin := RequireTool(t, "pdfinfo")
+	out, err := exec.Command(bin, path).Output()
+	if err != nil {
+		t.Fatalf("pdfinfo %s: %v", path, err)
+	}
+	for _, line := range strings.Split(string(out), "\n") {
+		if v, ok := strings.CutPrefix(line, "Pages:"); ok {
+			n, err := strconv.Atoi(strings.TrimSpace(v))
+			if err != nil {
+				t.Fatalf("pdfinfo pages %q", v)
+			}
+			return n
+		}
+	}
+	t.Fatalf("pdfinfo printed no page count for %s", path)
+	return 0
+}
+
+// Encrypt writes an AES-256 encrypted copy of src with qpdf. An empty user
+// password gives a file anyone can open (only permissions are restricted).
+func Encrypt(t testing.TB, src, userPassword string) string {
+	t.Helper()
+	bin := RequireTool(t, "qpdf")
+	dst := filepath.Join(t.TempDir(), "encrypted-"+filepath.Base(src))
+	if out, err := exec.Command(bin, "--encrypt", userPassword, "owner-secret", "256", "--", src, dst).CombinedOutput(); err != nil {
+		t.Fatalf("qpdf: %v: %s", err, out)
+	}
+	return dst
+}
+
+// Broken writes damaged variants of src: truncated, bytes flipped, wrong
+// magic, no cross-reference section, and so on. Keys name the damage.
+func Broken(t testing.TB, src string) map[string]string {
+	t.Helper()
+	data, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	variants := map[string][]byte{
+		"truncated-half":    data[:len(data)/2],
+		"truncated-head":    data[:min(len(data), 2000)],
+		"wrong-magic":       append([]byte("%PDX-"), data[5:]...),
+		"no-header":         append([]byte("GIF89a"), data...)[:len(data)],
+		"empty":             {},
+		"header-only":       []byte("%PDF-1.7\n%%EOF\n"),
+		"header-then-zeros": append([]byte("%PDF-1.4\n"), make([]byte, 4096)...),
+		"html":              []byte("<!doctype html><html><body>%PDF-1.7 not really</body></html>"),
+	}
+	if i := strings.LastIndex(string(data), "startxref"); i > 0 {
+		variants["no-startxref"] = data[:i]
+	}
+	flipped := append([]byte(nil), data...)
+	for i := 0; i < 400; i++ {
+		// Deterministic: every 1/400th of the file past the header.
+		flipped[9+(len(flipped)-9)*i/400] ^= 0xA5
+	}
+	variants["bytes-flipped"] = flipped
+	out := map[string]string{}
+	for name, b := range variants {
+		p := filepath.Join(dir, name+".pdf")
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		out[name] = p
+	}
+	return out
+}
+
+// WriteSynthetic writes a valid PDF of `pages` pages, each showing an
+// uncompressed image of random bytes of about bytesPerPage, so its size is
+// about pages*bytesPerPage and nothing compresses it.
+func WriteSynthetic(path string, pages, bytesPerPage int) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	w := bufio.NewWriterSize(f, 1<<20)
+	var off int64
+	var offsets []int64
+	write := func(s string) {
+		n, _ := w.WriteString(s)
+		off += int64(n)
+	}
+	obj := func(body string) {
+		offsets = append(offsets, off)
+		write(fmt.Sprintf("%d 0 obj\n%s\nendobj\n", len(offsets), body))
+	}
+	side := 1
+	for side*side*3 < bytesPerPage {
+		side++
+	}
+	write("%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+	obj("<< /Type /Catalog /Pages 2 0 R >>")
+	var kids strings.Builder
+	for i := range pages {
+		fmt.Fprintf(&kids, "%d 0 R ", 3+i*3)
+	}
+	obj(fmt.Sprintf("<< /Type /Pages /Count %d /Kids [%s] >>", pages, kids.String()))
+	img := make([]byte, side*side*3)
+	const content = "q 612 0 0 792 0 0 cm /Im0 Do Q"
+	for i := range pages {
+		id := 3 + i*3
+		obj(fmt.Sprintf("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /XObject << /Im0 %d 0 R >> >> /Contents %d 0 R >>", id+1, id+2))
+		_, _ = rand.Read(img)
+		offsets = append(offsets, off)
+		write(fmt.Sprintf("%d 0 obj\n<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceRGB /BitsPerComponent 8 /Length %d >>\nstream\n", id+1, side, side, len(img)))
+		n, _ := w.Write(img)
+		off += int64(n)
+		write("\nendstream\nendobj\n")
+		obj(fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(content), content))
+	}
+	xref := off
+	write(fmt.Sprintf("xref\n0 %d\n0000000000 65535 f \n", len(offsets)+1))
+	for _, o := range offsets {
+		write(fmt.Sprintf("%010d 00000 n \n", o))
+	}
+	write(fmt.Sprintf("trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(offsets)+1, xref))
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	return f.Close()
+}
