@@ -11,11 +11,56 @@ import (
 	"github.com/google/uuid"
 )
 
+type Bookmark struct {
+	ID        uuid.UUID
+	UserID    uuid.UUID
+	PdfID     uuid.UUID
+	Page      int32
+	Label     string
+	Note      string
+	CreatedAt time.Time
+}
+
 type LoginFailure struct {
 	ID       int64
 	UserID   uuid.UUID
 	FailedAt time.Time
 	Ip       *netip.Addr
+}
+
+type PageStat struct {
+	UserID      uuid.UUID
+	PdfID       uuid.UUID
+	Page        int32
+	SecondsRead int32
+	Visits      int32
+	FirstReadAt *time.Time
+	LastReadAt  *time.Time
+}
+
+type Pdf struct {
+	ID               uuid.UUID
+	UserID           uuid.UUID
+	TopicID          *uuid.UUID
+	Kind             string
+	Title            string
+	Author           string
+	OriginalFilename string
+	PageCount        int32
+	SizeBytes        int64
+	Sha256           []byte
+	StorageKey       string
+	CurrentPage      int32
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
+}
+
+type PdfReading struct {
+	UserID        uuid.UUID
+	PdfID         uuid.UUID
+	PagesRead     int32
+	StudySeconds  int64
+	LastStudiedAt *time.Time
 }
 
 type SecurityEvent struct {
@@ -27,6 +72,20 @@ type SecurityEvent struct {
 	UserAgent string
 	SessionID *uuid.UUID
 	Detail    []byte
+}
+
+type Topic struct {
+	ID          uuid.UUID
+	UserID      uuid.UUID
+	ParentID    *uuid.UUID
+	Name        string
+	Description string
+	Color       string
+	SortOrder   int32
+	TargetDate  *time.Time
+	ArchivedAt  *time.Time
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
 }
 
 type User struct {

@@ -16,6 +16,18 @@ type Querier interface {
 	//
 	//  DELETE FROM login_failures WHERE user_id = $1
 	ClearLoginFailures(ctx context.Context, userID uuid.UUID) error
+	//CreateBookmark
+	//
+	//  INSERT INTO bookmarks (user_id, pdf_id, page, label, note, created_at)
+	//  VALUES ($1, $2, $3, $4, $5, $6)
+	//  RETURNING id, user_id, pdf_id, page, label, note, created_at
+	CreateBookmark(ctx context.Context, arg CreateBookmarkParams) (Bookmark, error)
+	//CreatePDF
+	//
+	//  INSERT INTO pdfs (id, user_id, topic_id, kind, title, author, original_filename, page_count, size_bytes, sha256, storage_key, created_at, updated_at)
+	//  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)
+	//  RETURNING id, user_id, topic_id, kind, title, author, original_filename, page_count, size_bytes, sha256, storage_key, current_page, created_at, updated_at
+	CreatePDF(ctx context.Context, arg CreatePDFParams) (Pdf, error)
 	//CreateRefreshToken
 	//
 	//  INSERT INTO user_refresh_tokens (token_hash, session_id, user_id, issued_at)
@@ -32,6 +44,12 @@ type Querier interface {
 	//  VALUES ($1, $2, $3, $4, $5, $5, $6, $7)
 	//  RETURNING id, user_id, user_agent, ip, created_at, last_used_at, expires_at, revoked_at, revoke_reason, refresh_secret, absolute_expires_at
 	CreateSession(ctx context.Context, arg CreateSessionParams) (UserSession, error)
+	//CreateTopic
+	//
+	//  INSERT INTO topics (user_id, parent_id, name, description, color, sort_order, target_date, created_at, updated_at)
+	//  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)
+	//  RETURNING id, user_id, parent_id, name, description, color, sort_order, target_date, archived_at, created_at, updated_at
+	CreateTopic(ctx context.Context, arg CreateTopicParams) (Topic, error)
 	//CreateUser
 	//
 	//  INSERT INTO users (email, username, full_name, timezone, password_hash)
@@ -42,6 +60,10 @@ type Querier interface {
 	//
 	//  INSERT INTO user_preferences (user_id) VALUES ($1)
 	CreateUserPreferences(ctx context.Context, userID uuid.UUID) error
+	//DeleteBookmark
+	//
+	//  DELETE FROM bookmarks WHERE id = $1 AND user_id = $2
+	DeleteBookmark(ctx context.Context, arg DeleteBookmarkParams) (int64, error)
 	// Sweeper: failures older than any lockout window.
 	//
 	//  DELETE FROM login_failures WHERE failed_at < $1
@@ -50,6 +72,16 @@ type Querier interface {
 	//
 	//  DELETE FROM security_events WHERE created_at < $1
 	DeleteOldSecurityEvents(ctx context.Context, before time.Time) (int64, error)
+	// The caller removes the stored file after the transaction commits.
+	//
+	//  DELETE FROM pdfs WHERE id = $1 AND user_id = $2
+	//  RETURNING storage_key
+	DeletePDF(ctx context.Context, arg DeletePDFParams) (string, error)
+	//DeletePDFsInTopics
+	//
+	//  DELETE FROM pdfs WHERE user_id = $1 AND topic_id = ANY($2::uuid[])
+	//  RETURNING storage_key
+	DeletePDFsInTopics(ctx context.Context, arg DeletePDFsInTopicsParams) ([]string, error)
 	//DeleteSessionRefreshTokens
 	//
 	//  DELETE FROM user_refresh_tokens
@@ -61,6 +93,10 @@ type Querier interface {
 	//  DELETE FROM user_sessions
 	//  WHERE expires_at <= $1 OR revoked_at < $2::timestamptz
 	DeleteStaleSessions(ctx context.Context, arg DeleteStaleSessionsParams) (int64, error)
+	// Children go by ON DELETE CASCADE; PDFs must be deleted first.
+	//
+	//  DELETE FROM topics WHERE id = $1 AND user_id = $2
+	DeleteTopic(ctx context.Context, arg DeleteTopicParams) (int64, error)
 	// Everything the user owns goes with the row (ON DELETE CASCADE).
 	//
 	//  DELETE FROM users WHERE id = $1
@@ -69,6 +105,10 @@ type Querier interface {
 	//
 	//  DELETE FROM security_events WHERE user_id = $1
 	DeleteUserSecurityEvents(ctx context.Context, userID uuid.UUID) error
+	// Sweeper: which of these stored files still have their row.
+	//
+	//  SELECT storage_key FROM pdfs WHERE storage_key = ANY($1::text[])
+	ExistingStorageKeys(ctx context.Context, keys []string) ([]string, error)
 	// Slides the expiry on use, never past the absolute limit.
 	//
 	//  UPDATE user_sessions
@@ -88,6 +128,20 @@ type Querier interface {
 	//    AND s.expires_at > $3
 	//    AND u.is_active
 	GetActiveSessionUser(ctx context.Context, arg GetActiveSessionUserParams) (GetActiveSessionUserRow, error)
+	// One PDF with its reading statistics (pdf_reading, from page_stats).
+	//
+	//  SELECT p.id, p.user_id, p.topic_id, p.kind, p.title, p.author, p.original_filename, p.page_count, p.size_bytes, p.sha256, p.storage_key, p.current_page, p.created_at, p.updated_at,
+	//         coalesce(r.pages_read, 0)::integer AS pages_read,
+	//         coalesce(r.study_seconds, 0)::bigint AS study_seconds,
+	//         r.last_studied_at
+	//  FROM pdfs p
+	//  LEFT JOIN pdf_reading r ON r.pdf_id = p.id AND r.user_id = p.user_id
+	//  WHERE p.id = $1 AND p.user_id = $2
+	GetPDF(ctx context.Context, arg GetPDFParams) (GetPDFRow, error)
+	//GetPDFIDBySHA256
+	//
+	//  SELECT id FROM pdfs WHERE user_id = $1 AND sha256 = $2
+	GetPDFIDBySHA256(ctx context.Context, arg GetPDFIDBySHA256Params) (uuid.UUID, error)
 	// The newest max_failures failures inside the window: how many, and when the
 	// oldest of them happened (the lock lifts when it leaves the window).
 	//
@@ -109,6 +163,10 @@ type Querier interface {
 	//  WHERE t.token_hash = $1
 	//  FOR UPDATE OF s, t
 	GetRefreshTokenForUpdate(ctx context.Context, tokenHash []byte) (GetRefreshTokenForUpdateRow, error)
+	//GetTopic
+	//
+	//  SELECT id, user_id, parent_id, name, description, color, sort_order, target_date, archived_at, created_at, updated_at FROM topics WHERE id = $1 AND user_id = $2
+	GetTopic(ctx context.Context, arg GetTopicParams) (Topic, error)
 	//GetUserByID
 	//
 	//  SELECT id, email, username, full_name, timezone, password_hash, is_active, created_at, updated_at, last_login_at FROM users
@@ -131,6 +189,20 @@ type Querier interface {
 	//      WHERE token_hash = $1 AND session_id = $2 AND user_id = $3 AND rotated_at IS NULL
 	//  )
 	IsLiveRefreshToken(ctx context.Context, arg IsLiveRefreshTokenParams) (bool, error)
+	//ListAllTopics
+	//
+	//  SELECT id, user_id, parent_id, name, description, color, sort_order, target_date, archived_at, created_at, updated_at FROM topics WHERE user_id = $1
+	//  ORDER BY sort_order, lower(name), id
+	ListAllTopics(ctx context.Context, userID uuid.UUID) ([]Topic, error)
+	// By page; keyset pagination on (page, created_at, id).
+	//
+	//  SELECT id, user_id, pdf_id, page, label, note, created_at FROM bookmarks
+	//  WHERE user_id = $1 AND pdf_id = $2
+	//    AND ($3::int IS NULL
+	//         OR (page, created_at, id) > ($3::int, $4::timestamptz, $5::uuid))
+	//  ORDER BY page, created_at, id
+	//  LIMIT $6
+	ListBookmarks(ctx context.Context, arg ListBookmarksParams) ([]Bookmark, error)
 	// Newest first; keyset pagination on (created_at, id).
 	//
 	//  SELECT id, user_id, user_agent, ip, created_at, last_used_at, expires_at, revoked_at, revoke_reason, refresh_secret, absolute_expires_at FROM user_sessions
@@ -142,6 +214,24 @@ type Querier interface {
 	//  ORDER BY created_at DESC, id DESC
 	//  LIMIT $5
 	ListLiveSessions(ctx context.Context, arg ListLiveSessionsParams) ([]UserSession, error)
+	// Filters: topic, kind, title substring (the caller escapes LIKE wildcards).
+	// Newest first; keyset pagination on (created_at, id).
+	//
+	//  SELECT p.id, p.user_id, p.topic_id, p.kind, p.title, p.author, p.original_filename, p.page_count, p.size_bytes, p.sha256, p.storage_key, p.current_page, p.created_at, p.updated_at,
+	//         coalesce(r.pages_read, 0)::integer AS pages_read,
+	//         coalesce(r.study_seconds, 0)::bigint AS study_seconds,
+	//         r.last_studied_at
+	//  FROM pdfs p
+	//  LEFT JOIN pdf_reading r ON r.pdf_id = p.id AND r.user_id = p.user_id
+	//  WHERE p.user_id = $1
+	//    AND ($2::uuid IS NULL OR p.topic_id = $2::uuid)
+	//    AND ($3::text IS NULL OR p.kind = $3::text)
+	//    AND ($4::text IS NULL OR p.title ILIKE $4::text)
+	//    AND ($5::timestamptz IS NULL
+	//         OR (p.created_at, p.id) < ($5::timestamptz, $6::uuid))
+	//  ORDER BY p.created_at DESC, p.id DESC
+	//  LIMIT $7
+	ListPDFs(ctx context.Context, arg ListPDFsParams) ([]ListPDFsRow, error)
 	// Newest first; keyset pagination on (created_at, id).
 	//
 	//  SELECT id, user_id, kind, created_at, ip, user_agent, session_id, detail FROM security_events
@@ -151,6 +241,24 @@ type Querier interface {
 	//  ORDER BY created_at DESC, id DESC
 	//  LIMIT $4
 	ListSecurityEvents(ctx context.Context, arg ListSecurityEventsParams) ([]SecurityEvent, error)
+	// Filters: parent (a topic, or the roots), archived state, a name substring
+	// (the caller escapes LIKE wildcards). Keyset order: sort_order, name, id.
+	//
+	//  SELECT id, user_id, parent_id, name, description, color, sort_order, target_date, archived_at, created_at, updated_at FROM topics
+	//  WHERE user_id = $1
+	//    AND (NOT $2::bool OR parent_id IS NOT DISTINCT FROM $3::uuid)
+	//    AND ($4::bool IS NULL OR (archived_at IS NOT NULL) = $4::bool)
+	//    AND ($5::text IS NULL OR name ILIKE $5::text)
+	//    AND ($6::int IS NULL
+	//         OR (sort_order, lower(name), id) > ($6::int, $7::text, $8::uuid))
+	//  ORDER BY sort_order, lower(name), id
+	//  LIMIT $9
+	ListTopics(ctx context.Context, arg ListTopicsParams) ([]Topic, error)
+	// Serialises changes to one user's topic hierarchy (create, move, archive,
+	// delete), so cycle and depth checks see a stable tree.
+	//
+	//  SELECT pg_advisory_xact_lock(hashtextextended('topic-tree:' || $1::uuid, 0))
+	LockTopicTree(ctx context.Context, userID uuid.UUID) error
 	//RecordLoginFailure
 	//
 	//  INSERT INTO login_failures (user_id, failed_at, ip) VALUES ($1, $2, $3)
@@ -198,11 +306,108 @@ type Querier interface {
 	//  UPDATE user_refresh_tokens SET rotated_at = $1::timestamptz
 	//  WHERE token_hash = $2 AND user_id = $3 AND rotated_at IS NULL
 	RotateRefreshToken(ctx context.Context, arg RotateRefreshTokenParams) (int64, error)
+	// Archives (archived_at set) or restores (NULL) the listed topics.
+	//
+	//  UPDATE topics SET archived_at = $1::timestamptz, updated_at = $2
+	//  WHERE user_id = $3 AND id = ANY($4::uuid[])
+	//    AND (archived_at IS NULL) = ($1::timestamptz IS NOT NULL)
+	SetTopicsArchived(ctx context.Context, arg SetTopicsArchivedParams) (int64, error)
+	// How deep a topic sits (1 for a root) and whether `candidate` is the topic
+	// itself or one of its ancestors (a move under it would make a cycle).
+	//
+	//  WITH RECURSIVE up AS (
+	//      SELECT t.id, t.parent_id, 1 AS depth
+	//      FROM topics t WHERE t.id = $2 AND t.user_id = $3
+	//    UNION ALL
+	//      SELECT p.id, p.parent_id, up.depth + 1
+	//      FROM topics p JOIN up ON p.id = up.parent_id
+	//      WHERE p.user_id = $3 AND up.depth < 64
+	//  )
+	//  SELECT coalesce(max(depth), 0)::integer AS depth,
+	//         coalesce(bool_or(id = $1::uuid), false)::bool AS has_candidate
+	//  FROM up
+	TopicAncestry(ctx context.Context, arg TopicAncestryParams) (TopicAncestryRow, error)
+	//TopicContents
+	//
+	//  SELECT
+	//      (SELECT count(*) FROM topics c WHERE c.parent_id = $1::uuid AND c.user_id = $2)::integer AS children,
+	//      (SELECT count(*) FROM pdfs p WHERE p.topic_id = $1 AND p.user_id = $2)::integer AS pdfs
+	TopicContents(ctx context.Context, arg TopicContentsParams) (TopicContentsRow, error)
+	// Statistics of each listed topic over its whole subtree, computed from the
+	// rows (no counters to drift): PDFs, pages, and reading from pdf_reading.
+	// One row per listed topic, zeros when it holds no PDFs.
+	//
+	//  WITH RECURSIVE subtree AS (
+	//      SELECT t.id AS root_id, t.id
+	//      FROM topics t
+	//      WHERE t.user_id = $1 AND t.id = ANY($2::uuid[])
+	//    UNION ALL
+	//      SELECT s.root_id, c.id
+	//      FROM topics c JOIN subtree s ON c.parent_id = s.id
+	//      WHERE c.user_id = $1
+	//  ), totals AS (
+	//      SELECT s.root_id,
+	//             count(p.id) AS pdf_count,
+	//             sum(p.page_count) AS total_pages,
+	//             sum(r.pages_read) AS pages_read,
+	//             sum(r.study_seconds) AS study_seconds,
+	//             max(r.last_studied_at)::timestamptz AS last_studied_at
+	//      FROM subtree s
+	//      JOIN pdfs p ON p.topic_id = s.id AND p.user_id = $1
+	//      LEFT JOIN pdf_reading r ON r.pdf_id = p.id AND r.user_id = $1
+	//      GROUP BY s.root_id
+	//  )
+	//  SELECT t.id AS topic_id,
+	//         coalesce(x.pdf_count, 0)::integer AS pdf_count,
+	//         coalesce(x.total_pages, 0)::bigint AS total_pages,
+	//         coalesce(x.pages_read, 0)::bigint AS pages_read,
+	//         coalesce(round(100.0 * x.pages_read / nullif(x.total_pages, 0), 1), 0)::float8 AS progress_percent,
+	//         coalesce(x.study_seconds, 0)::bigint AS study_seconds,
+	//         x.last_studied_at
+	//  FROM topics t
+	//  LEFT JOIN totals x ON x.root_id = t.id
+	//  WHERE t.user_id = $1 AND t.id = ANY($2::uuid[])
+	TopicStats(ctx context.Context, arg TopicStatsParams) ([]TopicStatsRow, error)
+	// The topic and all its descendants, with their depth below it (0 for itself).
+	//
+	//  WITH RECURSIVE down AS (
+	//      SELECT t.id, t.archived_at, 0 AS level
+	//      FROM topics t WHERE t.id = $1 AND t.user_id = $2
+	//    UNION ALL
+	//      SELECT c.id, c.archived_at, down.level + 1
+	//      FROM topics c JOIN down ON c.parent_id = down.id
+	//      WHERE c.user_id = $2 AND down.level < 64
+	//  )
+	//  SELECT id, archived_at, level FROM down
+	TopicSubtree(ctx context.Context, arg TopicSubtreeParams) ([]TopicSubtreeRow, error)
 	//TouchSession
 	//
 	//  UPDATE user_sessions SET last_used_at = $1
 	//  WHERE id = $2 AND user_id = $3 AND last_used_at < $1
 	TouchSession(ctx context.Context, arg TouchSessionParams) error
+	//UpdatePDF
+	//
+	//  UPDATE pdfs SET
+	//      title        = coalesce($1, title),
+	//      current_page = coalesce($2, current_page),
+	//      topic_id     = CASE WHEN $3::bool THEN $4::uuid ELSE topic_id END,
+	//      updated_at   = $5
+	//  WHERE id = $6 AND user_id = $7
+	//  RETURNING id, user_id, topic_id, kind, title, author, original_filename, page_count, size_bytes, sha256, storage_key, current_page, created_at, updated_at
+	UpdatePDF(ctx context.Context, arg UpdatePDFParams) (Pdf, error)
+	// Partial update; nullable columns change only when their set_ flag is true.
+	//
+	//  UPDATE topics SET
+	//      name        = coalesce($1, name),
+	//      description = coalesce($2, description),
+	//      color       = coalesce($3, color),
+	//      sort_order  = coalesce($4, sort_order),
+	//      parent_id   = CASE WHEN $5::bool THEN $6::uuid ELSE parent_id END,
+	//      target_date = CASE WHEN $7::bool THEN $8::date ELSE target_date END,
+	//      updated_at  = $9
+	//  WHERE id = $10 AND user_id = $11
+	//  RETURNING id, user_id, parent_id, name, description, color, sort_order, target_date, archived_at, created_at, updated_at
+	UpdateTopic(ctx context.Context, arg UpdateTopicParams) (Topic, error)
 	//UpdateUserPassword
 	//
 	//  UPDATE users SET password_hash = $1, updated_at = $2

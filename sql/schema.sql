@@ -17,6 +17,24 @@ SET default_tablespace = '';
 SET default_table_access_method = heap;
 
 --
+-- Name: bookmarks; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.bookmarks (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    user_id uuid NOT NULL,
+    pdf_id uuid NOT NULL,
+    page integer NOT NULL,
+    label text DEFAULT ''::text NOT NULL,
+    note text DEFAULT ''::text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT bookmarks_label_check CHECK ((char_length(label) <= 200)),
+    CONSTRAINT bookmarks_note_check CHECK ((char_length(note) <= 5000)),
+    CONSTRAINT bookmarks_page_check CHECK ((page >= 1))
+);
+
+
+--
 -- Name: login_failures; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -39,6 +57,68 @@ ALTER TABLE public.login_failures ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTI
     NO MINVALUE
     NO MAXVALUE
     CACHE 1
+);
+
+
+--
+-- Name: page_stats; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.page_stats (
+    user_id uuid NOT NULL,
+    pdf_id uuid NOT NULL,
+    page integer NOT NULL,
+    seconds_read integer DEFAULT 0 NOT NULL,
+    visits integer DEFAULT 0 NOT NULL,
+    first_read_at timestamp with time zone,
+    last_read_at timestamp with time zone,
+    CONSTRAINT page_stats_page_check CHECK ((page >= 1)),
+    CONSTRAINT page_stats_seconds_read_check CHECK ((seconds_read >= 0)),
+    CONSTRAINT page_stats_visits_check CHECK ((visits >= 0))
+);
+
+
+--
+-- Name: pdf_reading; Type: VIEW; Schema: public; Owner: -
+--
+
+CREATE VIEW public.pdf_reading AS
+ SELECT page_stats.user_id,
+    page_stats.pdf_id,
+    (count(*) FILTER (WHERE (page_stats.seconds_read > 0)))::integer AS pages_read,
+    sum(page_stats.seconds_read) AS study_seconds,
+    max(page_stats.last_read_at) AS last_studied_at
+   FROM public.page_stats
+  GROUP BY page_stats.user_id, page_stats.pdf_id;
+
+
+--
+-- Name: pdfs; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.pdfs (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    user_id uuid NOT NULL,
+    topic_id uuid,
+    kind text DEFAULT 'study'::text NOT NULL,
+    title text NOT NULL,
+    author text DEFAULT ''::text NOT NULL,
+    original_filename text DEFAULT ''::text NOT NULL,
+    page_count integer NOT NULL,
+    size_bytes bigint NOT NULL,
+    sha256 bytea NOT NULL,
+    storage_key text NOT NULL,
+    current_page integer DEFAULT 1 NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT pdfs_author_check CHECK ((char_length(author) <= 200)),
+    CONSTRAINT pdfs_current_page_check CHECK (((current_page >= 1) AND (current_page <= page_count))),
+    CONSTRAINT pdfs_kind_check CHECK ((kind = ANY (ARRAY['study'::text, 'exercise'::text]))),
+    CONSTRAINT pdfs_original_filename_check CHECK ((char_length(original_filename) <= 255)),
+    CONSTRAINT pdfs_page_count_check CHECK ((page_count >= 1)),
+    CONSTRAINT pdfs_sha256_check CHECK ((octet_length(sha256) = 32)),
+    CONSTRAINT pdfs_size_bytes_check CHECK ((size_bytes > 0)),
+    CONSTRAINT pdfs_title_check CHECK (((char_length(title) >= 1) AND (char_length(title) <= 300)))
 );
 
 
@@ -67,6 +147,30 @@ CREATE TABLE public.security_events (
     CONSTRAINT security_events_detail_check CHECK ((jsonb_typeof(detail) = 'object'::text)),
     CONSTRAINT security_events_kind_check CHECK ((kind = ANY (ARRAY['login_succeeded'::text, 'login_failed'::text, 'account_locked'::text, 'refresh_token_reused'::text, 'password_changed'::text, 'email_changed'::text, 'session_revoked'::text, 'account_deleted'::text]))),
     CONSTRAINT security_events_user_agent_check CHECK ((char_length(user_agent) <= 512))
+);
+
+
+--
+-- Name: topics; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.topics (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    user_id uuid NOT NULL,
+    parent_id uuid,
+    name text NOT NULL,
+    description text DEFAULT ''::text NOT NULL,
+    color text DEFAULT '#4F46E5'::text NOT NULL,
+    sort_order integer DEFAULT 0 NOT NULL,
+    target_date date,
+    archived_at timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT topics_color_check CHECK ((color ~ '^#[0-9A-F]{6}$'::text)),
+    CONSTRAINT topics_description_check CHECK ((char_length(description) <= 2000)),
+    CONSTRAINT topics_name_check CHECK ((((char_length(name) >= 1) AND (char_length(name) <= 100)) AND (name = btrim(name)))),
+    CONSTRAINT topics_parent_check CHECK (((parent_id IS NULL) OR (parent_id <> id))),
+    CONSTRAINT topics_sort_order_check CHECK (((sort_order >= '-1000000'::integer) AND (sort_order <= 1000000)))
 );
 
 
@@ -167,11 +271,59 @@ CREATE TABLE public.users (
 
 
 --
+-- Name: bookmarks bookmarks_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.bookmarks
+    ADD CONSTRAINT bookmarks_pkey PRIMARY KEY (id);
+
+
+--
 -- Name: login_failures login_failures_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
 ALTER TABLE ONLY public.login_failures
     ADD CONSTRAINT login_failures_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: page_stats page_stats_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.page_stats
+    ADD CONSTRAINT page_stats_pkey PRIMARY KEY (user_id, pdf_id, page);
+
+
+--
+-- Name: pdfs pdfs_id_user_id_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.pdfs
+    ADD CONSTRAINT pdfs_id_user_id_key UNIQUE (id, user_id);
+
+
+--
+-- Name: pdfs pdfs_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.pdfs
+    ADD CONSTRAINT pdfs_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: pdfs pdfs_storage_key_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.pdfs
+    ADD CONSTRAINT pdfs_storage_key_key UNIQUE (storage_key);
+
+
+--
+-- Name: pdfs pdfs_user_sha256_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.pdfs
+    ADD CONSTRAINT pdfs_user_sha256_key UNIQUE (user_id, sha256);
 
 
 --
@@ -188,6 +340,22 @@ ALTER TABLE ONLY public.schema_migrations
 
 ALTER TABLE ONLY public.security_events
     ADD CONSTRAINT security_events_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: topics topics_id_user_id_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.topics
+    ADD CONSTRAINT topics_id_user_id_key UNIQUE (id, user_id);
+
+
+--
+-- Name: topics topics_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.topics
+    ADD CONSTRAINT topics_pkey PRIMARY KEY (id);
 
 
 --
@@ -239,6 +407,13 @@ ALTER TABLE ONLY public.users
 
 
 --
+-- Name: bookmarks_pdf_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX bookmarks_pdf_idx ON public.bookmarks USING btree (pdf_id, user_id, page, id);
+
+
+--
 -- Name: login_failures_failed_at_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -253,6 +428,27 @@ CREATE INDEX login_failures_user_id_failed_at_idx ON public.login_failures USING
 
 
 --
+-- Name: page_stats_pdf_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX page_stats_pdf_idx ON public.page_stats USING btree (pdf_id, user_id);
+
+
+--
+-- Name: pdfs_topic_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX pdfs_topic_idx ON public.pdfs USING btree (topic_id, user_id) WHERE (topic_id IS NOT NULL);
+
+
+--
+-- Name: pdfs_user_created_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX pdfs_user_created_idx ON public.pdfs USING btree (user_id, created_at DESC, id DESC);
+
+
+--
 -- Name: security_events_created_at_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -264,6 +460,20 @@ CREATE INDEX security_events_created_at_idx ON public.security_events USING btre
 --
 
 CREATE INDEX security_events_user_id_created_at_idx ON public.security_events USING btree (user_id, created_at DESC, id DESC);
+
+
+--
+-- Name: topics_parent_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX topics_parent_idx ON public.topics USING btree (parent_id, user_id) WHERE (parent_id IS NOT NULL);
+
+
+--
+-- Name: topics_sibling_name_key; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX topics_sibling_name_key ON public.topics USING btree (user_id, parent_id, lower(name)) NULLS NOT DISTINCT;
 
 
 --
@@ -309,11 +519,59 @@ CREATE UNIQUE INDEX users_email_key ON public.users USING btree (lower(email));
 
 
 --
+-- Name: bookmarks bookmarks_pdf_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.bookmarks
+    ADD CONSTRAINT bookmarks_pdf_fkey FOREIGN KEY (pdf_id, user_id) REFERENCES public.pdfs(id, user_id) ON DELETE CASCADE;
+
+
+--
 -- Name: login_failures login_failures_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
 ALTER TABLE ONLY public.login_failures
     ADD CONSTRAINT login_failures_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
+
+
+--
+-- Name: page_stats page_stats_pdf_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.page_stats
+    ADD CONSTRAINT page_stats_pdf_fkey FOREIGN KEY (pdf_id, user_id) REFERENCES public.pdfs(id, user_id) ON DELETE CASCADE;
+
+
+--
+-- Name: pdfs pdfs_topic_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.pdfs
+    ADD CONSTRAINT pdfs_topic_fkey FOREIGN KEY (topic_id, user_id) REFERENCES public.topics(id, user_id);
+
+
+--
+-- Name: pdfs pdfs_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.pdfs
+    ADD CONSTRAINT pdfs_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
+
+
+--
+-- Name: topics topics_parent_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.topics
+    ADD CONSTRAINT topics_parent_fkey FOREIGN KEY (parent_id, user_id) REFERENCES public.topics(id, user_id) ON DELETE CASCADE;
+
+
+--
+-- Name: topics topics_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.topics
+    ADD CONSTRAINT topics_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
 
 
 --
@@ -353,4 +611,5 @@ ALTER TABLE ONLY public.user_sessions
 
 INSERT INTO public.schema_migrations (version) VALUES
     ('20261125120000'),
-    ('20261125130000');
+    ('20261125130000'),
+    ('20261125140000');
