@@ -1,7 +1,9 @@
 package api
 
 import (
+	"context"
 	"net/http"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
@@ -93,7 +95,7 @@ func (s *server) checkCurrentPassword(c echo.Context, user dbgen.User, password 
 		return err
 	}
 	if !ok {
-		if err := s.recordLoginFailure(c, user.ID, "current_password"); err != nil {
+		if err := s.recordLoginFailure(c, user.ID, "current_password", s.now()); err != nil {
 			return err
 		}
 		return fieldErrors{"current_password": "is incorrect"}.err()
@@ -187,13 +189,14 @@ func (s *server) deleteMe(c echo.Context) error {
 }
 
 // deleteAccount is the one place an account is deleted. Rows go by ON DELETE
-// CASCADE from users in one transaction, leaving a single account_deleted
-// security event for audit. Resources that live outside PostgreSQL (stored
-// files, later) are removed here, after the commit, so a crash can only leave
-// orphans for the sweeper, never rows without their files.
+// CASCADE from users in one transaction (topics, PDFs, bookmarks, reading
+// data, sessions...), leaving a single account_deleted security event for
+// audit. What lives outside PostgreSQL (the stored files) is removed after
+// the commit, so a crash can only leave orphans for the sweeper, never rows
+// without their files.
 func (s *server) deleteAccount(c echo.Context, userID uuid.UUID) error {
 	ctx := c.Request().Context()
-	return database.InTx(ctx, s.pool, func(q *dbgen.Queries) error {
+	err := database.InTx(ctx, s.pool, func(q *dbgen.Queries) error {
 		if err := q.DeleteUserSecurityEvents(ctx, userID); err != nil {
 			return err
 		}
@@ -206,4 +209,13 @@ func (s *server) deleteAccount(c echo.Context, userID uuid.UUID) error {
 		}
 		return s.recordEvent(ctx, c, q, userID, eventAccountDeleted, nil, nil)
 	})
+	if err != nil {
+		return err
+	}
+	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
+	defer cancel()
+	if err := s.store.DeletePrefix(fctx, userStoragePrefix(userID)); err != nil {
+		requestLogger(c).Warn("delete account files; the sweeper will retry", "user_id", userID, "err", err)
+	}
+	return nil
 }

@@ -184,9 +184,10 @@ func (s *server) login(c echo.Context) error {
 		// Answer first, then count the failure: recording it is a write the
 		// unknown-account path does not do, and must not show in the timing.
 		// The connection reads no further request until this handler returns.
+		at := s.now()
 		s.handleError(wrong, c)
 		c.Response().Flush()
-		if err := s.recordLoginFailure(c, user.ID, "login"); err != nil {
+		if err := s.recordLoginFailure(c, user.ID, "login", at); err != nil {
 			requestLogger(c).Error("record login failure", "err", err)
 		}
 		return nil
@@ -233,20 +234,20 @@ func (s *server) checkLockout(c echo.Context, userID uuid.UUID) error {
 	return nil
 }
 
-// recordLoginFailure counts a wrong password against the account and logs the
-// security events (login_failed, and account_locked when this one locks it).
+// recordLoginFailure counts a wrong password (tried at now) against the
+// account and logs the security events (login_failed, and account_locked
+// when this one locks it).
 //
 // It does not stop when the client goes away: disconnecting as soon as the
 // answer arrives must not keep a wrong guess from counting.
-func (s *server) recordLoginFailure(c echo.Context, userID uuid.UUID, via string) error {
+func (s *server) recordLoginFailure(c echo.Context, userID uuid.UUID, via string, now time.Time) error {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.Request().Context()), 10*time.Second)
 	defer cancel()
-	now := s.now()
 	return database.InTx(ctx, s.pool, func(q *dbgen.Queries) error {
 		if err := q.RecordLoginFailure(ctx, dbgen.RecordLoginFailureParams{UserID: userID, Now: now, Ip: clientIP(c)}); err != nil {
 			return err
 		}
-		if err := s.recordEvent(ctx, c, q, userID, eventLoginFailed, nil, map[string]any{"via": via}); err != nil {
+		if err := s.recordEventAt(ctx, c, q, now, userID, eventLoginFailed, nil, map[string]any{"via": via}); err != nil {
 			return err
 		}
 		recent, err := q.GetRecentLoginFailures(ctx, dbgen.GetRecentLoginFailuresParams{
@@ -256,7 +257,7 @@ func (s *server) recordLoginFailure(c echo.Context, userID uuid.UUID, via string
 			return err
 		}
 		if locked, retry := s.cfg.Lockout.Check(int(recent.Failures), recent.Oldest, now); locked {
-			return s.recordEvent(ctx, c, q, userID, eventAccountLocked, nil, map[string]any{"retry_after_seconds": ceilSeconds(retry)})
+			return s.recordEventAt(ctx, c, q, now, userID, eventAccountLocked, nil, map[string]any{"retry_after_seconds": ceilSeconds(retry)})
 		}
 		return nil
 	})

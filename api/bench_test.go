@@ -1,17 +1,23 @@
 package api_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/studysprint/studysprint/internal/auth"
+	"github.com/studysprint/studysprint/internal/testpdf"
 )
 
 // Benchmarks for the auth paths; results and the commands live in BENCHMARKS.md.
@@ -189,4 +195,86 @@ func meUnderLoginFlood(b *testing.B, concurrency int) {
 	if other.Load() > 0 {
 		b.Fatalf("%d flood requests got neither 401 nor 503", other.Load())
 	}
+}
+
+// BenchmarkUpload100MiB uploads a 100 MiB PDF (100 pages of incompressible
+// image data) through the whole path: multipart streaming, SHA-256, the temp
+// file, the parser child process, the store (a rename), the row. It reports
+// MB/s (from SetBytes), the peak resident memory growth of this process
+// (server and client) during the upload, from /proc's VmHWM after resetting
+// it, and the parser child's peak RSS.
+func BenchmarkUpload100MiB(b *testing.B) {
+	path := filepath.Join(b.TempDir(), "big.pdf")
+	if err := testpdf.WriteSynthetic(path, 100, 1<<20); err != nil {
+		b.Fatal(err)
+	}
+	st, _ := os.Stat(path)
+	e := newEnvWith(b, envConfig{noValidate: true, maxUpload: 200 << 20})
+	tk, _ := e.register()
+	b.SetBytes(st.Size())
+	var maxGrowth, maxChild int64
+	b.ResetTimer()
+	for b.Loop() {
+		debug.FreeOSMemory() // the baseline holds no idle heap the upload could reuse unseen
+		base := resetPeakRSS(b)
+		r := e.upload(tk.AccessToken, path, nil)
+		growth := peakRSS(b) - base
+		if r.Status != http.StatusCreated {
+			b.Fatalf("upload: %d %s", r.Status, r.Body)
+		}
+		b.StopTimer()
+		maxGrowth = max(maxGrowth, growth)
+		maxChild = max(maxChild, lastParserRSS(e.logs.String()))
+		var p pdfJSON
+		r.decode(b, &p)
+		e.do("DELETE", "/api/v1/pdfs/"+p.ID, nil, withToken(tk.AccessToken)).must(b, http.StatusNoContent)
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(maxGrowth)/(1<<20), "peak_rss_growth_MiB")
+	b.ReportMetric(float64(maxChild)/(1<<10), "parser_child_rss_MiB")
+}
+
+// resetPeakRSS resets the kernel's peak-RSS mark of this process (Linux
+// clear_refs "5") and returns the current RSS in bytes.
+func resetPeakRSS(b *testing.B) int64 {
+	if err := os.WriteFile("/proc/self/clear_refs", []byte("5"), 0); err != nil {
+		b.Skipf("cannot reset the peak RSS mark: %v", err)
+	}
+	return procStatusKB(b, "VmRSS:") << 10
+}
+
+func peakRSS(b *testing.B) int64 { return procStatusKB(b, "VmHWM:") << 10 }
+
+func procStatusKB(b *testing.B, field string) int64 {
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		b.Skip("no /proc/self/status")
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if v, ok := strings.CutPrefix(line, field); ok {
+			var kb int64
+			fmt.Sscan(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), &kb)
+			return kb
+		}
+	}
+	b.Fatalf("%s not in /proc/self/status", field)
+	return 0
+}
+
+// lastParserRSS finds the parser child's peak RSS (KiB) in the debug log line
+// of the last parse.
+func lastParserRSS(logs string) int64 {
+	var kb int64
+	for _, line := range strings.Split(logs, "\n") {
+		if !strings.Contains(line, `"pdf parsed"`) {
+			continue
+		}
+		var entry struct {
+			RSS int64 `json:"parser_max_rss_kb"`
+		}
+		if json.Unmarshal([]byte(line), &entry) == nil {
+			kb = entry.RSS
+		}
+	}
+	return kb
 }

@@ -242,3 +242,24 @@ func kindName(t reflect.Type) string {
 	}
 	return "of type " + t.String()
 }
+
+// optional is a JSON field that tells apart absent, null and a value, for
+// PATCH bodies where null clears a nullable field.
+type optional[T any] struct {
+	Set   bool // the field was in the body (null included)
+	Value *T   // nil for null
+}
+
+func (o *optional[T]) UnmarshalJSON(b []byte) error {
+	o.Set = true
+	if string(b) == "null" {
+		o.Value = nil
+		return nil
+	}
+	var v T
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err // a *json.UnmarshalTypeError; the decoder adds the field name
+	}
+	o.Value = &v
+	return nil
+}

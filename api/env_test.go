@@ -11,6 +11,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -26,8 +28,33 @@ import (
 
 	"github.com/studysprint/studysprint/api"
 	"github.com/studysprint/studysprint/internal/auth"
+	"github.com/studysprint/studysprint/internal/pdfinfo"
+	"github.com/studysprint/studysprint/internal/storage"
 	"github.com/studysprint/studysprint/internal/testdb"
 )
+
+func TestMain(m *testing.M) {
+	pdfinfo.RunChildIfRequested() // the Inspector re-executes this test binary to parse PDFs
+	os.Exit(m.Run())
+}
+
+var inspectorOnce struct {
+	sync.Once
+	in  *pdfinfo.Inspector
+	err error
+}
+
+// sharedInspector is one parser pool for the whole test binary, as in the
+// server: at most two PDFs are parsed at once however many tests run.
+func sharedInspector(t testing.TB) *pdfinfo.Inspector {
+	inspectorOnce.Do(func() {
+		inspectorOnce.in, inspectorOnce.err = pdfinfo.NewInspector(pdfinfo.Limits{Timeout: 60 * time.Second, MemoryBytes: 1 << 30}, 2)
+	})
+	if inspectorOnce.err != nil {
+		t.Fatal(inspectorOnce.err)
+	}
+	return inspectorOnce.in
+}
 
 // fakeClock is the injected clock: tests move time instead of sleeping.
 type fakeClock struct {
@@ -76,6 +103,9 @@ type envConfig struct {
 	keys           *auth.KeySet // signing key plus retired ones; nil = a fresh key
 	clock          *fakeClock
 	noValidate     bool // benchmarks: skip the OpenAPI check of each response
+	store          storage.Store
+	maxUpload      int64
+	inspector      *pdfinfo.Inspector
 }
 
 func newEnv(t testing.TB) *env { return newEnvWith(t, envConfig{}) }
@@ -110,17 +140,30 @@ func newEnvWith(t testing.TB, cfg envConfig) *env {
 			t.Fatal(err)
 		}
 	}
+	if cfg.store == nil {
+		local, err := storage.NewLocal(filepath.Join(t.TempDir(), "files"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg.store = local
+	}
+	if cfg.inspector == nil {
+		cfg.inspector = sharedInspector(t)
+	}
 	logs := &syncBuffer{}
 	e, err := api.New(api.Config{
 		BodyLimit: cfg.bodyLimit, CORSAllowedOrigins: cfg.corsOrigins, Version: "test",
 		AuthRateLimitPerMinute: cfg.rateLimit, TrustedProxies: cfg.trustedProxies,
+		MaxUploadBytes: cfg.maxUpload, UploadDir: filepath.Join(t.TempDir(), "uploads"),
 	}, api.Deps{
-		Pool:   cfg.pool,
-		Keys:   keys,
-		Tokens: auth.NewTokens(keys, cfg.issuer, cfg.audience, 15*time.Minute, clock.Now),
-		Hasher: hasher,
-		Logger: slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
-		Now:    clock.Now,
+		Store:     cfg.store,
+		Inspector: cfg.inspector,
+		Pool:      cfg.pool,
+		Keys:      keys,
+		Tokens:    auth.NewTokens(keys, cfg.issuer, cfg.audience, 15*time.Minute, clock.Now),
+		Hasher:    hasher,
+		Logger:    slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Now:       clock.Now,
 	})
 	if err != nil {
 		t.Fatal(err)

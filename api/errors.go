@@ -30,6 +30,9 @@ type Error struct {
 	Code    string
 	Message string
 	Fields  map[string]string
+	// Details carries machine-readable facts about the error (the id of the
+	// existing PDF for duplicate_pdf, say); optional.
+	Details map[string]any
 	Header  http.Header
 	// Cause is logged for 5xx answers; it is never sent to the client.
 	Cause error
@@ -53,10 +56,15 @@ type errorDetail struct {
 	Message   string            `json:"message"`
 	RequestID string            `json:"request_id"`
 	Fields    map[string]string `json:"fields,omitempty"`
+	Details   map[string]any    `json:"details,omitempty"`
 }
 
 func newError(status int, code, message string) *Error {
 	return &Error{Status: status, Code: code, Message: message}
+}
+
+func errConflict(code, message string) *Error {
+	return newError(http.StatusConflict, code, message)
 }
 
 func errBadRequest(code, message string) *Error {
@@ -120,8 +128,10 @@ func (f fieldErrors) err() error {
 // constraintErrors maps named constraints to the answer a violation deserves
 // (DESIGN.md: constraints have explicit names so errors map by name).
 var constraintErrors = map[string]*Error{
-	"users_email_key":    {Status: http.StatusConflict, Code: "email_taken", Message: "an account with this email already exists", Fields: map[string]string{"email": "is already registered"}},
-	"users_username_key": {Status: http.StatusConflict, Code: "username_taken", Message: "this username is taken", Fields: map[string]string{"username": "is already taken"}},
+	"users_email_key":         {Status: http.StatusConflict, Code: "email_taken", Message: "an account with this email already exists", Fields: map[string]string{"email": "is already registered"}},
+	"users_username_key":      {Status: http.StatusConflict, Code: "username_taken", Message: "this username is taken", Fields: map[string]string{"username": "is already taken"}},
+	"topics_sibling_name_key": {Status: http.StatusConflict, Code: "topic_name_taken", Message: "a sibling topic already has this name", Fields: map[string]string{"name": "is already used by a topic with the same parent"}},
+	"pdfs_current_page_check": {Status: http.StatusUnprocessableEntity, Code: "validation_failed", Message: "some fields are invalid; see fields", Fields: map[string]string{"current_page": "must be within the PDF's pages"}},
 	"user_preferences_page_bounds_check": {Status: http.StatusUnprocessableEntity, Code: "validation_failed", Message: "some fields are invalid; see fields",
 		Fields: map[string]string{"page_min_seconds": "must be less than page_max_seconds", "page_max_seconds": "must be greater than page_min_seconds"}},
 }
@@ -248,7 +258,7 @@ func (s *server) handleError(err error, c echo.Context) {
 		_ = c.NoContent(e.Status)
 		return
 	}
-	body, err := json.Marshal(errorBody{Error: errorDetail{Code: e.Code, Message: e.Message, RequestID: requestID(c), Fields: e.Fields}})
+	body, err := json.Marshal(errorBody{Error: errorDetail{Code: e.Code, Message: e.Message, RequestID: requestID(c), Fields: e.Fields, Details: e.Details}})
 	if err != nil {
 		requestLogger(c).Error("encode error response", "err", err)
 		return

@@ -28,6 +28,11 @@ const (
 // recordEvent appends a security event for the user, with the request's IP
 // and user agent, inside the caller's transaction (ctx is the transaction's).
 func (s *server) recordEvent(ctx context.Context, c echo.Context, q *dbgen.Queries, userID uuid.UUID, kind string, sessionID *uuid.UUID, detail map[string]any) error {
+	return s.recordEventAt(ctx, c, q, s.now(), userID, kind, sessionID, detail)
+}
+
+// recordEventAt is recordEvent for something that happened at a given time.
+func (s *server) recordEventAt(ctx context.Context, c echo.Context, q *dbgen.Queries, at time.Time, userID uuid.UUID, kind string, sessionID *uuid.UUID, detail map[string]any) error {
 	if detail == nil {
 		detail = map[string]any{}
 	}
@@ -36,7 +41,7 @@ func (s *server) recordEvent(ctx context.Context, c echo.Context, q *dbgen.Queri
 		return err
 	}
 	return q.CreateSecurityEvent(ctx, dbgen.CreateSecurityEventParams{
-		UserID: userID, Kind: kind, Now: s.now(), Ip: clientIP(c), UserAgent: userAgent(c), SessionID: sessionID, Detail: raw,
+		UserID: userID, Kind: kind, Now: at, Ip: clientIP(c), UserAgent: userAgent(c), SessionID: sessionID, Detail: raw,
 	})
 }
 
@@ -52,18 +57,18 @@ type eventResponse struct {
 
 // listEvents answers the caller's security events, newest first.
 func (s *server) listEvents(c echo.Context) error {
-	pg, err := parsePage(c)
+	pg, err := parsePage(c, "t")
 	if err != nil {
 		return err
 	}
 	p := principalOf(c)
 	rows, err := s.q.ListSecurityEvents(c.Request().Context(), dbgen.ListSecurityEventsParams{
-		UserID: p.User.ID, AfterCreatedAt: pg.afterTime, AfterID: pg.afterID, RowLimit: pg.fetch(),
+		UserID: p.User.ID, AfterCreatedAt: pg.afterTime(), AfterID: pg.afterID(), RowLimit: pg.fetch(),
 	})
 	if err != nil {
 		return err
 	}
-	rows, next := pageOf(pg, rows, func(e dbgen.SecurityEvent) (time.Time, uuid.UUID) { return e.CreatedAt, e.ID })
+	rows, next := pageOf(pg, rows, func(e dbgen.SecurityEvent) cursor { return timeCursor(e.CreatedAt, e.ID) })
 	items := make([]eventResponse, len(rows))
 	for i, e := range rows {
 		items[i] = eventResponse{ID: e.ID, Kind: e.Kind, CreatedAt: utc(e.CreatedAt), IP: e.Ip, UserAgent: e.UserAgent, SessionID: e.SessionID, Detail: e.Detail}

@@ -23,22 +23,56 @@ type listResponse[T any] struct {
 	NextCursor *string `json:"next_cursor"`
 }
 
+// cursor is the sort key of the last item of a page; each list uses the
+// fields its order needs (a time, a number, a string) plus the id.
+type cursor struct {
+	T  *time.Time `json:"t,omitempty"`
+	N  *int64     `json:"n,omitempty"`
+	S  *string    `json:"s,omitempty"`
+	ID uuid.UUID  `json:"id"`
+}
+
 type page struct {
-	limit     int
-	afterTime *time.Time
-	afterID   *uuid.UUID
+	limit int
+	after *cursor
 }
 
 // fetch is the row limit to ask for: one more than the page, to learn
 // whether another page follows.
 func (p page) fetch() int32 { return int32(p.limit + 1) }
 
-type cursorPayload struct {
-	T  time.Time `json:"t"`
-	ID uuid.UUID `json:"id"`
+func (p page) afterTime() *time.Time {
+	if p.after == nil {
+		return nil
+	}
+	return p.after.T
 }
 
-func parsePage(c echo.Context) (page, error) {
+func (p page) afterID() *uuid.UUID {
+	if p.after == nil {
+		return nil
+	}
+	return &p.after.ID
+}
+
+func (p page) afterInt32() *int32 {
+	if p.after == nil || p.after.N == nil {
+		return nil
+	}
+	v := int32(*p.after.N)
+	return &v
+}
+
+func (p page) afterString() *string {
+	if p.after == nil {
+		return nil
+	}
+	return p.after.S
+}
+
+// parsePage reads limit and cursor; need lists the cursor fields the list's
+// order uses ('t', 'n', 's'), so a cursor from another list is refused.
+func parsePage(c echo.Context, need string) (page, error) {
 	p := page{limit: defaultPageLimit}
 	if v := c.QueryParam("limit"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -47,27 +81,41 @@ func parsePage(c echo.Context) (page, error) {
 		}
 		p.limit = n
 	}
-	if v := c.QueryParam("cursor"); v != "" {
-		raw, err := base64.RawURLEncoding.DecodeString(v)
-		var cur cursorPayload
-		if err != nil || len(raw) > 256 || json.Unmarshal(raw, &cur) != nil || cur.T.IsZero() || cur.ID == uuid.Nil {
-			e := errBadRequest("invalid_cursor", "the cursor is not one this API returned")
-			e.Fields = map[string]string{"cursor": "is not valid"}
-			return p, e
-		}
-		p.afterTime, p.afterID = &cur.T, &cur.ID
+	v := c.QueryParam("cursor")
+	if v == "" {
+		return p, nil
 	}
-	return p, nil
+	raw, err := base64.RawURLEncoding.DecodeString(v)
+	var cur cursor
+	if err == nil && len(raw) <= 512 && json.Unmarshal(raw, &cur) == nil && cur.ID != uuid.Nil && cursorHas(cur, need) {
+		p.after = &cur
+		return p, nil
+	}
+	e := errBadRequest("invalid_cursor", "the cursor is not one this list returned")
+	e.Fields = map[string]string{"cursor": "is not valid"}
+	return p, e
 }
 
-// pageOf trims the extra row and makes the cursor of the next page.
-func pageOf[T any](p page, rows []T, key func(T) (time.Time, uuid.UUID)) ([]T, *string) {
+func cursorHas(c cursor, need string) bool {
+	for _, f := range need {
+		switch {
+		case f == 't' && c.T == nil, f == 'n' && c.N == nil, f == 's' && c.S == nil:
+			return false
+		}
+	}
+	return true
+}
+
+// pageOf trims the extra row and makes the cursor of the next page from the
+// sort key of the last row kept.
+func pageOf[T any](p page, rows []T, key func(T) cursor) ([]T, *string) {
 	if len(rows) <= p.limit {
 		return rows, nil
 	}
 	rows = rows[:p.limit]
-	t, id := key(rows[len(rows)-1])
-	raw, _ := json.Marshal(cursorPayload{T: t, ID: id})
+	raw, _ := json.Marshal(key(rows[len(rows)-1]))
 	next := base64.RawURLEncoding.EncodeToString(raw)
 	return rows, &next
 }
+
+func timeCursor(t time.Time, id uuid.UUID) cursor { return cursor{T: &t, ID: id} }

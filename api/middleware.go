@@ -109,11 +109,17 @@ func recoverMiddleware(next echo.HandlerFunc) echo.HandlerFunc {
 }
 
 // bodyLimitMiddleware refuses bodies over limit: at once when Content-Length
-// says so, otherwise when reading passes it (MaxBytesError → 413).
-func bodyLimitMiddleware(limit int64) echo.MiddlewareFunc {
+// says so, otherwise when reading passes it (MaxBytesError → 413). Routes in
+// exempt set their own limit.
+func bodyLimitMiddleware(limit int64, exempt ...string) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			req := c.Request()
+			for _, route := range exempt {
+				if c.Path() == route && req.Method == http.MethodPost {
+					return next(c)
+				}
+			}
 			if req.ContentLength > limit {
 				return errTooLarge(limit)
 			}

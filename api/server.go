@@ -5,9 +5,11 @@ package api
 
 import (
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/netip"
+	"os"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -16,7 +18,9 @@ import (
 
 	"github.com/studysprint/studysprint/dbgen"
 	"github.com/studysprint/studysprint/internal/auth"
+	"github.com/studysprint/studysprint/internal/pdfinfo"
 	"github.com/studysprint/studysprint/internal/ratelimit"
+	"github.com/studysprint/studysprint/internal/storage"
 )
 
 // Config is what the HTTP layer needs from the service configuration.
@@ -41,6 +45,13 @@ type Config struct {
 	TrustedProxies []netip.Prefix
 	// Lockout is the per-account failed-login limit.
 	Lockout auth.Lockout
+	// MaxUploadBytes caps one PDF upload (413 beyond).
+	MaxUploadBytes int64
+	// UploadTimeout is how long an upload may take to arrive.
+	UploadTimeout time.Duration
+	// UploadDir holds uploads while they are checked (on the same
+	// filesystem as a local store, so storing one is a rename).
+	UploadDir string
 	// Version is reported by /health.
 	Version string
 }
@@ -51,7 +62,10 @@ type Deps struct {
 	Keys   *auth.KeySet
 	Tokens *auth.Tokens
 	Hasher *auth.Hasher
-	Logger *slog.Logger
+	// Store keeps uploaded files; Inspector reads PDFs in child processes.
+	Store     storage.Store
+	Inspector *pdfinfo.Inspector
+	Logger    *slog.Logger
 	// Now is the clock; time.Now in production, a fake in tests.
 	Now func() time.Time
 }
@@ -66,6 +80,9 @@ type server struct {
 	log    *slog.Logger
 	now    func() time.Time
 
+	store     storage.Store
+	inspector *pdfinfo.Inspector
+
 	ipLimiter *ratelimit.Limiter
 
 	openapiJSON []byte
@@ -74,8 +91,20 @@ type server struct {
 
 // New builds the HTTP handler with every route and middleware.
 func New(cfg Config, deps Deps) (*echo.Echo, error) {
-	if deps.Pool == nil || deps.Keys == nil || deps.Tokens == nil || deps.Hasher == nil {
-		return nil, errors.New("api: Pool, Keys, Tokens and Hasher are required")
+	if deps.Pool == nil || deps.Keys == nil || deps.Tokens == nil || deps.Hasher == nil || deps.Store == nil || deps.Inspector == nil {
+		return nil, errors.New("api: Pool, Keys, Tokens, Hasher, Store and Inspector are required")
+	}
+	if cfg.MaxUploadBytes <= 0 {
+		cfg.MaxUploadBytes = 200 << 20
+	}
+	if cfg.UploadTimeout <= 0 {
+		cfg.UploadTimeout = 15 * time.Minute
+	}
+	if cfg.UploadDir == "" {
+		cfg.UploadDir = os.TempDir()
+	}
+	if err := os.MkdirAll(cfg.UploadDir, 0o750); err != nil {
+		return nil, fmt.Errorf("api: upload directory: %w", err)
 	}
 	if deps.Logger == nil {
 		deps.Logger = slog.New(slog.DiscardHandler)
@@ -101,7 +130,7 @@ func New(cfg Config, deps Deps) (*echo.Echo, error) {
 	clock := deps.Now
 	s := &server{
 		cfg: cfg, pool: deps.Pool, q: dbgen.New(deps.Pool), keys: deps.Keys, tokens: deps.Tokens,
-		hasher: deps.Hasher, log: deps.Logger,
+		hasher: deps.Hasher, log: deps.Logger, store: deps.Store, inspector: deps.Inspector,
 		// PostgreSQL keeps microseconds: times we store and echo back agree.
 		now: func() time.Time { return clock().Truncate(time.Microsecond) },
 	}
@@ -129,7 +158,7 @@ func New(cfg Config, deps Deps) (*echo.Echo, error) {
 			MaxAge:        600,
 		}))
 	}
-	e.Use(bodyLimitMiddleware(cfg.BodyLimit))
+	e.Use(bodyLimitMiddleware(cfg.BodyLimit, uploadRoute))
 	s.routes(e)
 	return e, nil
 }
@@ -161,6 +190,26 @@ func (s *server) routes(e *echo.Echo) {
 	a.PATCH("/preferences", s.updatePreferences, s.requireAuth)
 	a.POST("/preferences/reset", s.resetPreferences, s.requireAuth)
 	a.GET("/events", s.listEvents, s.requireAuth)
+
+	v1.POST("/topics", s.createTopic, s.requireAuth)
+	v1.GET("/topics", s.listTopics, s.requireAuth)
+	v1.GET("/topics/tree", s.topicTree, s.requireAuth)
+	v1.GET("/topics/:id", s.getTopic, s.requireAuth)
+	v1.PATCH("/topics/:id", s.updateTopic, s.requireAuth)
+	v1.DELETE("/topics/:id", s.deleteTopic, s.requireAuth)
+	v1.POST("/topics/:id/archive", s.archiveTopic, s.requireAuth)
+	v1.POST("/topics/:id/restore", s.restoreTopic, s.requireAuth)
+
+	v1.POST("/pdfs", s.uploadPDF, s.requireAuth)
+	v1.GET("/pdfs", s.listPDFs, s.requireAuth)
+	v1.GET("/pdfs/:id", s.getPDF, s.requireAuth)
+	v1.PATCH("/pdfs/:id", s.updatePDF, s.requireAuth)
+	v1.DELETE("/pdfs/:id", s.deletePDF, s.requireAuth)
+	v1.GET("/pdfs/:id/file", s.downloadPDF, s.requireAuth)
+	v1.HEAD("/pdfs/:id/file", s.downloadPDF, s.requireAuth)
+	v1.GET("/pdfs/:id/bookmarks", s.listBookmarks, s.requireAuth)
+	v1.POST("/pdfs/:id/bookmarks", s.createBookmark, s.requireAuth)
+	v1.DELETE("/bookmarks/:id", s.deleteBookmark, s.requireAuth)
 }
 
 // ipExtractor believes X-Forwarded-For only from the trusted proxies (walking

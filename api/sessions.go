@@ -25,18 +25,18 @@ type sessionResponse struct {
 // listSessions answers the caller's live sessions (devices), newest first,
 // marking the one making the request.
 func (s *server) listSessions(c echo.Context) error {
-	pg, err := parsePage(c)
+	pg, err := parsePage(c, "t")
 	if err != nil {
 		return err
 	}
 	p := principalOf(c)
 	rows, err := s.q.ListLiveSessions(c.Request().Context(), dbgen.ListLiveSessionsParams{
-		UserID: p.User.ID, Now: s.now(), AfterCreatedAt: pg.afterTime, AfterID: pg.afterID, RowLimit: pg.fetch(),
+		UserID: p.User.ID, Now: s.now(), AfterCreatedAt: pg.afterTime(), AfterID: pg.afterID(), RowLimit: pg.fetch(),
 	})
 	if err != nil {
 		return err
 	}
-	rows, next := pageOf(pg, rows, func(r dbgen.UserSession) (time.Time, uuid.UUID) { return r.CreatedAt, r.ID })
+	rows, next := pageOf(pg, rows, func(r dbgen.UserSession) cursor { return timeCursor(r.CreatedAt, r.ID) })
 	items := make([]sessionResponse, len(rows))
 	for i, r := range rows {
 		items[i] = sessionResponse{

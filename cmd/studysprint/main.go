@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime/debug"
 	"syscall"
 	"time"
@@ -24,6 +25,8 @@ import (
 	"github.com/studysprint/studysprint/internal/auth"
 	"github.com/studysprint/studysprint/internal/config"
 	"github.com/studysprint/studysprint/internal/database"
+	"github.com/studysprint/studysprint/internal/pdfinfo"
+	"github.com/studysprint/studysprint/internal/storage"
 	"github.com/studysprint/studysprint/internal/sweeper"
 )
 
@@ -44,6 +47,8 @@ Configuration comes from environment variables; see .env.example.
 `
 
 func main() {
+	// The PDF parser runs as a child process of this binary (see pdfinfo).
+	pdfinfo.RunChildIfRequested()
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
@@ -175,6 +180,21 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		return fmt.Errorf("BCRYPT_COST: %w", err)
 	}
 	tokens := auth.NewTokens(keys, cfg.JWTIssuer, cfg.JWTAudience, cfg.JWTAccessTTL, time.Now)
+	store, err := storage.Open(ctx, cfg.StorageURL, storage.Options{
+		DataDir: cfg.DataDir, AccessKeyID: cfg.S3AccessKeyID, SecretAccessKey: cfg.S3SecretAccessKey,
+	})
+	if err != nil {
+		return fmt.Errorf("STORAGE_URL: %w", err)
+	}
+	inspector, err := pdfinfo.NewInspector(pdfinfo.Limits{Timeout: cfg.PDFParseTimeout, MemoryBytes: cfg.PDFParseMemory}, cfg.PDFParseWorkers)
+	if err != nil {
+		return err
+	}
+	uploadDir := filepath.Join(cfg.DataDir, "uploads")
+	if local, ok := store.(*storage.Local); ok {
+		uploadDir = local.UploadDir() // same filesystem: storing an upload is a rename
+	}
+	log.Info("storage", "backend", store.Name())
 
 	handler, err := api.New(api.Config{
 		BodyLimit:              cfg.BodyLimit,
@@ -184,8 +204,11 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		AuthRateLimitPerMinute: cfg.AuthRateLimitPerMinute,
 		TrustedProxies:         cfg.TrustedProxies,
 		Lockout:                auth.Lockout{MaxFailures: cfg.LoginLockoutFailures, Window: cfg.LoginLockoutWindow},
+		MaxUploadBytes:         cfg.MaxUploadSize,
+		UploadTimeout:          cfg.UploadTimeout,
+		UploadDir:              uploadDir,
 		Version:                buildVersion(),
-	}, api.Deps{Pool: pool, Keys: keys, Tokens: tokens, Hasher: hasher, Logger: log, Now: time.Now})
+	}, api.Deps{Pool: pool, Keys: keys, Tokens: tokens, Hasher: hasher, Store: store, Inspector: inspector, Logger: log, Now: time.Now})
 	if err != nil {
 		return err
 	}
@@ -195,6 +218,9 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		RevokedSessionRetention: cfg.RevokedSessionRetention,
 		LoginFailureRetention:   max(24*time.Hour, 2*cfg.LoginLockoutWindow),
 		SecurityEventRetention:  cfg.SecurityEventRetention,
+		Store:                   store,
+		OrphanGrace:             cfg.OrphanFileGrace,
+		UploadDir:               uploadDir,
 	}
 	sweepCtx, stopSweep := context.WithCancel(ctx)
 	defer stopSweep()

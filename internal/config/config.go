@@ -32,6 +32,16 @@ type Config struct {
 
 	DataDir string
 
+	StorageURL        string
+	S3AccessKeyID     string
+	S3SecretAccessKey string
+	MaxUploadSize     int64
+	UploadTimeout     time.Duration
+	PDFParseTimeout   time.Duration
+	PDFParseMemory    int64
+	PDFParseWorkers   int
+	OrphanFileGrace   time.Duration
+
 	JWTIssuer         string
 	JWTAudience       string
 	JWTSigningKeyFile string
@@ -88,6 +98,16 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 
 		DataDir: e.str("DATA_DIR", DefaultDataDir),
 
+		StorageURL:        e.str("STORAGE_URL", ""),
+		S3AccessKeyID:     e.str("S3_ACCESS_KEY_ID", ""),
+		S3SecretAccessKey: e.str("S3_SECRET_ACCESS_KEY", ""),
+		MaxUploadSize:     e.size("MAX_UPLOAD_SIZE", 200<<20),
+		UploadTimeout:     e.duration("UPLOAD_TIMEOUT", 15*time.Minute),
+		PDFParseTimeout:   e.duration("PDF_PARSE_TIMEOUT", 60*time.Second),
+		PDFParseMemory:    e.size("PDF_PARSE_MEMORY", 1<<30),
+		PDFParseWorkers:   e.integer("PDF_PARSE_CONCURRENCY", 2, 1, 64),
+		OrphanFileGrace:   e.duration("ORPHAN_FILE_GRACE", time.Hour),
+
 		JWTIssuer:         e.str("JWT_ISSUER", "studysprint"),
 		JWTAudience:       e.str("JWT_AUDIENCE", "studysprint-api"),
 		JWTSigningKeyFile: e.str("JWT_SIGNING_KEY_FILE", ""),
@@ -140,6 +160,15 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 		if u, err := url.Parse(o); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") {
 			e.fail("CORS_ALLOWED_ORIGINS", fmt.Errorf("%q is not an origin like https://app.example.com", o))
 		}
+	}
+	if c.MaxUploadSize > 4<<30 {
+		e.fail("MAX_UPLOAD_SIZE", errors.New("must be at most 4GiB"))
+	}
+	if c.PDFParseMemory < 64<<20 {
+		e.fail("PDF_PARSE_MEMORY", errors.New("must be at least 64MiB"))
+	}
+	if (c.S3AccessKeyID == "") != (c.S3SecretAccessKey == "") {
+		e.fail("S3_SECRET_ACCESS_KEY", errors.New("set both S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY, or neither"))
 	}
 	if c.DataDir == "" {
 		e.fail("DATA_DIR", errors.New("must not be empty"))

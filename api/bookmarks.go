@@ -1,0 +1,115 @@
+package api
+
+import (
+	"fmt"
+	"net/http"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+	"github.com/labstack/echo/v4"
+
+	"github.com/studysprint/studysprint/dbgen"
+)
+
+type bookmarkResponse struct {
+	ID        uuid.UUID `json:"id"`
+	PDFID     uuid.UUID `json:"pdf_id"`
+	Page      int32     `json:"page"`
+	Label     string    `json:"label"`
+	Note      string    `json:"note"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+func toBookmarkResponse(b dbgen.Bookmark) bookmarkResponse {
+	return bookmarkResponse{ID: b.ID, PDFID: b.PdfID, Page: b.Page, Label: b.Label, Note: b.Note, CreatedAt: utc(b.CreatedAt)}
+}
+
+type createBookmarkRequest struct {
+	Page  int32  `json:"page"`
+	Label string `json:"label"`
+	Note  string `json:"note"`
+}
+
+func (s *server) createBookmark(c echo.Context) error {
+	var req createBookmarkRequest
+	if err := bindJSON(c, &req); err != nil {
+		return err
+	}
+	pdf, err := s.loadPDF(c)
+	if err != nil {
+		return err
+	}
+	fe := fieldErrors{}
+	if req.Page < 1 || req.Page > pdf.Pdf.PageCount {
+		fe.add("page", fmt.Sprintf("must be between 1 and %d", pdf.Pdf.PageCount))
+	}
+	if utf8.RuneCountInString(req.Label) > 200 || hasControlChars(req.Label) {
+		fe.add("label", "must be at most 200 characters without control characters")
+	}
+	if utf8.RuneCountInString(req.Note) > 5000 {
+		fe.add("note", "must be at most 5000 characters")
+	}
+	if err := fe.err(); err != nil {
+		return err
+	}
+	b, err := s.q.CreateBookmark(c.Request().Context(), dbgen.CreateBookmarkParams{
+		UserID: principalOf(c).User.ID, PdfID: pdf.Pdf.ID, Page: req.Page, Label: req.Label, Note: req.Note, Now: s.now(),
+	})
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, toBookmarkResponse(b))
+}
+
+// listBookmarks answers a PDF's bookmarks in page order.
+func (s *server) listBookmarks(c echo.Context) error {
+	pg, err := parsePage(c, "nt")
+	if err != nil {
+		return err
+	}
+	pdf, err := s.loadPDF(c)
+	if err != nil {
+		return err
+	}
+	rows, err := s.q.ListBookmarks(c.Request().Context(), dbgen.ListBookmarksParams{
+		UserID: principalOf(c).User.ID, PdfID: pdf.Pdf.ID, RowLimit: pg.fetch(),
+		AfterPage: pg.afterInt32(), AfterCreatedAt: pg.afterTime(), AfterID: pg.afterID(),
+	})
+	if err != nil {
+		return err
+	}
+	rows, next := pageOf(pg, rows, func(b dbgen.Bookmark) cursor {
+		n := int64(b.Page)
+		return cursor{N: &n, T: &b.CreatedAt, ID: b.ID}
+	})
+	items := make([]bookmarkResponse, len(rows))
+	for i, b := range rows {
+		items[i] = toBookmarkResponse(b)
+	}
+	return c.JSON(http.StatusOK, listResponse[bookmarkResponse]{Items: items, NextCursor: next})
+}
+
+func (s *server) deleteBookmark(c echo.Context) error {
+	id, err := pathUUID(c, "id", "bookmark")
+	if err != nil {
+		return err
+	}
+	n, err := s.q.DeleteBookmark(c.Request().Context(), dbgen.DeleteBookmarkParams{ID: id, UserID: principalOf(c).User.ID})
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return errNotFound("bookmark")
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+func hasControlChars(s string) bool {
+	for _, r := range s {
+		if r < 0x20 || r == 0x7f {
+			return true
+		}
+	}
+	return false
+}

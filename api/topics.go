@@ -1,0 +1,497 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/labstack/echo/v4"
+
+	"github.com/studysprint/studysprint/dbgen"
+	"github.com/studysprint/studysprint/internal/database"
+	"github.com/studysprint/studysprint/internal/library"
+)
+
+// topicResponse is a topic with statistics over its whole subtree.
+type topicResponse struct {
+	ID              uuid.UUID  `json:"id"`
+	ParentID        *uuid.UUID `json:"parent_id"`
+	Name            string     `json:"name"`
+	Description     string     `json:"description"`
+	Color           string     `json:"color"`
+	SortOrder       int32      `json:"sort_order"`
+	TargetDate      *string    `json:"target_date"`
+	ArchivedAt      *time.Time `json:"archived_at"`
+	CreatedAt       time.Time  `json:"created_at"`
+	UpdatedAt       time.Time  `json:"updated_at"`
+	PDFCount        int32      `json:"pdf_count"`
+	TotalPages      int64      `json:"total_pages"`
+	PagesRead       int64      `json:"pages_read"`
+	ProgressPercent float64    `json:"progress_percent"`
+	StudySeconds    int64      `json:"study_seconds"`
+	LastStudiedAt   *time.Time `json:"last_studied_at"`
+}
+
+func toTopicResponse(t dbgen.Topic, st dbgen.TopicStatsRow) topicResponse {
+	r := topicResponse{
+		ID: t.ID, ParentID: t.ParentID, Name: t.Name, Description: t.Description, Color: t.Color,
+		SortOrder: t.SortOrder, ArchivedAt: utcPtr(t.ArchivedAt), CreatedAt: utc(t.CreatedAt), UpdatedAt: utc(t.UpdatedAt),
+		PDFCount: st.PdfCount, TotalPages: st.TotalPages, PagesRead: st.PagesRead, ProgressPercent: st.ProgressPercent,
+		StudySeconds: st.StudySeconds, LastStudiedAt: utcPtr(st.LastStudiedAt),
+	}
+	if t.TargetDate != nil {
+		d := t.TargetDate.Format(time.DateOnly)
+		r.TargetDate = &d
+	}
+	return r
+}
+
+// topicResponses adds the statistics (one query for all of them).
+func (s *server) topicResponses(ctx context.Context, userID uuid.UUID, topics []dbgen.Topic) ([]topicResponse, error) {
+	ids := make([]uuid.UUID, len(topics))
+	for i, t := range topics {
+		ids[i] = t.ID
+	}
+	stats, err := s.q.TopicStats(ctx, dbgen.TopicStatsParams{UserID: userID, TopicIds: ids})
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[uuid.UUID]dbgen.TopicStatsRow, len(stats))
+	for _, st := range stats {
+		byID[st.TopicID] = st
+	}
+	out := make([]topicResponse, len(topics))
+	for i, t := range topics {
+		out[i] = toTopicResponse(t, byID[t.ID])
+	}
+	return out, nil
+}
+
+func (s *server) respondTopic(c echo.Context, status int, t dbgen.Topic) error {
+	rs, err := s.topicResponses(c.Request().Context(), t.UserID, []dbgen.Topic{t})
+	if err != nil {
+		return err
+	}
+	return c.JSON(status, rs[0])
+}
+
+type createTopicRequest struct {
+	Name        string     `json:"name"`
+	Description *string    `json:"description"`
+	Color       *string    `json:"color"`
+	ParentID    *uuid.UUID `json:"parent_id"`
+	SortOrder   *int32     `json:"sort_order"`
+	TargetDate  *string    `json:"target_date"`
+}
+
+func (s *server) createTopic(c echo.Context) error {
+	var req createTopicRequest
+	if err := bindJSON(c, &req); err != nil {
+		return err
+	}
+	p := principalOf(c)
+	params := dbgen.CreateTopicParams{UserID: p.User.ID, ParentID: req.ParentID, Color: library.DefaultTopicColor}
+	fe := fieldErrors{}
+	var err error
+	params.Name, err = library.NormalizeName(req.Name)
+	fe.check("name", err)
+	if req.Description != nil {
+		params.Description, err = library.NormalizeDescription(*req.Description)
+		fe.check("description", err)
+	}
+	if req.Color != nil {
+		params.Color, err = library.NormalizeColor(*req.Color)
+		fe.check("color", err)
+	}
+	if req.SortOrder != nil {
+		fe.check("sort_order", library.CheckSortOrder(*req.SortOrder))
+		params.SortOrder = *req.SortOrder
+	}
+	if req.TargetDate != nil {
+		d, err := library.ParseDate(*req.TargetDate)
+		fe.check("target_date", err)
+		params.TargetDate = &d
+	}
+	if err := fe.err(); err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	var topic dbgen.Topic
+	err = database.InTx(ctx, s.pool, func(q *dbgen.Queries) error {
+		if err := q.LockTopicTree(ctx, p.User.ID); err != nil {
+			return err
+		}
+		if req.ParentID != nil {
+			if err := s.checkPlacement(ctx, q, p.User.ID, *req.ParentID, nil, 1); err != nil {
+				return err
+			}
+		}
+		params.Now = s.now()
+		var err error
+		topic, err = q.CreateTopic(ctx, params)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	return s.respondTopic(c, http.StatusCreated, topic)
+}
+
+// checkPlacement checks that a subtree of the given height (rooted at
+// moving, nil for a new topic) may go under parentID: the parent exists, is
+// the caller's, is not archived, is not inside the subtree, and the result is
+// at most MaxTopicDepth deep. Call it holding the topic-tree lock.
+func (s *server) checkPlacement(ctx context.Context, q *dbgen.Queries, userID, parentID uuid.UUID, moving *uuid.UUID, height int) error {
+	parent, err := q.GetTopic(ctx, dbgen.GetTopicParams{ID: parentID, UserID: userID})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return fieldErrors{"parent_id": "no such topic"}.err()
+	}
+	if err != nil {
+		return err
+	}
+	if parent.ArchivedAt != nil {
+		return errConflict("parent_archived", "the parent topic is archived; restore it first")
+	}
+	anc, err := q.TopicAncestry(ctx, dbgen.TopicAncestryParams{TopicID: parentID, UserID: userID, Candidate: moving})
+	if err != nil {
+		return err
+	}
+	if err := library.CheckPlacement(int(anc.Depth), height, anc.HasCandidate); err != nil {
+		return fieldErrors{"parent_id": err.Error()}.err()
+	}
+	return nil
+}
+
+func (s *server) loadTopic(c echo.Context, q *dbgen.Queries) (dbgen.Topic, error) {
+	id, err := pathUUID(c, "id", "topic")
+	if err != nil {
+		return dbgen.Topic{}, err
+	}
+	t, err := q.GetTopic(c.Request().Context(), dbgen.GetTopicParams{ID: id, UserID: principalOf(c).User.ID})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return dbgen.Topic{}, errNotFound("topic")
+	}
+	return t, err
+}
+
+func (s *server) getTopic(c echo.Context) error {
+	t, err := s.loadTopic(c, s.q)
+	if err != nil {
+		return err
+	}
+	return s.respondTopic(c, http.StatusOK, t)
+}
+
+// listTopics: ?parent_id=<uuid>|root, ?archived=false (default)|true|all,
+// ?q= (name contains), cursor pagination in sort_order, name order.
+func (s *server) listTopics(c echo.Context) error {
+	pg, err := parsePage(c, "ns")
+	if err != nil {
+		return err
+	}
+	p := principalOf(c)
+	params := dbgen.ListTopicsParams{UserID: p.User.ID, RowLimit: pg.fetch(), AfterSort: pg.afterInt32(), AfterName: pg.afterString(), AfterID: pg.afterID()}
+	fe := fieldErrors{}
+	switch v := c.QueryParam("parent_id"); v {
+	case "":
+	case "root":
+		params.FilterParent = true
+	default:
+		id, err := uuid.Parse(v)
+		if err != nil {
+			fe.add("parent_id", "must be a topic id or root")
+		}
+		params.FilterParent, params.ParentID = true, &id
+	}
+	archived, err := archivedFilter(c.QueryParam("archived"))
+	if err != nil {
+		fe.add("archived", err.Error())
+	}
+	params.Archived = archived
+	if q := strings.TrimSpace(c.QueryParam("q")); q != "" {
+		if len(q) > 200 {
+			fe.add("q", "must be at most 200 characters")
+		}
+		like := library.LikePattern(q)
+		params.NameLike = &like
+	}
+	if err := fe.err(); err != nil {
+		return err
+	}
+	rows, err := s.q.ListTopics(c.Request().Context(), params)
+	if err != nil {
+		return err
+	}
+	rows, next := pageOf(pg, rows, func(t dbgen.Topic) cursor {
+		n, name := int64(t.SortOrder), strings.ToLower(t.Name)
+		return cursor{N: &n, S: &name, ID: t.ID}
+	})
+	items, err := s.topicResponses(c.Request().Context(), p.User.ID, rows)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, listResponse[topicResponse]{Items: items, NextCursor: next})
+}
+
+// archivedFilter reads ?archived=: false (the default) hides archived topics,
+// true shows only them, all shows both.
+func archivedFilter(v string) (*bool, error) {
+	switch v {
+	case "", "false":
+		f := false
+		return &f, nil
+	case "true":
+		t := true
+		return &t, nil
+	case "all":
+		return nil, nil
+	}
+	return nil, errors.New("must be false, true or all")
+}
+
+type topicNode struct {
+	topicResponse
+	Children []topicNode `json:"children"`
+}
+
+// topicTree answers the whole hierarchy at once, each topic with its
+// subtree statistics. Archived topics are left out unless
+// ?include_archived=true.
+func (s *server) topicTree(c echo.Context) error {
+	includeArchived := false
+	if v := c.QueryParam("include_archived"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return fieldErrors{"include_archived": "must be true or false"}.err()
+		}
+		includeArchived = b
+	}
+	p := principalOf(c)
+	ctx := c.Request().Context()
+	all, err := s.q.ListAllTopics(ctx, p.User.ID)
+	if err != nil {
+		return err
+	}
+	if !includeArchived {
+		kept := all[:0]
+		for _, t := range all {
+			if t.ArchivedAt == nil {
+				kept = append(kept, t)
+			}
+		}
+		all = kept
+	}
+	rs, err := s.topicResponses(ctx, p.User.ID, all)
+	if err != nil {
+		return err
+	}
+	roots := library.BuildTree(rs, func(t topicResponse) uuid.UUID { return t.ID }, func(t topicResponse) (uuid.UUID, bool) {
+		if t.ParentID == nil {
+			return uuid.Nil, false
+		}
+		return *t.ParentID, true
+	})
+	var convert func([]*library.Node[topicResponse]) []topicNode
+	convert = func(ns []*library.Node[topicResponse]) []topicNode {
+		out := make([]topicNode, len(ns))
+		for i, n := range ns {
+			out[i] = topicNode{topicResponse: n.Item, Children: convert(n.Children)}
+		}
+		return out
+	}
+	return c.JSON(http.StatusOK, map[string]any{"items": convert(roots)})
+}
+
+type updateTopicRequest struct {
+	Name        *string             `json:"name"`
+	Description *string             `json:"description"`
+	Color       *string             `json:"color"`
+	SortOrder   *int32              `json:"sort_order"`
+	ParentID    optional[uuid.UUID] `json:"parent_id"`
+	TargetDate  optional[string]    `json:"target_date"`
+}
+
+// updateTopic changes the fields sent. parent_id moves the topic (null: to
+// the root level); target_date null clears it.
+func (s *server) updateTopic(c echo.Context) error {
+	var req updateTopicRequest
+	if err := bindJSON(c, &req); err != nil {
+		return err
+	}
+	p := principalOf(c)
+	params := dbgen.UpdateTopicParams{UserID: p.User.ID, SetParent: req.ParentID.Set, ParentID: req.ParentID.Value, SetTargetDate: req.TargetDate.Set}
+	fe := fieldErrors{}
+	if req.Name != nil {
+		v, err := library.NormalizeName(*req.Name)
+		fe.check("name", err)
+		params.Name = &v
+	}
+	if req.Description != nil {
+		v, err := library.NormalizeDescription(*req.Description)
+		fe.check("description", err)
+		params.Description = &v
+	}
+	if req.Color != nil {
+		v, err := library.NormalizeColor(*req.Color)
+		fe.check("color", err)
+		params.Color = &v
+	}
+	if req.SortOrder != nil {
+		fe.check("sort_order", library.CheckSortOrder(*req.SortOrder))
+		params.SortOrder = req.SortOrder
+	}
+	if req.TargetDate.Value != nil {
+		d, err := library.ParseDate(*req.TargetDate.Value)
+		fe.check("target_date", err)
+		params.TargetDate = &d
+	}
+	if err := fe.err(); err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	var topic dbgen.Topic
+	err := database.InTx(ctx, s.pool, func(q *dbgen.Queries) error {
+		if req.ParentID.Set {
+			if err := q.LockTopicTree(ctx, p.User.ID); err != nil {
+				return err
+			}
+		}
+		current, err := s.loadTopic(c, q)
+		if err != nil {
+			return err
+		}
+		params.ID = current.ID
+		if req.ParentID.Value != nil && (current.ParentID == nil || *current.ParentID != *req.ParentID.Value) {
+			sub, err := q.TopicSubtree(ctx, dbgen.TopicSubtreeParams{TopicID: current.ID, UserID: p.User.ID})
+			if err != nil {
+				return err
+			}
+			height := 0
+			for _, n := range sub {
+				height = max(height, int(n.Level)+1)
+			}
+			if err := s.checkPlacement(ctx, q, p.User.ID, *req.ParentID.Value, &current.ID, height); err != nil {
+				return err
+			}
+		}
+		params.Now = s.now()
+		topic, err = q.UpdateTopic(ctx, params)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	return s.respondTopic(c, http.StatusOK, topic)
+}
+
+// deleteTopic deletes an empty topic; with ?cascade=true also its subtopics
+// and every PDF in them (their files are removed after the commit).
+func (s *server) deleteTopic(c echo.Context) error {
+	cascade := false
+	if v := c.QueryParam("cascade"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return fieldErrors{"cascade": "must be true or false"}.err()
+		}
+		cascade = b
+	}
+	p := principalOf(c)
+	ctx := c.Request().Context()
+	var keys []string
+	err := database.InTx(ctx, s.pool, func(q *dbgen.Queries) error {
+		if err := q.LockTopicTree(ctx, p.User.ID); err != nil {
+			return err
+		}
+		topic, err := s.loadTopic(c, q)
+		if err != nil {
+			return err
+		}
+		if !cascade {
+			contents, err := q.TopicContents(ctx, dbgen.TopicContentsParams{TopicID: topic.ID, UserID: p.User.ID})
+			if err != nil {
+				return err
+			}
+			if contents.Children > 0 || contents.Pdfs > 0 {
+				e := errConflict("topic_not_empty", "the topic has subtopics or PDFs; move them or delete with ?cascade=true")
+				e.Details = map[string]any{"subtopics": contents.Children, "pdfs": contents.Pdfs}
+				return e
+			}
+		}
+		sub, err := q.TopicSubtree(ctx, dbgen.TopicSubtreeParams{TopicID: topic.ID, UserID: p.User.ID})
+		if err != nil {
+			return err
+		}
+		ids := make([]uuid.UUID, len(sub))
+		for i, n := range sub {
+			ids[i] = n.ID
+		}
+		if keys, err = q.DeletePDFsInTopics(ctx, dbgen.DeletePDFsInTopicsParams{UserID: p.User.ID, TopicIds: ids}); err != nil {
+			return err
+		}
+		_, err = q.DeleteTopic(ctx, dbgen.DeleteTopicParams{ID: topic.ID, UserID: p.User.ID})
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	s.removeFiles(c, keys)
+	return c.NoContent(http.StatusNoContent)
+}
+
+// archiveTopic archives the topic and everything under it.
+func (s *server) archiveTopic(c echo.Context) error { return s.setArchived(c, true) }
+
+// restoreTopic restores the topic and everything under it; its parent must
+// not be archived.
+func (s *server) restoreTopic(c echo.Context) error { return s.setArchived(c, false) }
+
+func (s *server) setArchived(c echo.Context, archive bool) error {
+	p := principalOf(c)
+	ctx := c.Request().Context()
+	var topic dbgen.Topic
+	err := database.InTx(ctx, s.pool, func(q *dbgen.Queries) error {
+		if err := q.LockTopicTree(ctx, p.User.ID); err != nil {
+			return err
+		}
+		var err error
+		if topic, err = s.loadTopic(c, q); err != nil {
+			return err
+		}
+		if !archive && topic.ParentID != nil {
+			parent, err := q.GetTopic(ctx, dbgen.GetTopicParams{ID: *topic.ParentID, UserID: p.User.ID})
+			if err != nil {
+				return err
+			}
+			if parent.ArchivedAt != nil {
+				return errConflict("parent_archived", "the parent topic is archived; restore it first")
+			}
+		}
+		sub, err := q.TopicSubtree(ctx, dbgen.TopicSubtreeParams{TopicID: topic.ID, UserID: p.User.ID})
+		if err != nil {
+			return err
+		}
+		ids := make([]uuid.UUID, len(sub))
+		for i, n := range sub {
+			ids[i] = n.ID
+		}
+		now := s.now()
+		var at *time.Time
+		if archive {
+			at = &now
+		}
+		if _, err := q.SetTopicsArchived(ctx, dbgen.SetTopicsArchivedParams{UserID: p.User.ID, Ids: ids, ArchivedAt: at, Now: now}); err != nil {
+			return err
+		}
+		topic, err = q.GetTopic(ctx, dbgen.GetTopicParams{ID: topic.ID, UserID: p.User.ID})
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	return s.respondTopic(c, http.StatusOK, topic)
+}
