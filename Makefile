@@ -15,7 +15,7 @@ VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 
 export TEST_DATABASE_URL
 
-.PHONY: all run build test test-short bench generate sqlc-diff sqlc-vet lint fmt vet migrate schema schema-check ci clean
+.PHONY: all run build test test-short bench fuzz generate sqlc-diff sqlc-vet lint fmt vet migrate schema schema-check ci clean
 
 all: build
 
@@ -38,6 +38,15 @@ test-short:
 ## bench: the Go benchmarks (results go to BENCHMARKS.md)
 bench:
 	go test -run '^$$' -bench . -benchmem -count=1 -timeout 30m ./...
+
+## fuzz: run every fuzz target for FUZZTIME each (minimisation off: it stalls on 2 cores)
+FUZZTIME ?= 20s
+fuzz:
+	@for pkg in $$(go list ./...); do \
+	  for f in $$(go test -list '^Fuzz' $$pkg 2>/dev/null | grep '^Fuzz'); do \
+	    echo "== $$pkg $$f"; go test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 0 $$pkg || exit 1; \
+	  done; \
+	done
 
 ## generate: regenerate dbgen/ from sql/ with sqlc
 generate:
