@@ -41,17 +41,34 @@ type pdfResponse struct {
 	ProgressPercent  float64    `json:"progress_percent"`
 	StudySeconds     int64      `json:"study_seconds"`
 	LastStudiedAt    *time.Time `json:"last_studied_at"`
+	ExerciseCount    int32      `json:"exercise_count"`
+	ExercisesDone    int32      `json:"exercises_done"`
 	CreatedAt        time.Time  `json:"created_at"`
 	UpdatedAt        time.Time  `json:"updated_at"`
 }
 
-func toPDFResponse(p dbgen.Pdf, pagesRead int32, seconds int64, last *time.Time) pdfResponse {
+// pdfStats are the computed parts of a PDF answer (reading and exercises).
+type pdfStats struct {
+	PagesRead     int32
+	StudySeconds  int64
+	LastStudiedAt *time.Time
+	ExerciseCount int32
+	ExercisesDone int32
+}
+
+func toPDFResponse(p dbgen.Pdf, st pdfStats) pdfResponse {
 	return pdfResponse{
 		ID: p.ID, TopicID: p.TopicID, Kind: p.Kind, Title: p.Title, Author: p.Author, OriginalFilename: p.OriginalFilename,
 		PageCount: p.PageCount, SizeBytes: p.SizeBytes, SHA256: hex.EncodeToString(p.Sha256), CurrentPage: p.CurrentPage,
-		PagesRead: pagesRead, ProgressPercent: library.ProgressPercent(int64(pagesRead), int64(p.PageCount)),
-		StudySeconds: seconds, LastStudiedAt: utcPtr(last), CreatedAt: utc(p.CreatedAt), UpdatedAt: utc(p.UpdatedAt),
+		PagesRead: st.PagesRead, ProgressPercent: library.ProgressPercent(int64(st.PagesRead), int64(p.PageCount)),
+		StudySeconds: st.StudySeconds, LastStudiedAt: utcPtr(st.LastStudiedAt),
+		ExerciseCount: st.ExerciseCount, ExercisesDone: st.ExercisesDone,
+		CreatedAt: utc(p.CreatedAt), UpdatedAt: utc(p.UpdatedAt),
 	}
+}
+
+func getPDFStats(r dbgen.GetPDFRow) pdfStats {
+	return pdfStats{r.PagesRead, r.StudySeconds, r.LastStudiedAt, r.ExerciseCount, r.ExercisesDone}
 }
 
 // pdfKinds are the kinds a PDF can have.
@@ -206,7 +223,7 @@ func (s *server) uploadPDF(c echo.Context) error {
 		return err
 	}
 	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/pdfs/"+row.ID.String())
-	return c.JSON(http.StatusCreated, toPDFResponse(row, 0, 0, nil))
+	return c.JSON(http.StatusCreated, toPDFResponse(row, pdfStats{}))
 }
 
 // uploadFormOverhead is room for the multipart framing and small fields.
@@ -331,7 +348,7 @@ func (s *server) getPDF(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, toPDFResponse(row.Pdf, row.PagesRead, row.StudySeconds, row.LastStudiedAt))
+	return c.JSON(http.StatusOK, toPDFResponse(row.Pdf, getPDFStats(row)))
 }
 
 // listPDFs: ?topic_id=, ?kind=, ?q= (title contains), newest first.
@@ -373,7 +390,7 @@ func (s *server) listPDFs(c echo.Context) error {
 	rows, next := pageOf(pg, rows, func(r dbgen.ListPDFsRow) cursor { return timeCursor(r.Pdf.CreatedAt, r.Pdf.ID) })
 	items := make([]pdfResponse, len(rows))
 	for i, r := range rows {
-		items[i] = toPDFResponse(r.Pdf, r.PagesRead, r.StudySeconds, r.LastStudiedAt)
+		items[i] = toPDFResponse(r.Pdf, pdfStats{r.PagesRead, r.StudySeconds, r.LastStudiedAt, r.ExerciseCount, r.ExercisesDone})
 	}
 	return c.JSON(http.StatusOK, listResponse[pdfResponse]{Items: items, NextCursor: next})
 }
@@ -429,7 +446,7 @@ func (s *server) updatePDF(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, toPDFResponse(row, current.PagesRead, current.StudySeconds, current.LastStudiedAt))
+	return c.JSON(http.StatusOK, toPDFResponse(row, getPDFStats(current)))
 }
 
 // deletePDF deletes the row (and its bookmarks and reading data), then the file.

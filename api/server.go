@@ -210,6 +210,16 @@ func (s *server) routes(e *echo.Echo) {
 	v1.GET("/pdfs/:id/bookmarks", s.listBookmarks, s.requireAuth)
 	v1.POST("/pdfs/:id/bookmarks", s.createBookmark, s.requireAuth)
 	v1.DELETE("/bookmarks/:id", s.deleteBookmark, s.requireAuth)
+
+	v1.POST("/pdfs/:id/exercises", s.createExercise, s.requireAuth)
+	v1.GET("/pdfs/:id/exercises", s.listPDFExercises, s.requireAuth)
+	v1.GET("/pdfs/:id/pages/:n/exercises", s.listPageExercises, s.requireAuth)
+	v1.GET("/exercises", s.listExercises, s.requireAuth)
+	v1.GET("/exercises/:id", s.getExercise, s.requireAuth)
+	v1.PATCH("/exercises/:id", s.updateExercise, s.requireAuth)
+	v1.DELETE("/exercises/:id", s.deleteExercise, s.requireAuth)
+	v1.POST("/exercises/:id/complete", s.completeExercise, s.requireAuth)
+	v1.POST("/exercises/:id/reopen", s.reopenExercise, s.requireAuth)
 }
 
 // ipExtractor believes X-Forwarded-For only from the trusted proxies (walking

@@ -35,6 +35,8 @@ type topicResponse struct {
 	ProgressPercent float64    `json:"progress_percent"`
 	StudySeconds    int64      `json:"study_seconds"`
 	LastStudiedAt   *time.Time `json:"last_studied_at"`
+	ExerciseCount   int32      `json:"exercise_count"`
+	ExercisesDone   int32      `json:"exercises_done"`
 }
 
 func toTopicResponse(t dbgen.Topic, st dbgen.TopicStatsRow) topicResponse {
@@ -43,6 +45,7 @@ func toTopicResponse(t dbgen.Topic, st dbgen.TopicStatsRow) topicResponse {
 		SortOrder: t.SortOrder, ArchivedAt: utcPtr(t.ArchivedAt), CreatedAt: utc(t.CreatedAt), UpdatedAt: utc(t.UpdatedAt),
 		PDFCount: st.PdfCount, TotalPages: st.TotalPages, PagesRead: st.PagesRead, ProgressPercent: st.ProgressPercent,
 		StudySeconds: st.StudySeconds, LastStudiedAt: utcPtr(st.LastStudiedAt),
+		ExerciseCount: st.ExerciseCount, ExercisesDone: st.ExercisesDone,
 	}
 	if t.TargetDate != nil {
 		d := t.TargetDate.Format(time.DateOnly)

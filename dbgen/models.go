@@ -21,6 +21,25 @@ type Bookmark struct {
 	CreatedAt time.Time
 }
 
+type Exercise struct {
+	ID                uuid.UUID
+	UserID            uuid.UUID
+	PdfID             uuid.UUID
+	PageStart         int32
+	PageEnd           int32
+	Title             string
+	Description       string
+	Difficulty        int16
+	Status            string
+	Score             *int16
+	CompletedAt       *time.Time
+	ExercisePdfID     *uuid.UUID
+	ExercisePageStart *int32
+	ExercisePageEnd   *int32
+	CreatedAt         time.Time
+	UpdatedAt         time.Time
+}
+
 type LoginFailure struct {
 	ID       int64
 	UserID   uuid.UUID

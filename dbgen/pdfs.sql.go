@@ -159,9 +159,15 @@ const getPDF = `-- name: GetPDF :one
 SELECT p.id, p.user_id, p.topic_id, p.kind, p.title, p.author, p.original_filename, p.page_count, p.size_bytes, p.sha256, p.storage_key, p.current_page, p.created_at, p.updated_at,
        coalesce(r.pages_read, 0)::integer AS pages_read,
        coalesce(r.study_seconds, 0)::bigint AS study_seconds,
-       r.last_studied_at
+       r.last_studied_at,
+       coalesce(x.exercise_count, 0)::integer AS exercise_count,
+       coalesce(x.exercises_done, 0)::integer AS exercises_done
 FROM pdfs p
 LEFT JOIN pdf_reading r ON r.pdf_id = p.id AND r.user_id = p.user_id
+LEFT JOIN LATERAL (
+    SELECT count(*) AS exercise_count, count(*) FILTER (WHERE e.status = 'done') AS exercises_done
+    FROM exercises e WHERE e.pdf_id = p.id AND e.user_id = p.user_id
+) x ON true
 WHERE p.id = $1 AND p.user_id = $2
 `
 
@@ -175,16 +181,25 @@ type GetPDFRow struct {
 	PagesRead     int32
 	StudySeconds  int64
 	LastStudiedAt *time.Time
+	ExerciseCount int32
+	ExercisesDone int32
 }
 
-// One PDF with its reading statistics (pdf_reading, from page_stats).
+// One PDF with its reading statistics (pdf_reading, from page_stats) and
+// its exercise counts.
 //
 //	SELECT p.id, p.user_id, p.topic_id, p.kind, p.title, p.author, p.original_filename, p.page_count, p.size_bytes, p.sha256, p.storage_key, p.current_page, p.created_at, p.updated_at,
 //	       coalesce(r.pages_read, 0)::integer AS pages_read,
 //	       coalesce(r.study_seconds, 0)::bigint AS study_seconds,
-//	       r.last_studied_at
+//	       r.last_studied_at,
+//	       coalesce(x.exercise_count, 0)::integer AS exercise_count,
+//	       coalesce(x.exercises_done, 0)::integer AS exercises_done
 //	FROM pdfs p
 //	LEFT JOIN pdf_reading r ON r.pdf_id = p.id AND r.user_id = p.user_id
+//	LEFT JOIN LATERAL (
+//	    SELECT count(*) AS exercise_count, count(*) FILTER (WHERE e.status = 'done') AS exercises_done
+//	    FROM exercises e WHERE e.pdf_id = p.id AND e.user_id = p.user_id
+//	) x ON true
 //	WHERE p.id = $1 AND p.user_id = $2
 func (q *Queries) GetPDF(ctx context.Context, arg GetPDFParams) (GetPDFRow, error) {
 	row := q.db.QueryRow(ctx, getPDF, arg.ID, arg.UserID)
@@ -207,6 +222,8 @@ func (q *Queries) GetPDF(ctx context.Context, arg GetPDFParams) (GetPDFRow, erro
 		&i.PagesRead,
 		&i.StudySeconds,
 		&i.LastStudiedAt,
+		&i.ExerciseCount,
+		&i.ExercisesDone,
 	)
 	return i, err
 }
@@ -234,9 +251,15 @@ const listPDFs = `-- name: ListPDFs :many
 SELECT p.id, p.user_id, p.topic_id, p.kind, p.title, p.author, p.original_filename, p.page_count, p.size_bytes, p.sha256, p.storage_key, p.current_page, p.created_at, p.updated_at,
        coalesce(r.pages_read, 0)::integer AS pages_read,
        coalesce(r.study_seconds, 0)::bigint AS study_seconds,
-       r.last_studied_at
+       r.last_studied_at,
+       coalesce(x.exercise_count, 0)::integer AS exercise_count,
+       coalesce(x.exercises_done, 0)::integer AS exercises_done
 FROM pdfs p
 LEFT JOIN pdf_reading r ON r.pdf_id = p.id AND r.user_id = p.user_id
+LEFT JOIN LATERAL (
+    SELECT count(*) AS exercise_count, count(*) FILTER (WHERE e.status = 'done') AS exercises_done
+    FROM exercises e WHERE e.pdf_id = p.id AND e.user_id = p.user_id
+) x ON true
 WHERE p.user_id = $1
   AND ($2::uuid IS NULL OR p.topic_id = $2::uuid)
   AND ($3::text IS NULL OR p.kind = $3::text)
@@ -262,6 +285,8 @@ type ListPDFsRow struct {
 	PagesRead     int32
 	StudySeconds  int64
 	LastStudiedAt *time.Time
+	ExerciseCount int32
+	ExercisesDone int32
 }
 
 // Filters: topic, kind, title substring (the caller escapes LIKE wildcards).
@@ -270,9 +295,15 @@ type ListPDFsRow struct {
 //	SELECT p.id, p.user_id, p.topic_id, p.kind, p.title, p.author, p.original_filename, p.page_count, p.size_bytes, p.sha256, p.storage_key, p.current_page, p.created_at, p.updated_at,
 //	       coalesce(r.pages_read, 0)::integer AS pages_read,
 //	       coalesce(r.study_seconds, 0)::bigint AS study_seconds,
-//	       r.last_studied_at
+//	       r.last_studied_at,
+//	       coalesce(x.exercise_count, 0)::integer AS exercise_count,
+//	       coalesce(x.exercises_done, 0)::integer AS exercises_done
 //	FROM pdfs p
 //	LEFT JOIN pdf_reading r ON r.pdf_id = p.id AND r.user_id = p.user_id
+//	LEFT JOIN LATERAL (
+//	    SELECT count(*) AS exercise_count, count(*) FILTER (WHERE e.status = 'done') AS exercises_done
+//	    FROM exercises e WHERE e.pdf_id = p.id AND e.user_id = p.user_id
+//	) x ON true
 //	WHERE p.user_id = $1
 //	  AND ($2::uuid IS NULL OR p.topic_id = $2::uuid)
 //	  AND ($3::text IS NULL OR p.kind = $3::text)
@@ -316,6 +347,8 @@ func (q *Queries) ListPDFs(ctx context.Context, arg ListPDFsParams) ([]ListPDFsR
 			&i.PagesRead,
 			&i.StudySeconds,
 			&i.LastStudiedAt,
+			&i.ExerciseCount,
+			&i.ExercisesDone,
 		); err != nil {
 			return nil, err
 		}

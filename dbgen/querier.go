@@ -22,6 +22,14 @@ type Querier interface {
 	//  VALUES ($1, $2, $3, $4, $5, $6)
 	//  RETURNING id, user_id, pdf_id, page, label, note, created_at
 	CreateBookmark(ctx context.Context, arg CreateBookmarkParams) (Bookmark, error)
+	//CreateExercise
+	//
+	//  INSERT INTO exercises (user_id, pdf_id, page_start, page_end, title, description, difficulty,
+	//                         exercise_pdf_id, exercise_page_start, exercise_page_end, created_at, updated_at)
+	//  VALUES ($1, $2, $3, $4, $5, $6, $7,
+	//          $8, $9, $10, $11, $11)
+	//  RETURNING id, user_id, pdf_id, page_start, page_end, title, description, difficulty, status, score, completed_at, exercise_pdf_id, exercise_page_start, exercise_page_end, created_at, updated_at
+	CreateExercise(ctx context.Context, arg CreateExerciseParams) (Exercise, error)
 	//CreatePDF
 	//
 	//  INSERT INTO pdfs (id, user_id, topic_id, kind, title, author, original_filename, page_count, size_bytes, sha256, storage_key, created_at, updated_at)
@@ -64,6 +72,10 @@ type Querier interface {
 	//
 	//  DELETE FROM bookmarks WHERE id = $1 AND user_id = $2
 	DeleteBookmark(ctx context.Context, arg DeleteBookmarkParams) (int64, error)
+	//DeleteExercise
+	//
+	//  DELETE FROM exercises WHERE id = $1 AND user_id = $2
+	DeleteExercise(ctx context.Context, arg DeleteExerciseParams) (int64, error)
 	// Sweeper: failures older than any lockout window.
 	//
 	//  DELETE FROM login_failures WHERE failed_at < $1
@@ -128,14 +140,25 @@ type Querier interface {
 	//    AND s.expires_at > $3
 	//    AND u.is_active
 	GetActiveSessionUser(ctx context.Context, arg GetActiveSessionUserParams) (GetActiveSessionUserRow, error)
-	// One PDF with its reading statistics (pdf_reading, from page_stats).
+	//GetExercise
+	//
+	//  SELECT id, user_id, pdf_id, page_start, page_end, title, description, difficulty, status, score, completed_at, exercise_pdf_id, exercise_page_start, exercise_page_end, created_at, updated_at FROM exercises WHERE id = $1 AND user_id = $2
+	GetExercise(ctx context.Context, arg GetExerciseParams) (Exercise, error)
+	// One PDF with its reading statistics (pdf_reading, from page_stats) and
+	// its exercise counts.
 	//
 	//  SELECT p.id, p.user_id, p.topic_id, p.kind, p.title, p.author, p.original_filename, p.page_count, p.size_bytes, p.sha256, p.storage_key, p.current_page, p.created_at, p.updated_at,
 	//         coalesce(r.pages_read, 0)::integer AS pages_read,
 	//         coalesce(r.study_seconds, 0)::bigint AS study_seconds,
-	//         r.last_studied_at
+	//         r.last_studied_at,
+	//         coalesce(x.exercise_count, 0)::integer AS exercise_count,
+	//         coalesce(x.exercises_done, 0)::integer AS exercises_done
 	//  FROM pdfs p
 	//  LEFT JOIN pdf_reading r ON r.pdf_id = p.id AND r.user_id = p.user_id
+	//  LEFT JOIN LATERAL (
+	//      SELECT count(*) AS exercise_count, count(*) FILTER (WHERE e.status = 'done') AS exercises_done
+	//      FROM exercises e WHERE e.pdf_id = p.id AND e.user_id = p.user_id
+	//  ) x ON true
 	//  WHERE p.id = $1 AND p.user_id = $2
 	GetPDF(ctx context.Context, arg GetPDFParams) (GetPDFRow, error)
 	//GetPDFIDBySHA256
@@ -203,6 +226,26 @@ type Querier interface {
 	//  ORDER BY page, created_at, id
 	//  LIMIT $6
 	ListBookmarks(ctx context.Context, arg ListBookmarksParams) ([]Bookmark, error)
+	// Across all PDFs: optionally the exercises of PDFs in a topic's subtree,
+	// optionally by status. Newest first.
+	//
+	//  WITH RECURSIVE subtree AS (
+	//      SELECT t.id FROM topics t
+	//      WHERE t.user_id = $1 AND t.id = $2::uuid
+	//    UNION ALL
+	//      SELECT c.id FROM topics c JOIN subtree s ON c.parent_id = s.id
+	//      WHERE c.user_id = $1
+	//  )
+	//  SELECT e.id, e.user_id, e.pdf_id, e.page_start, e.page_end, e.title, e.description, e.difficulty, e.status, e.score, e.completed_at, e.exercise_pdf_id, e.exercise_page_start, e.exercise_page_end, e.created_at, e.updated_at FROM exercises e
+	//  WHERE e.user_id = $1
+	//    AND ($2::uuid IS NULL OR e.pdf_id IN (
+	//          SELECT p.id FROM pdfs p WHERE p.user_id = $1 AND p.topic_id IN (SELECT id FROM subtree)))
+	//    AND ($3::text IS NULL OR e.status = $3::text)
+	//    AND ($4::timestamptz IS NULL
+	//         OR (e.created_at, e.id) < ($4::timestamptz, $5::uuid))
+	//  ORDER BY e.created_at DESC, e.id DESC
+	//  LIMIT $6
+	ListExercises(ctx context.Context, arg ListExercisesParams) ([]Exercise, error)
 	// Newest first; keyset pagination on (created_at, id).
 	//
 	//  SELECT id, user_id, user_agent, ip, created_at, last_used_at, expires_at, revoked_at, revoke_reason, refresh_secret, absolute_expires_at FROM user_sessions
@@ -214,15 +257,31 @@ type Querier interface {
 	//  ORDER BY created_at DESC, id DESC
 	//  LIMIT $5
 	ListLiveSessions(ctx context.Context, arg ListLiveSessionsParams) ([]UserSession, error)
+	// A study PDF's exercises in page order, optionally by status.
+	//
+	//  SELECT id, user_id, pdf_id, page_start, page_end, title, description, difficulty, status, score, completed_at, exercise_pdf_id, exercise_page_start, exercise_page_end, created_at, updated_at FROM exercises
+	//  WHERE user_id = $1 AND pdf_id = $2
+	//    AND ($3::text IS NULL OR status = $3::text)
+	//    AND ($4::int IS NULL
+	//         OR (page_start, created_at, id) > ($4::int, $5::timestamptz, $6::uuid))
+	//  ORDER BY page_start, created_at, id
+	//  LIMIT $7
+	ListPDFExercises(ctx context.Context, arg ListPDFExercisesParams) ([]Exercise, error)
 	// Filters: topic, kind, title substring (the caller escapes LIKE wildcards).
 	// Newest first; keyset pagination on (created_at, id).
 	//
 	//  SELECT p.id, p.user_id, p.topic_id, p.kind, p.title, p.author, p.original_filename, p.page_count, p.size_bytes, p.sha256, p.storage_key, p.current_page, p.created_at, p.updated_at,
 	//         coalesce(r.pages_read, 0)::integer AS pages_read,
 	//         coalesce(r.study_seconds, 0)::bigint AS study_seconds,
-	//         r.last_studied_at
+	//         r.last_studied_at,
+	//         coalesce(x.exercise_count, 0)::integer AS exercise_count,
+	//         coalesce(x.exercises_done, 0)::integer AS exercises_done
 	//  FROM pdfs p
 	//  LEFT JOIN pdf_reading r ON r.pdf_id = p.id AND r.user_id = p.user_id
+	//  LEFT JOIN LATERAL (
+	//      SELECT count(*) AS exercise_count, count(*) FILTER (WHERE e.status = 'done') AS exercises_done
+	//      FROM exercises e WHERE e.pdf_id = p.id AND e.user_id = p.user_id
+	//  ) x ON true
 	//  WHERE p.user_id = $1
 	//    AND ($2::uuid IS NULL OR p.topic_id = $2::uuid)
 	//    AND ($3::text IS NULL OR p.kind = $3::text)
@@ -232,6 +291,15 @@ type Querier interface {
 	//  ORDER BY p.created_at DESC, p.id DESC
 	//  LIMIT $7
 	ListPDFs(ctx context.Context, arg ListPDFsParams) ([]ListPDFsRow, error)
+	// What to practise around page n: the exercises whose range covers it, those
+	// that end soonest first.
+	//
+	//  SELECT id, user_id, pdf_id, page_start, page_end, title, description, difficulty, status, score, completed_at, exercise_pdf_id, exercise_page_start, exercise_page_end, created_at, updated_at FROM exercises
+	//  WHERE user_id = $1 AND pdf_id = $2
+	//    AND page_start <= $3::int AND page_end >= $3::int
+	//  ORDER BY page_end, difficulty, created_at, id
+	//  LIMIT 200
+	ListPageExercises(ctx context.Context, arg ListPageExercisesParams) ([]Exercise, error)
 	// Newest first; keyset pagination on (created_at, id).
 	//
 	//  SELECT id, user_id, kind, created_at, ip, user_agent, session_id, detail FROM security_events
@@ -306,6 +374,16 @@ type Querier interface {
 	//  UPDATE user_refresh_tokens SET rotated_at = $1::timestamptz
 	//  WHERE token_hash = $2 AND user_id = $3 AND rotated_at IS NULL
 	RotateRefreshToken(ctx context.Context, arg RotateRefreshTokenParams) (int64, error)
+	// Completes (status done, completed_at, score) or reopens (todo, both NULL).
+	//
+	//  UPDATE exercises SET
+	//      status       = $1,
+	//      score        = $2,
+	//      completed_at = $3,
+	//      updated_at   = $4
+	//  WHERE id = $5 AND user_id = $6
+	//  RETURNING id, user_id, pdf_id, page_start, page_end, title, description, difficulty, status, score, completed_at, exercise_pdf_id, exercise_page_start, exercise_page_end, created_at, updated_at
+	SetExerciseStatus(ctx context.Context, arg SetExerciseStatusParams) (Exercise, error)
 	// Archives (archived_at set) or restores (NULL) the listed topics.
 	//
 	//  UPDATE topics SET archived_at = $1::timestamptz, updated_at = $2
@@ -356,6 +434,14 @@ type Querier interface {
 	//      JOIN pdfs p ON p.topic_id = s.id AND p.user_id = $1
 	//      LEFT JOIN pdf_reading r ON r.pdf_id = p.id AND r.user_id = $1
 	//      GROUP BY s.root_id
+	//  ), exercise_totals AS (
+	//      SELECT s.root_id,
+	//             count(e.id) AS exercise_count,
+	//             count(e.id) FILTER (WHERE e.status = 'done') AS exercises_done
+	//      FROM subtree s
+	//      JOIN pdfs p ON p.topic_id = s.id AND p.user_id = $1
+	//      JOIN exercises e ON e.pdf_id = p.id AND e.user_id = $1
+	//      GROUP BY s.root_id
 	//  )
 	//  SELECT t.id AS topic_id,
 	//         coalesce(x.pdf_count, 0)::integer AS pdf_count,
@@ -363,9 +449,12 @@ type Querier interface {
 	//         coalesce(x.pages_read, 0)::bigint AS pages_read,
 	//         coalesce(round(100.0 * x.pages_read / nullif(x.total_pages, 0), 1), 0)::float8 AS progress_percent,
 	//         coalesce(x.study_seconds, 0)::bigint AS study_seconds,
-	//         x.last_studied_at
+	//         x.last_studied_at,
+	//         coalesce(ex.exercise_count, 0)::integer AS exercise_count,
+	//         coalesce(ex.exercises_done, 0)::integer AS exercises_done
 	//  FROM topics t
 	//  LEFT JOIN totals x ON x.root_id = t.id
+	//  LEFT JOIN exercise_totals ex ON ex.root_id = t.id
 	//  WHERE t.user_id = $1 AND t.id = ANY($2::uuid[])
 	TopicStats(ctx context.Context, arg TopicStatsParams) ([]TopicStatsRow, error)
 	// The topic and all its descendants, with their depth below it (0 for itself).
@@ -385,6 +474,22 @@ type Querier interface {
 	//  UPDATE user_sessions SET last_used_at = $1
 	//  WHERE id = $2 AND user_id = $3 AND last_used_at < $1
 	TouchSession(ctx context.Context, arg TouchSessionParams) error
+	// Partial update; the exercise-PDF link changes only when set_exercise_pdf.
+	//
+	//  UPDATE exercises SET
+	//      title               = coalesce($1, title),
+	//      description         = coalesce($2, description),
+	//      difficulty          = coalesce($3, difficulty),
+	//      page_start          = coalesce($4, page_start),
+	//      page_end            = coalesce($5, page_end),
+	//      status              = coalesce($6, status),
+	//      exercise_pdf_id     = CASE WHEN $7::bool THEN $8::uuid ELSE exercise_pdf_id END,
+	//      exercise_page_start = CASE WHEN $7::bool THEN $9::int ELSE exercise_page_start END,
+	//      exercise_page_end   = CASE WHEN $7::bool THEN $10::int ELSE exercise_page_end END,
+	//      updated_at          = $11
+	//  WHERE id = $12 AND user_id = $13
+	//  RETURNING id, user_id, pdf_id, page_start, page_end, title, description, difficulty, status, score, completed_at, exercise_pdf_id, exercise_page_start, exercise_page_end, created_at, updated_at
+	UpdateExercise(ctx context.Context, arg UpdateExerciseParams) (Exercise, error)
 	//UpdatePDF
 	//
 	//  UPDATE pdfs SET

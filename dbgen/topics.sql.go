@@ -370,6 +370,14 @@ WITH RECURSIVE subtree AS (
     JOIN pdfs p ON p.topic_id = s.id AND p.user_id = $1
     LEFT JOIN pdf_reading r ON r.pdf_id = p.id AND r.user_id = $1
     GROUP BY s.root_id
+), exercise_totals AS (
+    SELECT s.root_id,
+           count(e.id) AS exercise_count,
+           count(e.id) FILTER (WHERE e.status = 'done') AS exercises_done
+    FROM subtree s
+    JOIN pdfs p ON p.topic_id = s.id AND p.user_id = $1
+    JOIN exercises e ON e.pdf_id = p.id AND e.user_id = $1
+    GROUP BY s.root_id
 )
 SELECT t.id AS topic_id,
        coalesce(x.pdf_count, 0)::integer AS pdf_count,
@@ -377,9 +385,12 @@ SELECT t.id AS topic_id,
        coalesce(x.pages_read, 0)::bigint AS pages_read,
        coalesce(round(100.0 * x.pages_read / nullif(x.total_pages, 0), 1), 0)::float8 AS progress_percent,
        coalesce(x.study_seconds, 0)::bigint AS study_seconds,
-       x.last_studied_at
+       x.last_studied_at,
+       coalesce(ex.exercise_count, 0)::integer AS exercise_count,
+       coalesce(ex.exercises_done, 0)::integer AS exercises_done
 FROM topics t
 LEFT JOIN totals x ON x.root_id = t.id
+LEFT JOIN exercise_totals ex ON ex.root_id = t.id
 WHERE t.user_id = $1 AND t.id = ANY($2::uuid[])
 `
 
@@ -396,6 +407,8 @@ type TopicStatsRow struct {
 	ProgressPercent float64
 	StudySeconds    int64
 	LastStudiedAt   *time.Time
+	ExerciseCount   int32
+	ExercisesDone   int32
 }
 
 // Statistics of each listed topic over its whole subtree, computed from the
@@ -421,6 +434,14 @@ type TopicStatsRow struct {
 //	    JOIN pdfs p ON p.topic_id = s.id AND p.user_id = $1
 //	    LEFT JOIN pdf_reading r ON r.pdf_id = p.id AND r.user_id = $1
 //	    GROUP BY s.root_id
+//	), exercise_totals AS (
+//	    SELECT s.root_id,
+//	           count(e.id) AS exercise_count,
+//	           count(e.id) FILTER (WHERE e.status = 'done') AS exercises_done
+//	    FROM subtree s
+//	    JOIN pdfs p ON p.topic_id = s.id AND p.user_id = $1
+//	    JOIN exercises e ON e.pdf_id = p.id AND e.user_id = $1
+//	    GROUP BY s.root_id
 //	)
 //	SELECT t.id AS topic_id,
 //	       coalesce(x.pdf_count, 0)::integer AS pdf_count,
@@ -428,9 +449,12 @@ type TopicStatsRow struct {
 //	       coalesce(x.pages_read, 0)::bigint AS pages_read,
 //	       coalesce(round(100.0 * x.pages_read / nullif(x.total_pages, 0), 1), 0)::float8 AS progress_percent,
 //	       coalesce(x.study_seconds, 0)::bigint AS study_seconds,
-//	       x.last_studied_at
+//	       x.last_studied_at,
+//	       coalesce(ex.exercise_count, 0)::integer AS exercise_count,
+//	       coalesce(ex.exercises_done, 0)::integer AS exercises_done
 //	FROM topics t
 //	LEFT JOIN totals x ON x.root_id = t.id
+//	LEFT JOIN exercise_totals ex ON ex.root_id = t.id
 //	WHERE t.user_id = $1 AND t.id = ANY($2::uuid[])
 func (q *Queries) TopicStats(ctx context.Context, arg TopicStatsParams) ([]TopicStatsRow, error) {
 	rows, err := q.db.Query(ctx, topicStats, arg.UserID, arg.TopicIds)
@@ -449,6 +473,8 @@ func (q *Queries) TopicStats(ctx context.Context, arg TopicStatsParams) ([]Topic
 			&i.ProgressPercent,
 			&i.StudySeconds,
 			&i.LastStudiedAt,
+			&i.ExerciseCount,
+			&i.ExercisesDone,
 		); err != nil {
 			return nil, err
 		}

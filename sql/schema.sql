@@ -35,6 +35,38 @@ CREATE TABLE public.bookmarks (
 
 
 --
+-- Name: exercises; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.exercises (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    user_id uuid NOT NULL,
+    pdf_id uuid NOT NULL,
+    page_start integer NOT NULL,
+    page_end integer NOT NULL,
+    title text NOT NULL,
+    description text DEFAULT ''::text NOT NULL,
+    difficulty smallint DEFAULT 3 NOT NULL,
+    status text DEFAULT 'todo'::text NOT NULL,
+    score smallint,
+    completed_at timestamp with time zone,
+    exercise_pdf_id uuid,
+    exercise_page_start integer,
+    exercise_page_end integer,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT exercises_description_check CHECK ((char_length(description) <= 5000)),
+    CONSTRAINT exercises_difficulty_check CHECK (((difficulty >= 1) AND (difficulty <= 5))),
+    CONSTRAINT exercises_done_check CHECK ((((status = 'done'::text) = (completed_at IS NOT NULL)) AND ((score IS NULL) OR (status = 'done'::text)))),
+    CONSTRAINT exercises_exercise_page_range_check CHECK ((((exercise_page_start IS NULL) AND (exercise_page_end IS NULL)) OR ((exercise_page_start >= 1) AND (exercise_page_end >= exercise_page_start)))),
+    CONSTRAINT exercises_page_range_check CHECK (((page_start >= 1) AND (page_end >= page_start))),
+    CONSTRAINT exercises_score_check CHECK (((score >= 0) AND (score <= 100))),
+    CONSTRAINT exercises_status_check CHECK ((status = ANY (ARRAY['todo'::text, 'in_progress'::text, 'done'::text]))),
+    CONSTRAINT exercises_title_check CHECK (((char_length(title) >= 1) AND (char_length(title) <= 200)))
+);
+
+
+--
 -- Name: login_failures; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -279,6 +311,14 @@ ALTER TABLE ONLY public.bookmarks
 
 
 --
+-- Name: exercises exercises_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.exercises
+    ADD CONSTRAINT exercises_pkey PRIMARY KEY (id);
+
+
+--
 -- Name: login_failures login_failures_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -414,6 +454,27 @@ CREATE INDEX bookmarks_pdf_idx ON public.bookmarks USING btree (pdf_id, user_id,
 
 
 --
+-- Name: exercises_exercise_pdf_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX exercises_exercise_pdf_idx ON public.exercises USING btree (exercise_pdf_id, user_id) WHERE (exercise_pdf_id IS NOT NULL);
+
+
+--
+-- Name: exercises_pdf_pages_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX exercises_pdf_pages_idx ON public.exercises USING btree (pdf_id, user_id, page_start, page_end);
+
+
+--
+-- Name: exercises_user_created_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX exercises_user_created_idx ON public.exercises USING btree (user_id, created_at DESC, id DESC);
+
+
+--
 -- Name: login_failures_failed_at_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -527,6 +588,22 @@ ALTER TABLE ONLY public.bookmarks
 
 
 --
+-- Name: exercises exercises_exercise_pdf_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.exercises
+    ADD CONSTRAINT exercises_exercise_pdf_fkey FOREIGN KEY (exercise_pdf_id, user_id) REFERENCES public.pdfs(id, user_id) ON DELETE SET NULL (exercise_pdf_id);
+
+
+--
+-- Name: exercises exercises_pdf_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.exercises
+    ADD CONSTRAINT exercises_pdf_fkey FOREIGN KEY (pdf_id, user_id) REFERENCES public.pdfs(id, user_id) ON DELETE CASCADE;
+
+
+--
 -- Name: login_failures login_failures_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -612,4 +689,5 @@ ALTER TABLE ONLY public.user_sessions
 INSERT INTO public.schema_migrations (version) VALUES
     ('20261125120000'),
     ('20261125130000'),
-    ('20261125140000');
+    ('20261125140000'),
+    ('20261125150000');

@@ -116,3 +116,54 @@ func TestBuildTree(t *testing.T) {
 		t.Fatalf("tree = %s", got)
 	}
 }
+
+func TestExerciseRules(t *testing.T) {
+	cases := []struct {
+		r     PageRange
+		pages int
+		want  string
+	}{
+		{PageRange{1, 1}, 1, ""},
+		{PageRange{3, 7}, 10, ""},
+		{PageRange{0, 2}, 10, "start"},
+		{PageRange{2, 11}, 10, "end"},
+		{PageRange{5, 4}, 10, "end"},
+		{PageRange{11, 12}, 10, "start,end"},
+	}
+	for _, c := range cases {
+		got := CheckRange(c.r, c.pages)
+		var keys []string
+		for _, k := range []string{"start", "end"} {
+			if got[k] != "" {
+				keys = append(keys, k)
+			}
+		}
+		if strings.Join(keys, ",") != c.want {
+			t.Errorf("CheckRange(%v, %d) = %v, want fields %q", c.r, c.pages, got, c.want)
+		}
+	}
+	for _, s := range []string{"todo", "in_progress"} {
+		if err := CheckPatchStatus(s); err != nil {
+			t.Errorf("PATCH to %s: %v", s, err)
+		}
+	}
+	if err := CheckPatchStatus("done"); !errors.Is(err, ErrStatusByPatch) {
+		t.Errorf("PATCH to done: %v", err)
+	}
+	if err := CheckPatchStatus("finished"); err == nil {
+		t.Error("unknown status accepted")
+	}
+	if CheckReopen("done") != nil || CheckReopen("todo") == nil || CheckReopen("in_progress") == nil {
+		t.Error("reopen rule")
+	}
+	for _, d := range []int{0, 6} {
+		if CheckDifficulty(d) == nil {
+			t.Errorf("difficulty %d accepted", d)
+		}
+	}
+	for _, s := range []int{-1, 101} {
+		if CheckScore(s) == nil {
+			t.Errorf("score %d accepted", s)
+		}
+	}
+}

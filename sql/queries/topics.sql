@@ -51,6 +51,14 @@ WITH RECURSIVE subtree AS (
     JOIN pdfs p ON p.topic_id = s.id AND p.user_id = @user_id
     LEFT JOIN pdf_reading r ON r.pdf_id = p.id AND r.user_id = @user_id
     GROUP BY s.root_id
+), exercise_totals AS (
+    SELECT s.root_id,
+           count(e.id) AS exercise_count,
+           count(e.id) FILTER (WHERE e.status = 'done') AS exercises_done
+    FROM subtree s
+    JOIN pdfs p ON p.topic_id = s.id AND p.user_id = @user_id
+    JOIN exercises e ON e.pdf_id = p.id AND e.user_id = @user_id
+    GROUP BY s.root_id
 )
 SELECT t.id AS topic_id,
        coalesce(x.pdf_count, 0)::integer AS pdf_count,
@@ -58,9 +66,12 @@ SELECT t.id AS topic_id,
        coalesce(x.pages_read, 0)::bigint AS pages_read,
        coalesce(round(100.0 * x.pages_read / nullif(x.total_pages, 0), 1), 0)::float8 AS progress_percent,
        coalesce(x.study_seconds, 0)::bigint AS study_seconds,
-       x.last_studied_at
+       x.last_studied_at,
+       coalesce(ex.exercise_count, 0)::integer AS exercise_count,
+       coalesce(ex.exercises_done, 0)::integer AS exercises_done
 FROM topics t
 LEFT JOIN totals x ON x.root_id = t.id
+LEFT JOIN exercise_totals ex ON ex.root_id = t.id
 WHERE t.user_id = @user_id AND t.id = ANY(@topic_ids::uuid[]);
 
 -- name: TopicAncestry :one
