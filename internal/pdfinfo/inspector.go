@@ -129,6 +129,9 @@ func (in *Inspector) Inspect(ctx context.Context, path string) (Info, Usage, err
 // Inspector started it, and exits; otherwise it returns at once. Call it
 // first in main and in TestMain of packages whose tests parse PDFs.
 func RunChildIfRequested() {
+	if os.Getenv(execEnv) == "1" {
+		runLimitedExec()
+	}
 	if os.Getenv(childEnv) != "1" {
 		return
 	}

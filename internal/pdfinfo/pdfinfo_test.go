@@ -156,3 +156,26 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// TestTextExtractorLimits: pdftotext runs under the memory and time limits.
+func TestTextExtractorLimits(t *testing.T) {
+	t.Parallel()
+	testpdf.RequireTool(t, "pdftotext")
+	src := testpdf.CorpusFile(t, "WaldenFull.pdf")
+	ok, err := pdfinfo.NewTextExtractor(pdfinfo.Limits{Timeout: 30 * time.Second, MemoryBytes: 1 << 30})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pages := 0
+	if err := ok.Pages(context.Background(), src, func(int, string) error { pages++; return nil }); err != nil || pages != 249 {
+		t.Fatalf("within limits: %d pages, %v", pages, err)
+	}
+	tight, _ := pdfinfo.NewTextExtractor(pdfinfo.Limits{Timeout: 30 * time.Second, MemoryBytes: 2 << 20})
+	if err := tight.Pages(context.Background(), src, func(int, string) error { return nil }); err == nil {
+		t.Fatal("pdftotext ran within 2 MiB of heap")
+	}
+	slow, _ := pdfinfo.NewTextExtractor(pdfinfo.Limits{Timeout: time.Millisecond, MemoryBytes: 1 << 30})
+	if err := slow.Pages(context.Background(), src, func(int, string) error { return nil }); !errors.Is(err, pdfinfo.ErrTooHeavy) {
+		t.Fatalf("over the time limit: %v", err)
+	}
+}

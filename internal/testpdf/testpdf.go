@@ -204,3 +204,67 @@ func WriteSynthetic(path string, pages, bytesPerPage int) error {
 	}
 	return f.Close()
 }
+
+// WriteTextPDF writes a PDF whose pages hold the given lines of ASCII text
+// (Helvetica, one line per row), for tests that need known words on known
+// pages. An empty page has no text at all, like a scan. title sets the
+// document's Info title when not empty.
+func WriteTextPDF(path, title string, pages [][]string) error {
+	var objs []string
+	add := func(body string) int {
+		objs = append(objs, body)
+		return len(objs)
+	}
+	add("<< /Type /Catalog /Pages 2 0 R >>")
+	add("") // pages, filled below
+	font := add("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>")
+	var kids []string
+	for _, lines := range pages {
+		var content strings.Builder
+		if len(lines) > 0 {
+			content.WriteString("BT /F1 11 Tf 14 TL 56 740 Td\n")
+			for _, l := range lines {
+				r := strings.NewReplacer(`\`, `\\`, `(`, `\(`, `)`, `\)`)
+				fmt.Fprintf(&content, "(%s) Tj T*\n", r.Replace(l))
+			}
+			content.WriteString("ET")
+		}
+		c := add(fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", content.Len(), content.String()))
+		p := add(fmt.Sprintf("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 %d 0 R >> >> /Contents %d 0 R >>", font, c))
+		kids = append(kids, fmt.Sprintf("%d 0 R", p))
+	}
+	objs[1] = fmt.Sprintf("<< /Type /Pages /Count %d /Kids [%s] >>", len(pages), strings.Join(kids, " "))
+	info := 0
+	if title != "" {
+		info = add(fmt.Sprintf("<< /Title (%s) >>", strings.NewReplacer(`(`, `\(`, `)`, `\)`).Replace(title)))
+	}
+	var b strings.Builder
+	b.WriteString("%PDF-1.4\n")
+	offsets := make([]int, len(objs))
+	for i, o := range objs {
+		offsets[i] = b.Len()
+		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
+	}
+	xref := b.Len()
+	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objs)+1)
+	for _, o := range offsets {
+		fmt.Fprintf(&b, "%010d 00000 n \n", o)
+	}
+	trailer := fmt.Sprintf("<< /Size %d /Root 1 0 R", len(objs)+1)
+	if info > 0 {
+		trailer += fmt.Sprintf(" /Info %d 0 R", info)
+	}
+	fmt.Fprintf(&b, "trailer\n%s >>\nstartxref\n%d\n%%%%EOF\n", trailer, xref)
+	return os.WriteFile(path, []byte(b.String()), 0o644)
+}
+
+// PdftotextWords is `pdftotext file - | wc -w`: poppler's word count.
+func PdftotextWords(t testing.TB, path string) int {
+	t.Helper()
+	bin := RequireTool(t, "pdftotext")
+	out, err := exec.Command(bin, "-enc", "UTF-8", path, "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext %s: %v", path, err)
+	}
+	return len(strings.Fields(string(out)))
+}
