@@ -72,6 +72,18 @@ type Pdf struct {
 	CurrentPage      int32
 	CreatedAt        time.Time
 	UpdatedAt        time.Time
+	TextStatus       string
+	TextError        *string
+	WordCount        *int32
+}
+
+type PdfPage struct {
+	UserID    uuid.UUID
+	PdfID     uuid.UUID
+	Page      int32
+	WordCount *int32
+	Text      string
+	Tsv       interface{}
 }
 
 type PdfReading struct {
@@ -80,6 +92,12 @@ type PdfReading struct {
 	PagesRead     int32
 	StudySeconds  int64
 	LastStudiedAt *time.Time
+}
+
+type PdfSearch struct {
+	PdfID  uuid.UUID
+	UserID uuid.UUID
+	Tsv    interface{}
 }
 
 type SecurityEvent struct {
@@ -91,6 +109,15 @@ type SecurityEvent struct {
 	UserAgent string
 	SessionID *uuid.UUID
 	Detail    []byte
+}
+
+type TextJob struct {
+	PdfID     uuid.UUID
+	UserID    uuid.UUID
+	Attempts  int32
+	RunAfter  time.Time
+	LastError *string
+	CreatedAt time.Time
 }
 
 type Topic struct {

@@ -15,7 +15,7 @@ import (
 const createPDF = `-- name: CreatePDF :one
 INSERT INTO pdfs (id, user_id, topic_id, kind, title, author, original_filename, page_count, size_bytes, sha256, storage_key, created_at, updated_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)
-RETURNING id, user_id, topic_id, kind, title, author, original_filename, page_count, size_bytes, sha256, storage_key, current_page, created_at, updated_at
+RETURNING id, user_id, topic_id, kind, title, author, original_filename, page_count, size_bytes, sha256, storage_key, current_page, created_at, updated_at, text_status, text_error, word_count
 `
 
 type CreatePDFParams struct {
@@ -37,7 +37,7 @@ type CreatePDFParams struct {
 //
 //	INSERT INTO pdfs (id, user_id, topic_id, kind, title, author, original_filename, page_count, size_bytes, sha256, storage_key, created_at, updated_at)
 //	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)
-//	RETURNING id, user_id, topic_id, kind, title, author, original_filename, page_count, size_bytes, sha256, storage_key, current_page, created_at, updated_at
+//	RETURNING id, user_id, topic_id, kind, title, author, original_filename, page_count, size_bytes, sha256, storage_key, current_page, created_at, updated_at, text_status, text_error, word_count
 func (q *Queries) CreatePDF(ctx context.Context, arg CreatePDFParams) (Pdf, error) {
 	row := q.db.QueryRow(ctx, createPDF,
 		arg.ID,
@@ -69,6 +69,9 @@ func (q *Queries) CreatePDF(ctx context.Context, arg CreatePDFParams) (Pdf, erro
 		&i.CurrentPage,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.TextStatus,
+		&i.TextError,
+		&i.WordCount,
 	)
 	return i, err
 }
@@ -156,7 +159,7 @@ func (q *Queries) ExistingStorageKeys(ctx context.Context, keys []string) ([]str
 }
 
 const getPDF = `-- name: GetPDF :one
-SELECT p.id, p.user_id, p.topic_id, p.kind, p.title, p.author, p.original_filename, p.page_count, p.size_bytes, p.sha256, p.storage_key, p.current_page, p.created_at, p.updated_at,
+SELECT p.id, p.user_id, p.topic_id, p.kind, p.title, p.author, p.original_filename, p.page_count, p.size_bytes, p.sha256, p.storage_key, p.current_page, p.created_at, p.updated_at, p.text_status, p.text_error, p.word_count,
        coalesce(r.pages_read, 0)::integer AS pages_read,
        coalesce(r.study_seconds, 0)::bigint AS study_seconds,
        r.last_studied_at,
@@ -188,7 +191,7 @@ type GetPDFRow struct {
 // One PDF with its reading statistics (pdf_reading, from page_stats) and
 // its exercise counts.
 //
-//	SELECT p.id, p.user_id, p.topic_id, p.kind, p.title, p.author, p.original_filename, p.page_count, p.size_bytes, p.sha256, p.storage_key, p.current_page, p.created_at, p.updated_at,
+//	SELECT p.id, p.user_id, p.topic_id, p.kind, p.title, p.author, p.original_filename, p.page_count, p.size_bytes, p.sha256, p.storage_key, p.current_page, p.created_at, p.updated_at, p.text_status, p.text_error, p.word_count,
 //	       coalesce(r.pages_read, 0)::integer AS pages_read,
 //	       coalesce(r.study_seconds, 0)::bigint AS study_seconds,
 //	       r.last_studied_at,
@@ -219,6 +222,9 @@ func (q *Queries) GetPDF(ctx context.Context, arg GetPDFParams) (GetPDFRow, erro
 		&i.Pdf.CurrentPage,
 		&i.Pdf.CreatedAt,
 		&i.Pdf.UpdatedAt,
+		&i.Pdf.TextStatus,
+		&i.Pdf.TextError,
+		&i.Pdf.WordCount,
 		&i.PagesRead,
 		&i.StudySeconds,
 		&i.LastStudiedAt,
@@ -248,7 +254,7 @@ func (q *Queries) GetPDFIDBySHA256(ctx context.Context, arg GetPDFIDBySHA256Para
 }
 
 const listPDFs = `-- name: ListPDFs :many
-SELECT p.id, p.user_id, p.topic_id, p.kind, p.title, p.author, p.original_filename, p.page_count, p.size_bytes, p.sha256, p.storage_key, p.current_page, p.created_at, p.updated_at,
+SELECT p.id, p.user_id, p.topic_id, p.kind, p.title, p.author, p.original_filename, p.page_count, p.size_bytes, p.sha256, p.storage_key, p.current_page, p.created_at, p.updated_at, p.text_status, p.text_error, p.word_count,
        coalesce(r.pages_read, 0)::integer AS pages_read,
        coalesce(r.study_seconds, 0)::bigint AS study_seconds,
        r.last_studied_at,
@@ -292,7 +298,7 @@ type ListPDFsRow struct {
 // Filters: topic, kind, title substring (the caller escapes LIKE wildcards).
 // Newest first; keyset pagination on (created_at, id).
 //
-//	SELECT p.id, p.user_id, p.topic_id, p.kind, p.title, p.author, p.original_filename, p.page_count, p.size_bytes, p.sha256, p.storage_key, p.current_page, p.created_at, p.updated_at,
+//	SELECT p.id, p.user_id, p.topic_id, p.kind, p.title, p.author, p.original_filename, p.page_count, p.size_bytes, p.sha256, p.storage_key, p.current_page, p.created_at, p.updated_at, p.text_status, p.text_error, p.word_count,
 //	       coalesce(r.pages_read, 0)::integer AS pages_read,
 //	       coalesce(r.study_seconds, 0)::bigint AS study_seconds,
 //	       r.last_studied_at,
@@ -344,6 +350,9 @@ func (q *Queries) ListPDFs(ctx context.Context, arg ListPDFsParams) ([]ListPDFsR
 			&i.Pdf.CurrentPage,
 			&i.Pdf.CreatedAt,
 			&i.Pdf.UpdatedAt,
+			&i.Pdf.TextStatus,
+			&i.Pdf.TextError,
+			&i.Pdf.WordCount,
 			&i.PagesRead,
 			&i.StudySeconds,
 			&i.LastStudiedAt,
@@ -367,7 +376,7 @@ UPDATE pdfs SET
     topic_id     = CASE WHEN $3::bool THEN $4::uuid ELSE topic_id END,
     updated_at   = $5
 WHERE id = $6 AND user_id = $7
-RETURNING id, user_id, topic_id, kind, title, author, original_filename, page_count, size_bytes, sha256, storage_key, current_page, created_at, updated_at
+RETURNING id, user_id, topic_id, kind, title, author, original_filename, page_count, size_bytes, sha256, storage_key, current_page, created_at, updated_at, text_status, text_error, word_count
 `
 
 type UpdatePDFParams struct {
@@ -388,7 +397,7 @@ type UpdatePDFParams struct {
 //	    topic_id     = CASE WHEN $3::bool THEN $4::uuid ELSE topic_id END,
 //	    updated_at   = $5
 //	WHERE id = $6 AND user_id = $7
-//	RETURNING id, user_id, topic_id, kind, title, author, original_filename, page_count, size_bytes, sha256, storage_key, current_page, created_at, updated_at
+//	RETURNING id, user_id, topic_id, kind, title, author, original_filename, page_count, size_bytes, sha256, storage_key, current_page, created_at, updated_at, text_status, text_error, word_count
 func (q *Queries) UpdatePDF(ctx context.Context, arg UpdatePDFParams) (Pdf, error) {
 	row := q.db.QueryRow(ctx, updatePDF,
 		arg.Title,
@@ -415,6 +424,9 @@ func (q *Queries) UpdatePDF(ctx context.Context, arg UpdatePDFParams) (Pdf, erro
 		&i.CurrentPage,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.TextStatus,
+		&i.TextError,
+		&i.WordCount,
 	)
 	return i, err
 }

@@ -12,10 +12,54 @@ import (
 )
 
 type Querier interface {
+	// The document-level vector of a PDF from its pages (see pdf_search): each
+	// lexeme with as many positions as it has occurrences, up to 8 (4 past
+	// 20,000 lexemes, 1 past 40,000; only the 70,000 most frequent lexemes of a
+	// huge book), so the vector stays under PostgreSQL's 1 MB tsvector limit.
+	//
+	//  INSERT INTO pdf_search (pdf_id, user_id, tsv)
+	//  SELECT $1, $2, coalesce(string_agg(
+	//             '''' || replace(replace(l.lexeme, '\', '\\'), '''', '''''') || ''':' ||
+	//             (SELECT string_agg(g::text, ',')
+	//              FROM generate_series(1, least(l.occurrences, CASE WHEN l.total > 40000 THEN 1 WHEN l.total > 20000 THEN 4 ELSE 8 END)) AS g),
+	//             ' '), '')::tsvector
+	//  FROM (
+	//      SELECT x.lexeme, x.occurrences, count(*) OVER () AS total,
+	//             row_number() OVER (ORDER BY x.occurrences DESC, x.lexeme) AS n
+	//      FROM (
+	//          SELECT u.lexeme, sum(coalesce(cardinality(u.positions), 1))::integer AS occurrences
+	//          FROM pdf_pages pp CROSS JOIN LATERAL unnest(pp.tsv) AS u
+	//          WHERE pp.pdf_id = $1 AND pp.user_id = $2
+	//          GROUP BY u.lexeme
+	//      ) x
+	//  ) l
+	//  WHERE l.n <= 70000
+	//  ON CONFLICT (pdf_id) DO UPDATE SET tsv = excluded.tsv
+	BuildPDFSearchVector(ctx context.Context, arg BuildPDFSearchVectorParams) error
+	// Takes the oldest due job and leases it: run_after moves to lease_until,
+	// so no other worker takes it meanwhile, and a worker that dies leaves it
+	// to be taken again when the lease ends. attempts counts the claims.
+	//
+	//  UPDATE text_jobs j SET attempts = j.attempts + 1, run_after = $1
+	//  FROM (
+	//      SELECT t.pdf_id FROM text_jobs t
+	//      WHERE t.run_after <= $2
+	//      ORDER BY t.run_after, t.created_at
+	//      FOR UPDATE SKIP LOCKED
+	//      LIMIT 1
+	//  ) due
+	//  WHERE j.pdf_id = due.pdf_id
+	//  RETURNING j.pdf_id, j.user_id, j.attempts, j.last_error
+	ClaimTextJob(ctx context.Context, arg ClaimTextJobParams) (ClaimTextJobRow, error)
 	//ClearLoginFailures
 	//
 	//  DELETE FROM login_failures WHERE user_id = $1
 	ClearLoginFailures(ctx context.Context, userID uuid.UUID) error
+	//CountTextJobs
+	//
+	//  SELECT count(*)::integer AS jobs, count(*) FILTER (WHERE user_id IS NOT NULL AND run_after <= $1)::integer AS due
+	//  FROM text_jobs
+	CountTextJobs(ctx context.Context, now time.Time) (CountTextJobsRow, error)
 	//CreateBookmark
 	//
 	//  INSERT INTO bookmarks (user_id, pdf_id, page, label, note, created_at)
@@ -34,7 +78,7 @@ type Querier interface {
 	//
 	//  INSERT INTO pdfs (id, user_id, topic_id, kind, title, author, original_filename, page_count, size_bytes, sha256, storage_key, created_at, updated_at)
 	//  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)
-	//  RETURNING id, user_id, topic_id, kind, title, author, original_filename, page_count, size_bytes, sha256, storage_key, current_page, created_at, updated_at
+	//  RETURNING id, user_id, topic_id, kind, title, author, original_filename, page_count, size_bytes, sha256, storage_key, current_page, created_at, updated_at, text_status, text_error, word_count
 	CreatePDF(ctx context.Context, arg CreatePDFParams) (Pdf, error)
 	//CreateRefreshToken
 	//
@@ -52,6 +96,12 @@ type Querier interface {
 	//  VALUES ($1, $2, $3, $4, $5, $5, $6, $7)
 	//  RETURNING id, user_id, user_agent, ip, created_at, last_used_at, expires_at, revoked_at, revoke_reason, refresh_secret, absolute_expires_at
 	CreateSession(ctx context.Context, arg CreateSessionParams) (UserSession, error)
+	// Queues (or re-queues) text extraction of a PDF.
+	//
+	//  INSERT INTO text_jobs (pdf_id, user_id, run_after, created_at)
+	//  VALUES ($1, $2, $3, $3)
+	//  ON CONFLICT (pdf_id) DO UPDATE SET attempts = 0, run_after = excluded.run_after, last_error = NULL
+	CreateTextJob(ctx context.Context, arg CreateTextJobParams) error
 	//CreateTopic
 	//
 	//  INSERT INTO topics (user_id, parent_id, name, description, color, sort_order, target_date, created_at, updated_at)
@@ -89,6 +139,14 @@ type Querier interface {
 	//  DELETE FROM pdfs WHERE id = $1 AND user_id = $2
 	//  RETURNING storage_key
 	DeletePDF(ctx context.Context, arg DeletePDFParams) (string, error)
+	//DeletePDFPages
+	//
+	//  DELETE FROM pdf_pages WHERE pdf_id = $1 AND user_id = $2
+	DeletePDFPages(ctx context.Context, arg DeletePDFPagesParams) error
+	//DeletePDFSearchVector
+	//
+	//  DELETE FROM pdf_search WHERE pdf_id = $1 AND user_id = $2
+	DeletePDFSearchVector(ctx context.Context, arg DeletePDFSearchVectorParams) error
 	//DeletePDFsInTopics
 	//
 	//  DELETE FROM pdfs WHERE user_id = $1 AND topic_id = ANY($2::uuid[])
@@ -105,6 +163,10 @@ type Querier interface {
 	//  DELETE FROM user_sessions
 	//  WHERE expires_at <= $1 OR revoked_at < $2::timestamptz
 	DeleteStaleSessions(ctx context.Context, arg DeleteStaleSessionsParams) (int64, error)
+	//DeleteTextJob
+	//
+	//  DELETE FROM text_jobs WHERE pdf_id = $1 AND user_id = $2
+	DeleteTextJob(ctx context.Context, arg DeleteTextJobParams) error
 	// Children go by ON DELETE CASCADE; PDFs must be deleted first.
 	//
 	//  DELETE FROM topics WHERE id = $1 AND user_id = $2
@@ -127,6 +189,16 @@ type Querier interface {
 	//  SET last_used_at = $1, expires_at = least($2::timestamptz, absolute_expires_at)
 	//  WHERE id = $3 AND user_id = $4
 	ExtendSession(ctx context.Context, arg ExtendSessionParams) error
+	//FailTextExtraction
+	//
+	//  UPDATE pdfs SET text_status = 'failed', text_error = $1, word_count = NULL
+	//  WHERE id = $2 AND user_id = $3
+	FailTextExtraction(ctx context.Context, arg FailTextExtractionParams) error
+	//FinishTextExtraction
+	//
+	//  UPDATE pdfs SET text_status = $1, word_count = $2, text_error = NULL
+	//  WHERE id = $3 AND user_id = $4
+	FinishTextExtraction(ctx context.Context, arg FinishTextExtractionParams) error
 	// The per-request check behind every authenticated route: the token's session
 	// must be live and belong to an active user. expires_at never passes
 	// absolute_expires_at (user_sessions_expiry_check), so one comparison covers both.
@@ -147,7 +219,7 @@ type Querier interface {
 	// One PDF with its reading statistics (pdf_reading, from page_stats) and
 	// its exercise counts.
 	//
-	//  SELECT p.id, p.user_id, p.topic_id, p.kind, p.title, p.author, p.original_filename, p.page_count, p.size_bytes, p.sha256, p.storage_key, p.current_page, p.created_at, p.updated_at,
+	//  SELECT p.id, p.user_id, p.topic_id, p.kind, p.title, p.author, p.original_filename, p.page_count, p.size_bytes, p.sha256, p.storage_key, p.current_page, p.created_at, p.updated_at, p.text_status, p.text_error, p.word_count,
 	//         coalesce(r.pages_read, 0)::integer AS pages_read,
 	//         coalesce(r.study_seconds, 0)::bigint AS study_seconds,
 	//         r.last_studied_at,
@@ -161,6 +233,10 @@ type Querier interface {
 	//  ) x ON true
 	//  WHERE p.id = $1 AND p.user_id = $2
 	GetPDF(ctx context.Context, arg GetPDFParams) (GetPDFRow, error)
+	//GetPDFForText
+	//
+	//  SELECT id, user_id, storage_key, page_count FROM pdfs WHERE id = $1 AND user_id = $2
+	GetPDFForText(ctx context.Context, arg GetPDFForTextParams) (GetPDFForTextRow, error)
 	//GetPDFIDBySHA256
 	//
 	//  SELECT id FROM pdfs WHERE user_id = $1 AND sha256 = $2
@@ -205,6 +281,22 @@ type Querier interface {
 	//
 	//  SELECT user_id, theme, pomodoro_work_minutes, pomodoro_short_break_minutes, pomodoro_long_break_minutes, pomodoro_long_break_every, auto_start_breaks, daily_goal_minutes, streak_min_minutes, idle_threshold_seconds, page_min_seconds, page_max_seconds, week_start, created_at, updated_at FROM user_preferences WHERE user_id = $1
 	GetUserPreferences(ctx context.Context, userID uuid.UUID) (UserPreference, error)
+	// A highlighted snippet of any text for the query (topic and exercise
+	// descriptions).
+	//
+	//  SELECT ts_headline($1::regconfig, $2::text,
+	//                     to_tsquery($1::regconfig, $3::text) || to_tsquery($4::regconfig, $3::text),
+	//                     'StartSel=' || chr(57344) || ', StopSel=' || chr(57345) || ', MaxWords=30, MinWords=12, MaxFragments=1')::text AS snippet
+	HeadlineText(ctx context.Context, arg HeadlineTextParams) (string, error)
+	// A batch of pages. word_counts uses -1 for a page without a text layer
+	// (stored as NULL). The tsvector joins two text search configurations
+	// (SEARCH_LANGUAGES, simple and english by default): exact words and stems.
+	//
+	//  INSERT INTO pdf_pages (user_id, pdf_id, page, word_count, text, tsv)
+	//  SELECT $1, $2, ($3::int[])[i], nullif(($4::int[])[i], -1), ($5::text[])[i],
+	//         to_tsvector($6::regconfig, ($5::text[])[i]) || to_tsvector($7::regconfig, ($5::text[])[i])
+	//  FROM generate_subscripts($3::int[], 1) AS i
+	InsertPDFPages(ctx context.Context, arg InsertPDFPagesParams) error
 	//IsLiveRefreshToken
 	//
 	//  SELECT EXISTS (
@@ -267,10 +359,25 @@ type Querier interface {
 	//  ORDER BY page_start, created_at, id
 	//  LIMIT $7
 	ListPDFExercises(ctx context.Context, arg ListPDFExercisesParams) ([]Exercise, error)
+	// Pages from_page..to_page of a PDF: word count (once extracted), reading
+	// time, and the bookmarks on the page and exercises covering it.
+	//
+	//  SELECT g.page::integer AS page,
+	//         pp.word_count,
+	//         coalesce(ps.seconds_read, 0)::integer AS seconds_read,
+	//         coalesce((SELECT array_agg(b.id ORDER BY b.created_at, b.id) FROM bookmarks b
+	//                   WHERE b.pdf_id = $1 AND b.user_id = $2 AND b.page = g.page), '{}')::uuid[] AS bookmark_ids,
+	//         coalesce((SELECT array_agg(e.id ORDER BY e.page_start, e.id) FROM exercises e
+	//                   WHERE e.pdf_id = $1 AND e.user_id = $2 AND g.page BETWEEN e.page_start AND e.page_end), '{}')::uuid[] AS exercise_ids
+	//  FROM generate_series($3::integer, $4::integer) AS g(page)
+	//  LEFT JOIN pdf_pages pp ON pp.pdf_id = $1 AND pp.user_id = $2 AND pp.page = g.page
+	//  LEFT JOIN page_stats ps ON ps.pdf_id = $1 AND ps.user_id = $2 AND ps.page = g.page
+	//  ORDER BY g.page
+	ListPDFPages(ctx context.Context, arg ListPDFPagesParams) ([]ListPDFPagesRow, error)
 	// Filters: topic, kind, title substring (the caller escapes LIKE wildcards).
 	// Newest first; keyset pagination on (created_at, id).
 	//
-	//  SELECT p.id, p.user_id, p.topic_id, p.kind, p.title, p.author, p.original_filename, p.page_count, p.size_bytes, p.sha256, p.storage_key, p.current_page, p.created_at, p.updated_at,
+	//  SELECT p.id, p.user_id, p.topic_id, p.kind, p.title, p.author, p.original_filename, p.page_count, p.size_bytes, p.sha256, p.storage_key, p.current_page, p.created_at, p.updated_at, p.text_status, p.text_error, p.word_count,
 	//         coalesce(r.pages_read, 0)::integer AS pages_read,
 	//         coalesce(r.study_seconds, 0)::bigint AS study_seconds,
 	//         r.last_studied_at,
@@ -327,6 +434,16 @@ type Querier interface {
 	//
 	//  SELECT pg_advisory_xact_lock(hashtextextended('topic-tree:' || $1::uuid, 0))
 	LockTopicTree(ctx context.Context, userID uuid.UUID) error
+	// Maintenance (re-extraction of every PDF): all users at once.
+	//
+	//  UPDATE pdfs SET text_status = 'pending', text_error = NULL, word_count = NULL
+	//  WHERE text_status <> 'pending'
+	MarkAllTextPending(ctx context.Context) (int64, error)
+	// Records a failed attempt; the job is retried after run_after.
+	//
+	//  UPDATE text_jobs SET last_error = $1, run_after = $2
+	//  WHERE pdf_id = $3 AND user_id = $4
+	PostponeTextJob(ctx context.Context, arg PostponeTextJobParams) error
 	//RecordLoginFailure
 	//
 	//  INSERT INTO login_failures (user_id, failed_at, ip) VALUES ($1, $2, $3)
@@ -336,6 +453,12 @@ type Querier interface {
 	//  UPDATE users SET last_login_at = $1::timestamptz
 	//  WHERE id = $2
 	RecordUserLogin(ctx context.Context, arg RecordUserLoginParams) error
+	// Re-extracts every PDF (after a change of search languages).
+	//
+	//  INSERT INTO text_jobs (pdf_id, user_id, run_after, created_at)
+	//  SELECT id, user_id, $1, $1 FROM pdfs
+	//  ON CONFLICT (pdf_id) DO UPDATE SET attempts = 0, run_after = excluded.run_after, last_error = NULL
+	RequeueAllText(ctx context.Context, now time.Time) (int64, error)
 	//ResetUserPreferences
 	//
 	//  UPDATE user_preferences SET
@@ -374,6 +497,80 @@ type Querier interface {
 	//  UPDATE user_refresh_tokens SET rotated_at = $1::timestamptz
 	//  WHERE token_hash = $2 AND user_id = $3 AND rotated_at IS NULL
 	RotateRefreshToken(ctx context.Context, arg RotateRefreshTokenParams) (int64, error)
+	// Full-text search over one user's topics (name A, description B), PDFs
+	// (title A, author B, text D) and exercises (title A, description B), ranked
+	// by ts_rank: a title hit outranks a body hit. Queries are tsquery text from
+	// internal/search, normalised with both configurations. A PDF's text is
+	// matched at document level (pdf_search, with the loose query); when the
+	// query has a phrase, a PDF matched only by its text must also have a page
+	// with the phrase; that check runs lazily, in rank order, only until the
+	// page of results is full.
+	// Keyset order: rank (scaled to an integer), kind, id, all descending.
+	//
+	//  WITH q AS (
+	//      SELECT to_tsquery($4::regconfig, $5::text) || to_tsquery($6::regconfig, $5::text) AS exact,
+	//             to_tsquery($4::regconfig, $7::text) || to_tsquery($6::regconfig, $7::text) AS loose
+	//  ), hits AS (
+	//      SELECT 'pdf'::text AS kind, p.id, p.title, p.author AS detail, NULL::uuid AS pdf_id,
+	//             greatest(CASE WHEN d.doc @@ q.exact THEN ts_rank(d.doc, q.exact) ELSE 0 END,
+	//                      CASE WHEN ps.pdf_id IS NOT NULL THEN ts_rank(ps.tsv, q.loose) ELSE 0 END)::float8 AS rank,
+	//             (d.doc @@ q.exact) AS title_hit
+	//      FROM pdfs p CROSS JOIN q
+	//      CROSS JOIN LATERAL (SELECT
+	//          setweight(to_tsvector($4::regconfig, p.title) || to_tsvector($6::regconfig, p.title), 'A') ||
+	//          setweight(to_tsvector($4::regconfig, p.author) || to_tsvector($6::regconfig, p.author), 'B') AS doc) d
+	//      LEFT JOIN pdf_search ps ON ps.pdf_id = p.id AND ps.user_id = p.user_id AND ps.tsv @@ q.loose
+	//      WHERE p.user_id = $2 AND 'pdf' = ANY($8::text[]) AND (ps.pdf_id IS NOT NULL OR d.doc @@ q.exact)
+	//    UNION ALL
+	//      SELECT 'topic', t.id, t.name, t.description, NULL::uuid, ts_rank(x.doc, q.exact)::float8, true
+	//      FROM topics t CROSS JOIN q
+	//      CROSS JOIN LATERAL (SELECT
+	//          setweight(to_tsvector($4::regconfig, t.name) || to_tsvector($6::regconfig, t.name), 'A') ||
+	//          setweight(to_tsvector($4::regconfig, t.description) || to_tsvector($6::regconfig, t.description), 'B') AS doc) x
+	//      WHERE t.user_id = $2 AND 'topic' = ANY($8::text[]) AND x.doc @@ q.exact
+	//    UNION ALL
+	//      SELECT 'exercise', e.id, e.title, e.description, e.pdf_id, ts_rank(x.doc, q.exact)::float8, true
+	//      FROM exercises e CROSS JOIN q
+	//      CROSS JOIN LATERAL (SELECT
+	//          setweight(to_tsvector($4::regconfig, e.title) || to_tsvector($6::regconfig, e.title), 'A') ||
+	//          setweight(to_tsvector($4::regconfig, e.description) || to_tsvector($6::regconfig, e.description), 'B') AS doc) x
+	//      WHERE e.user_id = $2 AND 'exercise' = ANY($8::text[]) AND x.doc @@ q.exact
+	//  ), ordered AS (
+	//      SELECT h.kind, h.id, h.title, h.detail, h.pdf_id, h.rank, h.title_hit,
+	//             (round(h.rank * 1e9))::bigint AS rank_key
+	//      FROM hits h
+	//      WHERE $9::bigint IS NULL
+	//         OR ((round(h.rank * 1e9))::bigint, h.kind, h.id) < ($9::bigint, $10::text, $11::uuid)
+	//      ORDER BY rank_key DESC, h.kind DESC, h.id DESC
+	//      OFFSET 0
+	//  )
+	//  SELECT o.kind, o.id, o.title, o.detail, o.pdf_id, o.rank, o.rank_key
+	//  FROM ordered o CROSS JOIN q
+	//  WHERE o.title_hit OR NOT $1::bool OR EXISTS (
+	//      SELECT 1 FROM pdf_pages pp
+	//      WHERE pp.pdf_id = o.id AND pp.user_id = $2 AND pp.tsv @@ q.exact)
+	//  LIMIT $3
+	SearchLibrary(ctx context.Context, arg SearchLibraryParams) ([]SearchLibraryRow, error)
+	// For each listed PDF: how many pages match the query and the best few
+	// (at most per_pdf) with a snippet; \uE000 and \uE001 mark the matched words
+	// (the API escapes the text and turns them into <mark>).
+	//
+	//  WITH q AS (
+	//      SELECT to_tsquery($1::regconfig, $3::text) || to_tsquery($4::regconfig, $3::text) AS query
+	//  ), matched AS (
+	//      SELECT pp.pdf_id, pp.page, pp.text,
+	//             row_number() OVER (PARTITION BY pp.pdf_id ORDER BY ts_rank(pp.tsv, q.query) DESC, pp.page) AS rn,
+	//             count(*) OVER (PARTITION BY pp.pdf_id) AS matching
+	//      FROM pdf_pages pp, q
+	//      WHERE pp.pdf_id = ANY($5::uuid[]) AND pp.user_id = $6 AND pp.tsv @@ q.query
+	//  )
+	//  SELECT m.pdf_id, m.page, m.matching::integer AS matching_pages,
+	//         ts_headline($1::regconfig, m.text, q.query,
+	//                     'StartSel=' || chr(57344) || ', StopSel=' || chr(57345) || ', MaxWords=30, MinWords=12, MaxFragments=1')::text AS snippet
+	//  FROM matched m, q
+	//  WHERE m.rn <= $2::int
+	//  ORDER BY m.pdf_id, m.page
+	SearchPDFPages(ctx context.Context, arg SearchPDFPagesParams) ([]SearchPDFPagesRow, error)
 	// Completes (status done, completed_at, score) or reopens (todo, both NULL).
 	//
 	//  UPDATE exercises SET
@@ -498,7 +695,7 @@ type Querier interface {
 	//      topic_id     = CASE WHEN $3::bool THEN $4::uuid ELSE topic_id END,
 	//      updated_at   = $5
 	//  WHERE id = $6 AND user_id = $7
-	//  RETURNING id, user_id, topic_id, kind, title, author, original_filename, page_count, size_bytes, sha256, storage_key, current_page, created_at, updated_at
+	//  RETURNING id, user_id, topic_id, kind, title, author, original_filename, page_count, size_bytes, sha256, storage_key, current_page, created_at, updated_at, text_status, text_error, word_count
 	UpdatePDF(ctx context.Context, arg UpdatePDFParams) (Pdf, error)
 	// Partial update; nullable columns change only when their set_ flag is true.
 	//

@@ -12,6 +12,20 @@ SET xmloption = content;
 SET client_min_messages = warning;
 SET row_security = off;
 
+--
+-- Name: btree_gin; Type: EXTENSION; Schema: -; Owner: -
+--
+
+CREATE EXTENSION IF NOT EXISTS btree_gin WITH SCHEMA public;
+
+
+--
+-- Name: EXTENSION btree_gin; Type: COMMENT; Schema: -; Owner: -
+--
+
+COMMENT ON EXTENSION btree_gin IS 'support for indexing common datatypes in GIN';
+
+
 SET default_tablespace = '';
 
 SET default_table_access_method = heap;
@@ -111,6 +125,23 @@ CREATE TABLE public.page_stats (
 
 
 --
+-- Name: pdf_pages; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.pdf_pages (
+    user_id uuid NOT NULL,
+    pdf_id uuid NOT NULL,
+    page integer NOT NULL,
+    word_count integer,
+    text text DEFAULT ''::text NOT NULL,
+    tsv tsvector NOT NULL,
+    CONSTRAINT pdf_pages_page_check CHECK ((page >= 1)),
+    CONSTRAINT pdf_pages_word_count_check CHECK ((word_count >= 0))
+);
+ALTER TABLE ONLY public.pdf_pages ALTER COLUMN tsv SET STORAGE EXTERNAL;
+
+
+--
 -- Name: pdf_reading; Type: VIEW; Schema: public; Owner: -
 --
 
@@ -122,6 +153,18 @@ CREATE VIEW public.pdf_reading AS
     max(page_stats.last_read_at) AS last_studied_at
    FROM public.page_stats
   GROUP BY page_stats.user_id, page_stats.pdf_id;
+
+
+--
+-- Name: pdf_search; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.pdf_search (
+    pdf_id uuid NOT NULL,
+    user_id uuid NOT NULL,
+    tsv tsvector NOT NULL
+);
+ALTER TABLE ONLY public.pdf_search ALTER COLUMN tsv SET STORAGE EXTERNAL;
 
 
 --
@@ -143,6 +186,9 @@ CREATE TABLE public.pdfs (
     current_page integer DEFAULT 1 NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    text_status text DEFAULT 'pending'::text NOT NULL,
+    text_error text,
+    word_count integer,
     CONSTRAINT pdfs_author_check CHECK ((char_length(author) <= 200)),
     CONSTRAINT pdfs_current_page_check CHECK (((current_page >= 1) AND (current_page <= page_count))),
     CONSTRAINT pdfs_kind_check CHECK ((kind = ANY (ARRAY['study'::text, 'exercise'::text]))),
@@ -150,7 +196,9 @@ CREATE TABLE public.pdfs (
     CONSTRAINT pdfs_page_count_check CHECK ((page_count >= 1)),
     CONSTRAINT pdfs_sha256_check CHECK ((octet_length(sha256) = 32)),
     CONSTRAINT pdfs_size_bytes_check CHECK ((size_bytes > 0)),
-    CONSTRAINT pdfs_title_check CHECK (((char_length(title) >= 1) AND (char_length(title) <= 300)))
+    CONSTRAINT pdfs_text_status_check CHECK ((text_status = ANY (ARRAY['pending'::text, 'done'::text, 'failed'::text, 'no_text'::text]))),
+    CONSTRAINT pdfs_title_check CHECK (((char_length(title) >= 1) AND (char_length(title) <= 300))),
+    CONSTRAINT pdfs_word_count_check CHECK ((word_count >= 0))
 );
 
 
@@ -179,6 +227,21 @@ CREATE TABLE public.security_events (
     CONSTRAINT security_events_detail_check CHECK ((jsonb_typeof(detail) = 'object'::text)),
     CONSTRAINT security_events_kind_check CHECK ((kind = ANY (ARRAY['login_succeeded'::text, 'login_failed'::text, 'account_locked'::text, 'refresh_token_reused'::text, 'password_changed'::text, 'email_changed'::text, 'session_revoked'::text, 'account_deleted'::text]))),
     CONSTRAINT security_events_user_agent_check CHECK ((char_length(user_agent) <= 512))
+);
+
+
+--
+-- Name: text_jobs; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.text_jobs (
+    pdf_id uuid NOT NULL,
+    user_id uuid NOT NULL,
+    attempts integer DEFAULT 0 NOT NULL,
+    run_after timestamp with time zone NOT NULL,
+    last_error text,
+    created_at timestamp with time zone NOT NULL,
+    CONSTRAINT text_jobs_attempts_check CHECK ((attempts >= 0))
 );
 
 
@@ -335,6 +398,22 @@ ALTER TABLE ONLY public.page_stats
 
 
 --
+-- Name: pdf_pages pdf_pages_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.pdf_pages
+    ADD CONSTRAINT pdf_pages_pkey PRIMARY KEY (user_id, pdf_id, page);
+
+
+--
+-- Name: pdf_search pdf_search_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.pdf_search
+    ADD CONSTRAINT pdf_search_pkey PRIMARY KEY (pdf_id);
+
+
+--
 -- Name: pdfs pdfs_id_user_id_key; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -380,6 +459,14 @@ ALTER TABLE ONLY public.schema_migrations
 
 ALTER TABLE ONLY public.security_events
     ADD CONSTRAINT security_events_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: text_jobs text_jobs_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.text_jobs
+    ADD CONSTRAINT text_jobs_pkey PRIMARY KEY (pdf_id);
 
 
 --
@@ -496,6 +583,27 @@ CREATE INDEX page_stats_pdf_idx ON public.page_stats USING btree (pdf_id, user_i
 
 
 --
+-- Name: pdf_pages_pdf_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX pdf_pages_pdf_idx ON public.pdf_pages USING btree (pdf_id, user_id);
+
+
+--
+-- Name: pdf_pages_search_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX pdf_pages_search_idx ON public.pdf_pages USING gin (pdf_id, tsv);
+
+
+--
+-- Name: pdf_search_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX pdf_search_idx ON public.pdf_search USING gin (user_id, tsv);
+
+
+--
 -- Name: pdfs_topic_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -521,6 +629,13 @@ CREATE INDEX security_events_created_at_idx ON public.security_events USING btre
 --
 
 CREATE INDEX security_events_user_id_created_at_idx ON public.security_events USING btree (user_id, created_at DESC, id DESC);
+
+
+--
+-- Name: text_jobs_run_after_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX text_jobs_run_after_idx ON public.text_jobs USING btree (run_after, created_at);
 
 
 --
@@ -620,6 +735,22 @@ ALTER TABLE ONLY public.page_stats
 
 
 --
+-- Name: pdf_pages pdf_pages_pdf_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.pdf_pages
+    ADD CONSTRAINT pdf_pages_pdf_fkey FOREIGN KEY (pdf_id, user_id) REFERENCES public.pdfs(id, user_id) ON DELETE CASCADE;
+
+
+--
+-- Name: pdf_search pdf_search_pdf_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.pdf_search
+    ADD CONSTRAINT pdf_search_pdf_fkey FOREIGN KEY (pdf_id, user_id) REFERENCES public.pdfs(id, user_id) ON DELETE CASCADE;
+
+
+--
 -- Name: pdfs pdfs_topic_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -633,6 +764,14 @@ ALTER TABLE ONLY public.pdfs
 
 ALTER TABLE ONLY public.pdfs
     ADD CONSTRAINT pdfs_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
+
+
+--
+-- Name: text_jobs text_jobs_pdf_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.text_jobs
+    ADD CONSTRAINT text_jobs_pdf_fkey FOREIGN KEY (pdf_id, user_id) REFERENCES public.pdfs(id, user_id) ON DELETE CASCADE;
 
 
 --
@@ -690,4 +829,5 @@ INSERT INTO public.schema_migrations (version) VALUES
     ('20261125120000'),
     ('20261125130000'),
     ('20261125140000'),
-    ('20261125150000');
+    ('20261125150000'),
+    ('20261125160000');

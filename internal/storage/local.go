@@ -201,6 +201,9 @@ func (l *Local) List(ctx context.Context, prefix string, fn func(Info) error) er
 	return err
 }
 
+// Path is the file holding the object (for tools that need a file name).
+func (l *Local) Path(key string) (string, error) { return l.path(key) }
+
 // UploadDir is a directory on the store's filesystem for files that are
 // about to be stored with PutFile (a rename, then).
 func (l *Local) UploadDir() string { return filepath.Join(l.root, localTmpDir) }

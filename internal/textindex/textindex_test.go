@@ -1,0 +1,356 @@
+package textindex_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"fmt"
+	"log/slog"
+	"math"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/studysprint/studysprint/dbgen"
+	"github.com/studysprint/studysprint/internal/pdfinfo"
+	"github.com/studysprint/studysprint/internal/storage"
+	"github.com/studysprint/studysprint/internal/testdb"
+	"github.com/studysprint/studysprint/internal/testpdf"
+	"github.com/studysprint/studysprint/internal/textindex"
+)
+
+func TestMain(m *testing.M) {
+	pdfinfo.RunChildIfRequested() // pdftotext runs through a limited child of this binary
+	os.Exit(m.Run())
+}
+
+type fixture struct {
+	t      testing.TB
+	pool   *pgxpool.Pool
+	store  *storage.Local
+	user   uuid.UUID
+	now    atomic.Pointer[time.Time]
+	worker *textindex.Worker
+}
+
+func newFixture(t testing.TB) *fixture {
+	t.Helper()
+	testpdf.RequireTool(t, "pdftotext")
+	f := &fixture{t: t, pool: testdb.Pool(t)}
+	var err error
+	if f.store, err = storage.NewLocal(t.TempDir()); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	f.now.Store(&start)
+	if err := f.pool.QueryRow(context.Background(),
+		`INSERT INTO users (email, username, password_hash) VALUES ($1, $2, 'x') RETURNING id`,
+		fmt.Sprintf("u%d@example.com", time.Now().UnixNano()), fmt.Sprintf("u%d", time.Now().UnixNano()%1e9)).Scan(&f.user); err != nil {
+		t.Fatal(err)
+	}
+	ex, err := pdfinfo.NewTextExtractor(pdfinfo.Limits{Timeout: 60 * time.Second, MemoryBytes: 1 << 30})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.worker = f.newWorker(ex)
+	return f
+}
+
+func (f *fixture) newWorker(ex textindex.Extractor) *textindex.Worker {
+	return &textindex.Worker{
+		Pool: f.pool, Store: f.store, Extractor: ex, Now: func() time.Time { return *f.now.Load() },
+		Log: slog.New(slog.DiscardHandler), Languages: [2]string{"simple", "english"},
+		Lease: 5 * time.Minute, MaxAttempts: 3, TempDir: f.t.TempDir(),
+	}
+}
+
+func (f *fixture) advance(d time.Duration) {
+	n := f.now.Load().Add(d)
+	f.now.Store(&n)
+}
+
+// addPDF stores the file, its row and its text job, as an upload does.
+func (f *fixture) addPDF(path string, pages int) uuid.UUID {
+	f.t.Helper()
+	ctx := context.Background()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	sum := sha256.Sum256(data)
+	id := uuid.New()
+	key := "users/" + f.user.String() + "/pdfs/" + id.String() + ".pdf"
+	if err := f.store.Put(ctx, key, bytesReader(data), int64(len(data))); err != nil {
+		f.t.Fatal(err)
+	}
+	q := dbgen.New(f.pool)
+	if _, err := q.CreatePDF(ctx, dbgen.CreatePDFParams{ID: id, UserID: f.user, Kind: "study", Title: filepath.Base(path),
+		PageCount: int32(pages), SizeBytes: int64(len(data)), Sha256: sum[:], StorageKey: key, Now: *f.now.Load()}); err != nil {
+		f.t.Fatal(err)
+	}
+	if err := q.CreateTextJob(ctx, dbgen.CreateTextJobParams{PdfID: id, UserID: f.user, Now: *f.now.Load()}); err != nil {
+		f.t.Fatal(err)
+	}
+	return id
+}
+
+func (f *fixture) drain(w *textindex.Worker) int {
+	f.t.Helper()
+	n := 0
+	for {
+		worked, err := w.RunOnce(context.Background())
+		if err != nil {
+			f.t.Fatal(err)
+		}
+		if !worked {
+			return n
+		}
+		n++
+	}
+}
+
+type pdfText struct {
+	status    string
+	words     *int32
+	textError *string
+}
+
+func (f *fixture) status(id uuid.UUID) pdfText {
+	f.t.Helper()
+	var s pdfText
+	if err := f.pool.QueryRow(context.Background(), `SELECT text_status, word_count, text_error FROM pdfs WHERE id = $1`, id).
+		Scan(&s.status, &s.words, &s.textError); err != nil {
+		f.t.Fatal(err)
+	}
+	return s
+}
+
+// TestCorpusWordCounts: every text PDF of the corpus gets a word count within
+// 10% of `pdftotext | wc -w`; image-only PDFs are no_text.
+func TestCorpusWordCounts(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	files := testpdf.Corpus(t)
+	ids := map[string]uuid.UUID{}
+	for _, p := range files {
+		ids[p] = f.addPDF(p, testpdf.PdfinfoPages(t, p))
+	}
+	var wg sync.WaitGroup
+	for range 2 { // two workers share the queue
+		wg.Add(1)
+		go func() { defer wg.Done(); f.drain(f.worker) }()
+	}
+	wg.Wait()
+	textPDFs := 0
+	for _, p := range files {
+		s := f.status(ids[p])
+		want := testpdf.PdftotextWords(t, p)
+		name := filepath.Base(p)
+		switch {
+		case want == 0:
+			if s.status != textindex.StatusNoText || s.words != nil {
+				t.Errorf("%s: no text for pdftotext, got %s %v", name, s.status, s.words)
+			}
+		case s.status != textindex.StatusDone || s.words == nil:
+			t.Errorf("%s: status %s (%v), pdftotext counts %d words", name, s.status, deref(s.textError), want)
+		default:
+			textPDFs++
+			if diff := math.Abs(float64(*s.words-int32(want))) / float64(want); diff > 0.10 {
+				t.Errorf("%s: %d words, pdftotext %d (%.1f%% apart)", name, *s.words, want, 100*diff)
+			}
+		}
+	}
+	if textPDFs < 40 {
+		t.Fatalf("only %d PDFs with text compared", textPDFs)
+	}
+	var jobs int
+	if err := f.pool.QueryRow(context.Background(), `SELECT count(*) FROM text_jobs`).Scan(&jobs); err != nil || jobs != 0 {
+		t.Fatalf("%d jobs left, %v", jobs, err)
+	}
+}
+
+// TestScansAndPages: a page without a text layer has a NULL word count, a
+// scan-only PDF is no_text, and pages are stored in order.
+func TestScansAndPages(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	mixed := filepath.Join(t.TempDir(), "mixed.pdf")
+	if err := testpdf.WriteTextPDF(mixed, "", [][]string{{"first page has five words"}, {}, {"third page"}}); err != nil {
+		t.Fatal(err)
+	}
+	id := f.addPDF(mixed, 3)
+	scan := f.addPDF(testpdf.CorpusFile(t, "blank-scan.pdf"), 1)
+	f.drain(f.worker)
+	if s := f.status(id); s.status != textindex.StatusDone || s.words == nil || *s.words != 7 {
+		t.Fatalf("mixed: %+v", s)
+	}
+	rows, err := f.pool.Query(context.Background(), `SELECT page, word_count FROM pdf_pages WHERE pdf_id = $1 ORDER BY page`, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for rows.Next() {
+		var page int
+		var wc *int32
+		_ = rows.Scan(&page, &wc)
+		got = append(got, fmt.Sprintf("%d:%v", page, derefInt(wc)))
+	}
+	if fmt.Sprint(got) != "[1:5 2:null 3:2]" {
+		t.Fatalf("pages: %v", got)
+	}
+	if s := f.status(scan); s.status != textindex.StatusNoText || s.words != nil {
+		t.Fatalf("scan: %+v", s)
+	}
+}
+
+// TestCorruptPDFFailsWithoutBlocking: a file pdftotext cannot read is retried
+// with backoff while the rest of the queue goes on, then marked failed with
+// the reason.
+func TestCorruptPDFFailsWithoutBlocking(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	corrupt := filepath.Join(t.TempDir(), "corrupt.pdf")
+	if err := os.WriteFile(corrupt, []byte("%PDF-1.7\nthis is not a PDF body\n%%EOF"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	bad := f.addPDF(corrupt, 3)
+	f.advance(time.Second)
+	good := f.addPDF(testpdf.CorpusFile(t, "go.pdf"), 23)
+
+	if n := f.drain(f.worker); n != 2 {
+		t.Fatalf("first pass handled %d jobs, want 2 (the corrupt one fails, the good one finishes)", n)
+	}
+	if s := f.status(good); s.status != textindex.StatusDone {
+		t.Fatalf("good PDF behind a corrupt one: %+v", s)
+	}
+	if s := f.status(bad); s.status != textindex.StatusPending {
+		t.Fatalf("corrupt PDF after one attempt: %+v", s)
+	}
+	for attempt := 2; attempt <= 3; attempt++ {
+		if n := f.drain(f.worker); n != 0 {
+			t.Fatalf("retried before its backoff ended")
+		}
+		f.advance(textindex.Backoff(attempt - 1))
+		if n := f.drain(f.worker); n != 1 {
+			t.Fatalf("attempt %d not made", attempt)
+		}
+	}
+	s := f.status(bad)
+	if s.status != textindex.StatusFailed || s.textError == nil || *s.textError == "" {
+		t.Fatalf("corrupt PDF after 3 attempts: %+v", s)
+	}
+	t.Logf("failure reason: %s", *s.textError)
+	var jobs int
+	_ = f.pool.QueryRow(context.Background(), `SELECT count(*) FROM text_jobs`).Scan(&jobs)
+	if jobs != 0 {
+		t.Fatalf("%d jobs left", jobs)
+	}
+}
+
+// crashingExtractor stands for a worker process that dies mid-extraction:
+// it reports some pages and then never returns (until the test lets go).
+type crashingExtractor struct {
+	started chan struct{}
+	release chan struct{}
+}
+
+func (c *crashingExtractor) Pages(ctx context.Context, path string, fn func(int, string) error) error {
+	_ = fn(1, "half done")
+	close(c.started)
+	select {
+	case <-c.release:
+	case <-ctx.Done():
+	}
+	return ctx.Err()
+}
+
+// TestRestartMidExtraction: a worker dies holding a job (its transaction
+// never commits); after the lease another worker (a restarted server) takes
+// the job and finishes it. Nothing half-written shows meanwhile.
+func TestRestartMidExtraction(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	id := f.addPDF(testpdf.CorpusFile(t, "go.pdf"), 23)
+	crash := &crashingExtractor{started: make(chan struct{}), release: make(chan struct{})}
+	dying := f.newWorker(crash)
+	ctx, kill := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { _, _ = dying.RunOnce(ctx); close(done) }()
+	<-crash.started
+	var pages int
+	_ = f.pool.QueryRow(context.Background(), `SELECT count(*) FROM pdf_pages WHERE pdf_id = $1`, id).Scan(&pages)
+	if pages != 0 {
+		t.Fatalf("%d pages visible before the extraction committed", pages)
+	}
+	kill() // the process dies: its transaction rolls back
+	<-done
+
+	// While the lease runs, nobody else takes the job.
+	if n := f.drain(f.worker); n != 0 {
+		t.Fatal("job taken while leased")
+	}
+	f.advance(5*time.Minute + time.Second)
+	if n := f.drain(f.worker); n != 1 {
+		t.Fatal("job not taken after the lease ended")
+	}
+	if s := f.status(id); s.status != textindex.StatusDone || s.words == nil || *s.words < 900 {
+		t.Fatalf("after the restart: %+v", s)
+	}
+	_ = f.pool.QueryRow(context.Background(), `SELECT count(*) FROM pdf_pages WHERE pdf_id = $1`, id).Scan(&pages)
+	if pages != 23 {
+		t.Fatalf("%d pages stored, want 23", pages)
+	}
+}
+
+// TestWorkerDiesEveryTime: a job whose worker dies on every attempt is
+// failed once the attempts run out.
+func TestWorkerDiesEveryTime(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	id := f.addPDF(testpdf.CorpusFile(t, "test.pdf"), 1)
+	q := dbgen.New(f.pool)
+	for range 3 {
+		now := *f.now.Load()
+		if _, err := q.ClaimTextJob(context.Background(), dbgen.ClaimTextJobParams{Now: now, LeaseUntil: now.Add(time.Minute)}); err != nil {
+			t.Fatal(err)
+		}
+		f.advance(2 * time.Minute) // the lease ends without a result
+	}
+	if n := f.drain(f.worker); n != 1 {
+		t.Fatal("job not handled")
+	}
+	if s := f.status(id); s.status != textindex.StatusFailed || s.textError == nil {
+		t.Fatalf("after 3 dead workers: %+v", s)
+	}
+}
+
+func TestBackoff(t *testing.T) {
+	want := []time.Duration{10 * time.Second, time.Minute, 6 * time.Minute, 36 * time.Minute, time.Hour, time.Hour}
+	for i, w := range want {
+		if got := textindex.Backoff(i + 1); got != w {
+			t.Errorf("Backoff(%d) = %v, want %v", i+1, got, w)
+		}
+	}
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+func derefInt(p *int32) string {
+	if p == nil {
+		return "null"
+	}
+	return fmt.Sprint(*p)
+}
+
+func bytesReader(b []byte) *bytes.Reader { return bytes.NewReader(b) }

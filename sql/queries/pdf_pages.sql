@@ -1,0 +1,69 @@
+-- name: GetPDFForText :one
+SELECT id, user_id, storage_key, page_count FROM pdfs WHERE id = @id AND user_id = @user_id;
+
+-- name: DeletePDFPages :exec
+DELETE FROM pdf_pages WHERE pdf_id = @pdf_id AND user_id = @user_id;
+
+-- name: InsertPDFPages :exec
+-- A batch of pages. word_counts uses -1 for a page without a text layer
+-- (stored as NULL). The tsvector joins two text search configurations
+-- (SEARCH_LANGUAGES, simple and english by default): exact words and stems.
+INSERT INTO pdf_pages (user_id, pdf_id, page, word_count, text, tsv)
+SELECT @user_id, @pdf_id, (@pages::int[])[i], nullif((@word_counts::int[])[i], -1), (@texts::text[])[i],
+       to_tsvector(@lang1::regconfig, (@texts::text[])[i]) || to_tsvector(@lang2::regconfig, (@texts::text[])[i])
+FROM generate_subscripts(@pages::int[], 1) AS i;
+
+-- name: DeletePDFSearchVector :exec
+DELETE FROM pdf_search WHERE pdf_id = @pdf_id AND user_id = @user_id;
+
+-- name: BuildPDFSearchVector :exec
+-- The document-level vector of a PDF from its pages (see pdf_search): each
+-- lexeme with as many positions as it has occurrences, up to 8 (4 past
+-- 20,000 lexemes, 1 past 40,000; only the 70,000 most frequent lexemes of a
+-- huge book), so the vector stays under PostgreSQL's 1 MB tsvector limit.
+INSERT INTO pdf_search (pdf_id, user_id, tsv)
+SELECT @pdf_id, @user_id, coalesce(string_agg(
+           '''' || replace(replace(l.lexeme, '\', '\\'), '''', '''''') || ''':' ||
+           (SELECT string_agg(g::text, ',')
+            FROM generate_series(1, least(l.occurrences, CASE WHEN l.total > 40000 THEN 1 WHEN l.total > 20000 THEN 4 ELSE 8 END)) AS g),
+           ' '), '')::tsvector
+FROM (
+    SELECT x.lexeme, x.occurrences, count(*) OVER () AS total,
+           row_number() OVER (ORDER BY x.occurrences DESC, x.lexeme) AS n
+    FROM (
+        SELECT u.lexeme, sum(coalesce(cardinality(u.positions), 1))::integer AS occurrences
+        FROM pdf_pages pp CROSS JOIN LATERAL unnest(pp.tsv) AS u
+        WHERE pp.pdf_id = @pdf_id AND pp.user_id = @user_id
+        GROUP BY u.lexeme
+    ) x
+) l
+WHERE l.n <= 70000
+ON CONFLICT (pdf_id) DO UPDATE SET tsv = excluded.tsv;
+
+-- name: FinishTextExtraction :exec
+UPDATE pdfs SET text_status = @text_status, word_count = sqlc.narg(word_count), text_error = NULL
+WHERE id = @id AND user_id = @user_id;
+
+-- name: FailTextExtraction :exec
+UPDATE pdfs SET text_status = 'failed', text_error = @text_error, word_count = NULL
+WHERE id = @id AND user_id = @user_id;
+
+-- name: MarkAllTextPending :execrows
+-- Maintenance (re-extraction of every PDF): all users at once.
+UPDATE pdfs SET text_status = 'pending', text_error = NULL, word_count = NULL
+WHERE text_status <> 'pending';
+
+-- name: ListPDFPages :many
+-- Pages from_page..to_page of a PDF: word count (once extracted), reading
+-- time, and the bookmarks on the page and exercises covering it.
+SELECT g.page::integer AS page,
+       pp.word_count,
+       coalesce(ps.seconds_read, 0)::integer AS seconds_read,
+       coalesce((SELECT array_agg(b.id ORDER BY b.created_at, b.id) FROM bookmarks b
+                 WHERE b.pdf_id = @pdf_id AND b.user_id = @user_id AND b.page = g.page), '{}')::uuid[] AS bookmark_ids,
+       coalesce((SELECT array_agg(e.id ORDER BY e.page_start, e.id) FROM exercises e
+                 WHERE e.pdf_id = @pdf_id AND e.user_id = @user_id AND g.page BETWEEN e.page_start AND e.page_end), '{}')::uuid[] AS exercise_ids
+FROM generate_series(sqlc.arg(from_page)::integer, sqlc.arg(to_page)::integer) AS g(page)
+LEFT JOIN pdf_pages pp ON pp.pdf_id = @pdf_id AND pp.user_id = @user_id AND pp.page = g.page
+LEFT JOIN page_stats ps ON ps.pdf_id = @pdf_id AND ps.user_id = @user_id AND ps.page = g.page
+ORDER BY g.page;

@@ -1,0 +1,80 @@
+-- name: SearchLibrary :many
+-- Full-text search over one user's topics (name A, description B), PDFs
+-- (title A, author B, text D) and exercises (title A, description B), ranked
+-- by ts_rank: a title hit outranks a body hit. Queries are tsquery text from
+-- internal/search, normalised with both configurations. A PDF's text is
+-- matched at document level (pdf_search, with the loose query); when the
+-- query has a phrase, a PDF matched only by its text must also have a page
+-- with the phrase; that check runs lazily, in rank order, only until the
+-- page of results is full.
+-- Keyset order: rank (scaled to an integer), kind, id, all descending.
+WITH q AS (
+    SELECT to_tsquery(@lang1::regconfig, @exact::text) || to_tsquery(@lang2::regconfig, @exact::text) AS exact,
+           to_tsquery(@lang1::regconfig, @loose::text) || to_tsquery(@lang2::regconfig, @loose::text) AS loose
+), hits AS (
+    SELECT 'pdf'::text AS kind, p.id, p.title, p.author AS detail, NULL::uuid AS pdf_id,
+           greatest(CASE WHEN d.doc @@ q.exact THEN ts_rank(d.doc, q.exact) ELSE 0 END,
+                    CASE WHEN ps.pdf_id IS NOT NULL THEN ts_rank(ps.tsv, q.loose) ELSE 0 END)::float8 AS rank,
+           (d.doc @@ q.exact) AS title_hit
+    FROM pdfs p CROSS JOIN q
+    CROSS JOIN LATERAL (SELECT
+        setweight(to_tsvector(@lang1::regconfig, p.title) || to_tsvector(@lang2::regconfig, p.title), 'A') ||
+        setweight(to_tsvector(@lang1::regconfig, p.author) || to_tsvector(@lang2::regconfig, p.author), 'B') AS doc) d
+    LEFT JOIN pdf_search ps ON ps.pdf_id = p.id AND ps.user_id = p.user_id AND ps.tsv @@ q.loose
+    WHERE p.user_id = @user_id AND 'pdf' = ANY(@kinds::text[]) AND (ps.pdf_id IS NOT NULL OR d.doc @@ q.exact)
+  UNION ALL
+    SELECT 'topic', t.id, t.name, t.description, NULL::uuid, ts_rank(x.doc, q.exact)::float8, true
+    FROM topics t CROSS JOIN q
+    CROSS JOIN LATERAL (SELECT
+        setweight(to_tsvector(@lang1::regconfig, t.name) || to_tsvector(@lang2::regconfig, t.name), 'A') ||
+        setweight(to_tsvector(@lang1::regconfig, t.description) || to_tsvector(@lang2::regconfig, t.description), 'B') AS doc) x
+    WHERE t.user_id = @user_id AND 'topic' = ANY(@kinds::text[]) AND x.doc @@ q.exact
+  UNION ALL
+    SELECT 'exercise', e.id, e.title, e.description, e.pdf_id, ts_rank(x.doc, q.exact)::float8, true
+    FROM exercises e CROSS JOIN q
+    CROSS JOIN LATERAL (SELECT
+        setweight(to_tsvector(@lang1::regconfig, e.title) || to_tsvector(@lang2::regconfig, e.title), 'A') ||
+        setweight(to_tsvector(@lang1::regconfig, e.description) || to_tsvector(@lang2::regconfig, e.description), 'B') AS doc) x
+    WHERE e.user_id = @user_id AND 'exercise' = ANY(@kinds::text[]) AND x.doc @@ q.exact
+), ordered AS (
+    SELECT h.kind, h.id, h.title, h.detail, h.pdf_id, h.rank, h.title_hit,
+           (round(h.rank * 1e9))::bigint AS rank_key
+    FROM hits h
+    WHERE sqlc.narg(after_rank)::bigint IS NULL
+       OR ((round(h.rank * 1e9))::bigint, h.kind, h.id) < (sqlc.narg(after_rank)::bigint, sqlc.narg(after_kind)::text, sqlc.narg(after_id)::uuid)
+    ORDER BY rank_key DESC, h.kind DESC, h.id DESC
+    OFFSET 0
+)
+SELECT o.kind, o.id, o.title, o.detail, o.pdf_id, o.rank, o.rank_key
+FROM ordered o CROSS JOIN q
+WHERE o.title_hit OR NOT @has_phrase::bool OR EXISTS (
+    SELECT 1 FROM pdf_pages pp
+    WHERE pp.pdf_id = o.id AND pp.user_id = @user_id AND pp.tsv @@ q.exact)
+LIMIT @row_limit;
+
+-- name: SearchPDFPages :many
+-- For each listed PDF: how many pages match the query and the best few
+-- (at most per_pdf) with a snippet; \uE000 and \uE001 mark the matched words
+-- (the API escapes the text and turns them into <mark>).
+WITH q AS (
+    SELECT to_tsquery(@lang1::regconfig, @query::text) || to_tsquery(@lang2::regconfig, @query::text) AS query
+), matched AS (
+    SELECT pp.pdf_id, pp.page, pp.text,
+           row_number() OVER (PARTITION BY pp.pdf_id ORDER BY ts_rank(pp.tsv, q.query) DESC, pp.page) AS rn,
+           count(*) OVER (PARTITION BY pp.pdf_id) AS matching
+    FROM pdf_pages pp, q
+    WHERE pp.pdf_id = ANY(@pdf_ids::uuid[]) AND pp.user_id = @user_id AND pp.tsv @@ q.query
+)
+SELECT m.pdf_id, m.page, m.matching::integer AS matching_pages,
+       ts_headline(@lang1::regconfig, m.text, q.query,
+                   'StartSel=' || chr(57344) || ', StopSel=' || chr(57345) || ', MaxWords=30, MinWords=12, MaxFragments=1')::text AS snippet
+FROM matched m, q
+WHERE m.rn <= @per_pdf::int
+ORDER BY m.pdf_id, m.page;
+
+-- name: HeadlineText :one
+-- A highlighted snippet of any text for the query (topic and exercise
+-- descriptions).
+SELECT ts_headline(@lang1::regconfig, @body::text,
+                   to_tsquery(@lang1::regconfig, @query::text) || to_tsquery(@lang2::regconfig, @query::text),
+                   'StartSel=' || chr(57344) || ', StopSel=' || chr(57345) || ', MaxWords=30, MinWords=12, MaxFragments=1')::text AS snippet;
