@@ -1,11 +1,16 @@
 package api_test
 
 import (
+	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net/http"
+	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
@@ -16,6 +21,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
+	"github.com/studysprint/studysprint/dbgen"
 	"github.com/studysprint/studysprint/internal/auth"
 	"github.com/studysprint/studysprint/internal/testpdf"
 )
@@ -277,4 +285,94 @@ func lastParserRSS(logs string) int64 {
 		}
 	}
 	return kb
+}
+
+// BenchmarkSearch measures GET /api/v1/search over one student's library of
+// 500 PDFs and 100,000 pages. Page text is real prose: 250-word windows of
+// Walden (pdftotext of the corpus copy) at random offsets, indexed exactly
+// as the text worker does. Each iteration is one query from a mix of rare
+// and common words, phrases, prefixes and exclusions; p50/p99 are reported.
+//
+//	go test -run '^$' -bench BenchmarkSearch -benchtime 2000x ./api/
+func BenchmarkSearch(b *testing.B) {
+	const pdfs, pagesPerPDF, wordsPerPage = 500, 200, 250
+	e := newEnvWith(b, envConfig{noValidate: true})
+	tk, _ := e.register()
+	words := strings.Fields(waldenText(b))
+	ctx := context.Background()
+	rng := rand.New(rand.NewPCG(1, 2))
+	setup := time.Now()
+	for p := range pdfs {
+		id := uuid.New()
+		title := strings.Join(words[rng.IntN(len(words)-5):][:4], " ")
+		if _, err := e.pool.Exec(ctx, `INSERT INTO pdfs (id, user_id, title, page_count, size_bytes, sha256, storage_key, text_status)
+			VALUES ($1, $2, $3, $4, 1, $5, $6, 'done')`, id, tk.User.ID, fmt.Sprintf("%s %d", title, p), pagesPerPDF,
+			sha256.New().Sum([]byte(id.String()))[:32], "bench/"+id.String()); err != nil {
+			b.Fatal(err)
+		}
+		pages := make([]int32, pagesPerPDF)
+		counts := make([]int32, pagesPerPDF)
+		texts := make([]string, pagesPerPDF)
+		for i := range pagesPerPDF {
+			start := rng.IntN(len(words) - wordsPerPage)
+			pages[i], counts[i], texts[i] = int32(i+1), wordsPerPage, strings.Join(words[start:start+wordsPerPage], " ")
+		}
+		q := dbgen.New(e.pool)
+		uid := uuid.MustParse(tk.User.ID)
+		if err := q.InsertPDFPages(ctx, dbgen.InsertPDFPagesParams{
+			UserID: uid, PdfID: id, Pages: pages, WordCounts: counts, Texts: texts, Lang1: "simple", Lang2: "english",
+		}); err != nil {
+			b.Fatal(err)
+		}
+		if err := q.BuildPDFSearchVector(ctx, dbgen.BuildPDFSearchVectorParams{PdfID: id, UserID: uid}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if _, err := e.pool.Exec(ctx, "ANALYZE pdfs; ANALYZE pdf_pages; ANALYZE pdf_search"); err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("library of %d PDFs / %d pages built in %v", pdfs, pdfs*pagesPerPDF, time.Since(setup).Round(time.Second))
+	queries := []string{
+		"pond", "woodchuck", "railroad", "philosophy", "winter ice", `"the pond"`, "solitude*", "beans -pond",
+		"economy", "walden", "the", "house OR cabin", `"simple life"`, "thaw*", "loon", "morning",
+	}
+	var lat []time.Duration
+	perQuery := map[string][]time.Duration{}
+	client := e.client
+	b.ResetTimer()
+	i := 0
+	for b.Loop() {
+		q := queries[i%len(queries)]
+		i++
+		t0 := time.Now()
+		if s := get(b, client, e.srv.URL+"/api/v1/search?limit=20&q="+url.QueryEscape(q), tk.AccessToken); s != http.StatusOK {
+			b.Fatalf("%q: %d", q, s)
+		}
+		lat = append(lat, time.Since(t0))
+		perQuery[q] = append(perQuery[q], time.Since(t0))
+	}
+	b.StopTimer()
+	for _, q := range queries {
+		ls := perQuery[q]
+		slices.Sort(ls)
+		if len(ls) > 0 {
+			b.Logf("%-16q median %v max %v", q, ls[len(ls)/2].Round(time.Millisecond), ls[len(ls)-1].Round(time.Millisecond))
+		}
+	}
+	slices.Sort(lat)
+	pct := func(p float64) float64 {
+		return float64(lat[min(len(lat)-1, int(p*float64(len(lat))))].Microseconds()) / 1000
+	}
+	b.ReportMetric(pct(0.5), "p50_ms")
+	b.ReportMetric(pct(0.99), "p99_ms")
+}
+
+// waldenText is the text of the corpus's Walden, as pdftotext reads it.
+func waldenText(b testing.TB) string {
+	bin := testpdf.RequireTool(b, "pdftotext")
+	out, err := exec.Command(bin, "-enc", "UTF-8", testpdf.CorpusFile(b, "WaldenFull.pdf"), "-").Output()
+	if err != nil {
+		b.Fatal(err)
+	}
+	return string(out)
 }

@@ -79,6 +79,8 @@ type pdfJSON struct {
 	StudySeconds    int64   `json:"study_seconds"`
 	LastStudiedAt   *string `json:"last_studied_at"`
 	OriginalName    string  `json:"original_filename"`
+	TextStatus      string  `json:"text_status"`
+	WordCount       *int    `json:"word_count"`
 }
 
 type topicJSON struct {

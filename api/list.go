@@ -113,9 +113,13 @@ func pageOf[T any](p page, rows []T, key func(T) cursor) ([]T, *string) {
 		return rows, nil
 	}
 	rows = rows[:p.limit]
-	raw, _ := json.Marshal(key(rows[len(rows)-1]))
+	return rows, encodeCursor(key(rows[len(rows)-1]))
+}
+
+func encodeCursor(c cursor) *string {
+	raw, _ := json.Marshal(c)
 	next := base64.RawURLEncoding.EncodeToString(raw)
-	return rows, &next
+	return &next
 }
 
 func timeCursor(t time.Time, id uuid.UUID) cursor { return cursor{T: &t, ID: id} }

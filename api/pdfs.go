@@ -43,6 +43,9 @@ type pdfResponse struct {
 	LastStudiedAt    *time.Time `json:"last_studied_at"`
 	ExerciseCount    int32      `json:"exercise_count"`
 	ExercisesDone    int32      `json:"exercises_done"`
+	TextStatus       string     `json:"text_status"`
+	TextError        *string    `json:"text_error"`
+	WordCount        *int32     `json:"word_count"`
 	CreatedAt        time.Time  `json:"created_at"`
 	UpdatedAt        time.Time  `json:"updated_at"`
 }
@@ -63,6 +66,7 @@ func toPDFResponse(p dbgen.Pdf, st pdfStats) pdfResponse {
 		PagesRead: st.PagesRead, ProgressPercent: library.ProgressPercent(int64(st.PagesRead), int64(p.PageCount)),
 		StudySeconds: st.StudySeconds, LastStudiedAt: utcPtr(st.LastStudiedAt),
 		ExerciseCount: st.ExerciseCount, ExercisesDone: st.ExercisesDone,
+		TextStatus: p.TextStatus, TextError: p.TextError, WordCount: p.WordCount,
 		CreatedAt: utc(p.CreatedAt), UpdatedAt: utc(p.UpdatedAt),
 	}
 }
@@ -203,11 +207,21 @@ func (s *server) uploadPDF(c echo.Context) error {
 	if err := s.store.PutFile(ctx, key, file.path); err != nil {
 		return fmt.Errorf("store upload: %w", err)
 	}
-	row, err := s.q.CreatePDF(ctx, dbgen.CreatePDFParams{
-		ID: id, UserID: p.User.ID, TopicID: topicID, Kind: kind,
-		Title:  library.DefaultTitle(title, info.Title, file.filename),
-		Author: info.Author, OriginalFilename: library.CleanFilename(file.filename),
-		PageCount: int32(info.Pages), SizeBytes: file.size, Sha256: file.sha256, StorageKey: key, Now: s.now(),
+	var row dbgen.Pdf
+	err = database.InTx(ctx, s.pool, func(q *dbgen.Queries) error {
+		now := s.now()
+		var err error
+		row, err = q.CreatePDF(ctx, dbgen.CreatePDFParams{
+			ID: id, UserID: p.User.ID, TopicID: topicID, Kind: kind,
+			Title:  library.DefaultTitle(title, info.Title, file.filename),
+			Author: info.Author, OriginalFilename: library.CleanFilename(file.filename),
+			PageCount: int32(info.Pages), SizeBytes: file.size, Sha256: file.sha256, StorageKey: key, Now: now,
+		})
+		if err != nil {
+			return err
+		}
+		// Text extraction runs in the background (internal/textindex).
+		return q.CreateTextJob(ctx, dbgen.CreateTextJobParams{PdfID: id, UserID: p.User.ID, Now: now})
 	})
 	if err != nil {
 		// The file has no row: remove it now (the sweeper would, later).
@@ -222,6 +236,7 @@ func (s *server) uploadPDF(c echo.Context) error {
 		}
 		return err
 	}
+	s.nudgeText()
 	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/pdfs/"+row.ID.String())
 	return c.JSON(http.StatusCreated, toPDFResponse(row, pdfStats{}))
 }

@@ -52,6 +52,9 @@ type Config struct {
 	// UploadDir holds uploads while they are checked (on the same
 	// filesystem as a local store, so storing one is a rename).
 	UploadDir string
+	// SearchLanguages are the two text search configurations pages are
+	// indexed with and queries normalised by (default simple and english).
+	SearchLanguages [2]string
 	// Version is reported by /health.
 	Version string
 }
@@ -65,6 +68,9 @@ type Deps struct {
 	// Store keeps uploaded files; Inspector reads PDFs in child processes.
 	Store     storage.Store
 	Inspector *pdfinfo.Inspector
+	// TextNudge, when set, wakes this instance's text workers after an
+	// upload queued a job (other instances find it by polling).
+	TextNudge func()
 	Logger    *slog.Logger
 	// Now is the clock; time.Now in production, a fake in tests.
 	Now func() time.Time
@@ -82,6 +88,7 @@ type server struct {
 
 	store     storage.Store
 	inspector *pdfinfo.Inspector
+	textNudge func()
 
 	ipLimiter *ratelimit.Limiter
 
@@ -93,6 +100,12 @@ type server struct {
 func New(cfg Config, deps Deps) (*echo.Echo, error) {
 	if deps.Pool == nil || deps.Keys == nil || deps.Tokens == nil || deps.Hasher == nil || deps.Store == nil || deps.Inspector == nil {
 		return nil, errors.New("api: Pool, Keys, Tokens, Hasher, Store and Inspector are required")
+	}
+	if cfg.SearchLanguages[0] == "" {
+		cfg.SearchLanguages = [2]string{"simple", "english"}
+	}
+	if cfg.SearchLanguages[1] == "" {
+		cfg.SearchLanguages[1] = cfg.SearchLanguages[0]
 	}
 	if cfg.MaxUploadBytes <= 0 {
 		cfg.MaxUploadBytes = 200 << 20
@@ -130,7 +143,7 @@ func New(cfg Config, deps Deps) (*echo.Echo, error) {
 	clock := deps.Now
 	s := &server{
 		cfg: cfg, pool: deps.Pool, q: dbgen.New(deps.Pool), keys: deps.Keys, tokens: deps.Tokens,
-		hasher: deps.Hasher, log: deps.Logger, store: deps.Store, inspector: deps.Inspector,
+		hasher: deps.Hasher, log: deps.Logger, store: deps.Store, inspector: deps.Inspector, textNudge: deps.TextNudge,
 		// PostgreSQL keeps microseconds: times we store and echo back agree.
 		now: func() time.Time { return clock().Truncate(time.Microsecond) },
 	}
@@ -220,6 +233,15 @@ func (s *server) routes(e *echo.Echo) {
 	v1.DELETE("/exercises/:id", s.deleteExercise, s.requireAuth)
 	v1.POST("/exercises/:id/complete", s.completeExercise, s.requireAuth)
 	v1.POST("/exercises/:id/reopen", s.reopenExercise, s.requireAuth)
+
+	v1.GET("/pdfs/:id/pages", s.listPDFPages, s.requireAuth)
+	v1.GET("/search", s.search, s.requireAuth)
+}
+
+func (s *server) nudgeText() {
+	if s.textNudge != nil {
+		s.textNudge()
+	}
 }
 
 // ipExtractor believes X-Forwarded-For only from the trusted proxies (walking

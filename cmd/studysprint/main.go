@@ -18,6 +18,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/lestrrat-go/jwx/v2/jwk"
 
 	"github.com/studysprint/studysprint/api"
@@ -28,6 +29,7 @@ import (
 	"github.com/studysprint/studysprint/internal/pdfinfo"
 	"github.com/studysprint/studysprint/internal/storage"
 	"github.com/studysprint/studysprint/internal/sweeper"
+	"github.com/studysprint/studysprint/internal/textindex"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -41,6 +43,7 @@ commands:
   migrate down           roll back the newest migration
   migrate status         list applied and pending migrations (exit 1 when some are pending)
   migrate dump [FILE]    write the schema dump (default sql/schema.sql; needs pg_dump)
+  reindex-text           extract every PDF's text again (after changing SEARCH_LANGUAGES)
   version                print the version
 
 Configuration comes from environment variables; see .env.example.
@@ -79,6 +82,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = serve(ctx, cfg, logger)
 	case "migrate":
 		err = migrate(ctx, cfg, args[1:], stdout)
+	case "reindex-text":
+		err = reindexText(ctx, cfg, stdout)
 	default:
 		fmt.Fprintf(stderr, "studysprint: unknown command %q\n\n%s", args[0], usage)
 		return 2
@@ -153,6 +158,29 @@ func migrate(ctx context.Context, cfg config.Config, args []string, stdout io.Wr
 	return fmt.Errorf("unknown migrate command %q (want up, down, status or dump)", args[0])
 }
 
+// reindexText queues every PDF for text extraction again; running servers'
+// workers pick the jobs up.
+func reindexText(ctx context.Context, cfg config.Config, stdout io.Writer) error {
+	pool, err := database.Open(ctx, cfg.DatabaseURL, database.PoolOptions{MaxConns: 2})
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	var queued int64
+	err = database.InTx(ctx, pool, func(q *dbgen.Queries) error {
+		if _, err := q.MarkAllTextPending(ctx); err != nil {
+			return err
+		}
+		queued, err = q.RequeueAllText(ctx, time.Now())
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "queued %d PDFs for text extraction\n", queued)
+	return nil
+}
+
 func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	if cfg.MigrateOnStart {
 		m, err := database.NewMigrator(cfg.DatabaseURL, io.Discard)
@@ -195,6 +223,11 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		uploadDir = local.UploadDir() // same filesystem: storing an upload is a rename
 	}
 	log.Info("storage", "backend", store.Name())
+	if err := database.CheckTextSearchConfigs(ctx, pool, cfg.SearchLanguages[:]); err != nil {
+		return fmt.Errorf("SEARCH_LANGUAGES: %w", err)
+	}
+	textNudge := make(chan struct{}, 1)
+	startTextWorkers(ctx, cfg, log, pool, store, uploadDir, textNudge)
 
 	handler, err := api.New(api.Config{
 		BodyLimit:              cfg.BodyLimit,
@@ -207,8 +240,17 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		MaxUploadBytes:         cfg.MaxUploadSize,
 		UploadTimeout:          cfg.UploadTimeout,
 		UploadDir:              uploadDir,
+		SearchLanguages:        cfg.SearchLanguages,
 		Version:                buildVersion(),
-	}, api.Deps{Pool: pool, Keys: keys, Tokens: tokens, Hasher: hasher, Store: store, Inspector: inspector, Logger: log, Now: time.Now})
+	}, api.Deps{
+		Pool: pool, Keys: keys, Tokens: tokens, Hasher: hasher, Store: store, Inspector: inspector, Logger: log, Now: time.Now,
+		TextNudge: func() {
+			select {
+			case textNudge <- struct{}{}:
+			default:
+			}
+		},
+	})
 	if err != nil {
 		return err
 	}
@@ -259,6 +301,27 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// startTextWorkers runs TEXT_WORKERS background text extractors until ctx
+// ends. Without pdftotext the service still runs; PDFs stay pending.
+func startTextWorkers(ctx context.Context, cfg config.Config, log *slog.Logger, pool *pgxpool.Pool, store storage.Store, tmp string, nudge chan struct{}) {
+	if cfg.TextWorkers == 0 {
+		log.Info("text extraction disabled (TEXT_WORKERS=0)")
+		return
+	}
+	extractor, err := pdfinfo.NewTextExtractor(pdfinfo.Limits{Timeout: cfg.TextTimeout, MemoryBytes: cfg.TextMemory})
+	if err != nil {
+		log.Warn("text extraction disabled; PDFs keep text_status pending", "err", err)
+		return
+	}
+	for i := range cfg.TextWorkers {
+		w := &textindex.Worker{
+			Pool: pool, Store: store, Extractor: extractor, Now: time.Now, Log: log.With("worker", "text", "n", i),
+			Languages: cfg.SearchLanguages, Lease: cfg.TextTimeout + time.Minute, MaxAttempts: cfg.TextMaxAttempts, TempDir: tmp,
+		}
+		go w.Run(ctx, 5*time.Second, nudge)
+	}
 }
 
 // loadKeys reads the signing key (or generates one under DATA_DIR) and the

@@ -2,17 +2,30 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"mime/multipart"
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/studysprint/studysprint/internal/pdfinfo"
 	"github.com/studysprint/studysprint/internal/testdb"
+	"github.com/studysprint/studysprint/internal/testpdf"
 )
+
+func TestMain(m *testing.M) {
+	pdfinfo.RunChildIfRequested() // the server re-executes this test binary to parse PDFs
+	os.Exit(m.Run())
+}
 
 func TestVersionAndUsage(t *testing.T) {
 	var out, errOut bytes.Buffer
@@ -86,6 +99,11 @@ func TestServeGracefulShutdown(t *testing.T) {
 		t.Fatalf("no warning about the generated key: %s", errOut.String())
 	}
 
+	// The background text worker picks up an upload by itself.
+	if _, err := exec.LookPath("pdftotext"); err == nil {
+		checkTextExtraction(t, base)
+	}
+
 	inflight := make(chan int, 1)
 	go func() {
 		res, err := http.Post(base+"/api/v1/auth/register", "application/json",
@@ -114,5 +132,92 @@ func TestServeGracefulShutdown(t *testing.T) {
 	}
 	if _, err := http.Get(base + "/health"); err == nil {
 		t.Fatal("still accepting connections after shutdown")
+	}
+}
+
+// checkTextExtraction uploads a small text PDF to the running server and
+// waits for its background text extraction to finish.
+func checkTextExtraction(t *testing.T, base string) {
+	t.Helper()
+	post := func(path, ct string, body io.Reader, token string) map[string]any {
+		req, _ := http.NewRequest("POST", base+path, body)
+		req.Header.Set("Content-Type", ct)
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		var out map[string]any
+		_ = json.NewDecoder(res.Body).Decode(&out)
+		if res.StatusCode >= 300 {
+			t.Fatalf("POST %s: %d %v", path, res.StatusCode, out)
+		}
+		return out
+	}
+	reg := post("/api/v1/auth/register", "application/json",
+		strings.NewReader(`{"email":"text@example.com","username":"texter","password":"extract-the-text-1"}`), "")
+	token, _ := reg["access_token"].(string)
+	pdfPath := filepath.Join(t.TempDir(), "words.pdf")
+	if err := testpdf.WriteTextPDF(pdfPath, "", [][]string{{"background workers extract these six words"}}); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	fw, _ := mw.CreateFormFile("file", "words.pdf")
+	data, _ := os.ReadFile(pdfPath)
+	fw.Write(data)
+	mw.Close()
+	pdf := post("/api/v1/pdfs", mw.FormDataContentType(), &buf, token)
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		req, _ := http.NewRequest("GET", base+"/api/v1/pdfs/"+pdf["id"].(string), nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got map[string]any
+		_ = json.NewDecoder(res.Body).Decode(&got)
+		res.Body.Close()
+		if got["text_status"] == "done" {
+			if got["word_count"] != float64(6) {
+				t.Fatalf("word_count %v", got["word_count"])
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("text extraction did not finish: %v", got)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// TestReindexText queues every PDF for extraction again.
+func TestReindexText(t *testing.T) {
+	url := testdb.URL(t)
+	t.Setenv("DATABASE_URL", url)
+	pool := testdb.PoolFor(t, url)
+	ctx := context.Background()
+	var user string
+	if err := pool.QueryRow(ctx, `INSERT INTO users (email, username, password_hash) VALUES ('r@example.com', 'reindex', 'x') RETURNING id`).Scan(&user); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		if _, err := pool.Exec(ctx, `INSERT INTO pdfs (user_id, title, page_count, size_bytes, sha256, storage_key, text_status) VALUES ($1, 't', 1, 1, $2, $3, 'done')`,
+			user, bytes.Repeat([]byte{byte(i)}, 32), fmt.Sprintf("k%d", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var out, errOut bytes.Buffer
+	if code := run([]string{"reindex-text"}, &out, &errOut); code != 0 || !strings.Contains(out.String(), "queued 3 PDFs") {
+		t.Fatalf("exit %d: %s %s", code, out.String(), errOut.String())
+	}
+	var jobs, pending int
+	_ = pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM text_jobs), (SELECT count(*) FROM pdfs WHERE text_status = 'pending')`).Scan(&jobs, &pending)
+	if jobs != 3 || pending != 3 {
+		t.Fatalf("jobs %d, pending %d", jobs, pending)
 	}
 }

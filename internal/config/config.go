@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strconv"
 	"strings"
@@ -41,6 +42,12 @@ type Config struct {
 	PDFParseMemory    int64
 	PDFParseWorkers   int
 	OrphanFileGrace   time.Duration
+
+	TextWorkers     int
+	TextTimeout     time.Duration
+	TextMemory      int64
+	TextMaxAttempts int
+	SearchLanguages [2]string
 
 	JWTIssuer         string
 	JWTAudience       string
@@ -107,6 +114,12 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 		PDFParseMemory:    e.size("PDF_PARSE_MEMORY", 1<<30),
 		PDFParseWorkers:   e.integer("PDF_PARSE_CONCURRENCY", 2, 1, 64),
 		OrphanFileGrace:   e.duration("ORPHAN_FILE_GRACE", time.Hour),
+
+		TextWorkers:     e.integer("TEXT_WORKERS", 1, 0, 64),
+		TextTimeout:     e.duration("TEXT_TIMEOUT", 120*time.Second),
+		TextMemory:      e.size("TEXT_MEMORY", 1<<30),
+		TextMaxAttempts: e.integer("TEXT_MAX_ATTEMPTS", 3, 1, 20),
+		SearchLanguages: e.languages("SEARCH_LANGUAGES", [2]string{"simple", "english"}),
 
 		JWTIssuer:         e.str("JWT_ISSUER", "studysprint"),
 		JWTAudience:       e.str("JWT_AUDIENCE", "studysprint-api"),
@@ -300,6 +313,31 @@ func (r *reader) list(name string) []string {
 	}
 	return out
 }
+
+// languages reads one or two PostgreSQL text search configuration names
+// (checked against the database at start).
+func (r *reader) languages(name string, def [2]string) [2]string {
+	items := r.list(name)
+	if len(items) == 0 {
+		return def
+	}
+	if len(items) > 2 {
+		r.fail(name, errors.New("name one or two text search configurations, like simple,english"))
+		return def
+	}
+	for _, it := range items {
+		if !langRE.MatchString(it) {
+			r.fail(name, fmt.Errorf("%q is not a text search configuration name", it))
+			return def
+		}
+	}
+	if len(items) == 1 {
+		return [2]string{items[0], items[0]}
+	}
+	return [2]string{items[0], items[1]}
+}
+
+var langRE = regexp.MustCompile(`^[a-z][a-z0-9_]{0,62}$`)
 
 // prefixes parses a comma-separated list of CIDRs or single addresses.
 func (r *reader) prefixes(name string) []netip.Prefix {

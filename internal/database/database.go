@@ -121,3 +121,23 @@ func PgErrorCode(err error) (code, constraint string) {
 	}
 	return "", ""
 }
+
+// CheckTextSearchConfigs fails unless every name is a text search
+// configuration of the database (pg_ts_config).
+func CheckTextSearchConfigs(ctx context.Context, pool *pgxpool.Pool, names []string) error {
+	var found []string
+	rows, err := pool.Query(ctx, `SELECT cfgname::text FROM pg_ts_config WHERE cfgname::text = ANY($1)`, names)
+	if err != nil {
+		return err
+	}
+	found, err = pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return err
+	}
+	for _, n := range names {
+		if !slices.Contains(found, n) {
+			return fmt.Errorf("%q is not a text search configuration of this database", n)
+		}
+	}
+	return nil
+}
