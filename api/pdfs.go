@@ -488,11 +488,9 @@ func (s *server) downloadPDF(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	inline := false
-	if v := c.QueryParam("inline"); v != "" {
-		if inline, err = strconv.ParseBool(v); err != nil {
-			return fieldErrors{"inline": "must be 1, 0, true or false"}.err()
-		}
+	inline, err := boolQuery(c, "inline")
+	if err != nil {
+		return err
 	}
 	obj, err := s.store.Open(c.Request().Context(), row.Pdf.StorageKey)
 	if err != nil {

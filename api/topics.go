@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -266,13 +265,9 @@ type topicNode struct {
 // subtree statistics. Archived topics are left out unless
 // ?include_archived=true.
 func (s *server) topicTree(c echo.Context) error {
-	includeArchived := false
-	if v := c.QueryParam("include_archived"); v != "" {
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			return fieldErrors{"include_archived": "must be true or false"}.err()
-		}
-		includeArchived = b
+	includeArchived, err := boolQuery(c, "include_archived")
+	if err != nil {
+		return err
 	}
 	p := principalOf(c)
 	ctx := c.Request().Context()
@@ -395,18 +390,14 @@ func (s *server) updateTopic(c echo.Context) error {
 // deleteTopic deletes an empty topic; with ?cascade=true also its subtopics
 // and every PDF in them (their files are removed after the commit).
 func (s *server) deleteTopic(c echo.Context) error {
-	cascade := false
-	if v := c.QueryParam("cascade"); v != "" {
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			return fieldErrors{"cascade": "must be true or false"}.err()
-		}
-		cascade = b
+	cascade, err := boolQuery(c, "cascade")
+	if err != nil {
+		return err
 	}
 	p := principalOf(c)
 	ctx := c.Request().Context()
 	var keys []string
-	err := database.InTx(ctx, s.pool, func(q *dbgen.Queries) error {
+	err = database.InTx(ctx, s.pool, func(q *dbgen.Queries) error {
 		if err := q.LockTopicTree(ctx, p.User.ID); err != nil {
 			return err
 		}

@@ -104,10 +104,13 @@ func TestServeGracefulShutdown(t *testing.T) {
 		checkTextExtraction(t, base)
 	}
 
+	// An in-flight request: its body trickles in across the signal. The first
+	// pipe write returns only once the client has sent the request line, the
+	// headers and that chunk, so the request is under way when SIGTERM lands.
 	inflight := make(chan int, 1)
+	pr, pw := io.Pipe()
 	go func() {
-		res, err := http.Post(base+"/api/v1/auth/register", "application/json",
-			strings.NewReader(`{"email":"grace@example.com","username":"grace","password":"graceful-shutdown-1"}`))
+		res, err := http.Post(base+"/api/v1/auth/register", "application/json", pr)
 		if err != nil {
 			inflight <- -1
 			return
@@ -115,10 +118,20 @@ func TestServeGracefulShutdown(t *testing.T) {
 		res.Body.Close()
 		inflight <- res.StatusCode
 	}()
-	time.Sleep(150 * time.Millisecond) // the request is now hashing its password
+	if _, err := pw.Write([]byte(`{"email":"grace@example.com",`)); err != nil {
+		t.Fatal(err)
+	}
 	if err := syscall.Kill(os.Getpid(), syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
+	time.Sleep(200 * time.Millisecond) // shutdown under way: no new connections
+	if _, err := http.Get(base + "/health"); err == nil {
+		t.Fatal("a new connection was accepted during shutdown")
+	}
+	if _, err := pw.Write([]byte(`"username":"grace","password":"graceful-shutdown-1"}`)); err != nil {
+		t.Fatal(err)
+	}
+	pw.Close()
 	if status := <-inflight; status != http.StatusCreated {
 		t.Fatalf("in-flight request got %d during shutdown", status)
 	}
