@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -104,36 +105,44 @@ func TestServeGracefulShutdown(t *testing.T) {
 		checkTextExtraction(t, base)
 	}
 
-	// An in-flight request: its body trickles in across the signal. The first
-	// pipe write returns only once the client has sent the request line, the
-	// headers and that chunk, so the request is under way when SIGTERM lands.
-	inflight := make(chan int, 1)
-	pr, pw := io.Pipe()
-	go func() {
-		res, err := http.Post(base+"/api/v1/auth/register", "application/json", pr)
-		if err != nil {
-			inflight <- -1
-			return
-		}
-		res.Body.Close()
-		inflight <- res.StatusCode
-	}()
-	if _, err := pw.Write([]byte(`{"email":"grace@example.com",`)); err != nil {
+	// An in-flight request on its own connection: the headers and half the
+	// body go before the signal, the rest after it. (A fresh connection, not
+	// an idle keep-alive one that shutdown would close.)
+	body := `{"email":"grace@example.com","username":"grace","password":"graceful-shutdown-1"}`
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
 		t.Fatal(err)
 	}
+	defer conn.Close()
+	// A first request makes sure the server has accepted the connection (a
+	// connection still in the listen backlog dies with the listener).
+	br := bufio.NewReader(conn)
+	fmt.Fprintf(conn, "GET /health HTTP/1.1\r\nHost: %s\r\n\r\n", addr)
+	warm, err := http.ReadResponse(br, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, warm.Body)
+	warm.Body.Close()
+	fmt.Fprintf(conn, "POST /api/v1/auth/register HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", addr, len(body), body[:20])
+	time.Sleep(100 * time.Millisecond) // the server reads the headers: the connection is active
 	if err := syscall.Kill(os.Getpid(), syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
 	time.Sleep(200 * time.Millisecond) // shutdown under way: no new connections
-	if _, err := http.Get(base + "/health"); err == nil {
+	if _, err := (&http.Client{Transport: &http.Transport{DisableKeepAlives: true}}).Get(base + "/health"); err == nil {
 		t.Fatal("a new connection was accepted during shutdown")
 	}
-	if _, err := pw.Write([]byte(`"username":"grace","password":"graceful-shutdown-1"}`)); err != nil {
+	if _, err := io.WriteString(conn, body[20:]); err != nil {
 		t.Fatal(err)
 	}
-	pw.Close()
-	if status := <-inflight; status != http.StatusCreated {
-		t.Fatalf("in-flight request got %d during shutdown", status)
+	res, err := http.ReadResponse(br, nil)
+	if err != nil {
+		t.Fatalf("in-flight request during shutdown: %v\n%s", err, errOut.String())
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusCreated {
+		t.Fatalf("in-flight request got %d during shutdown", res.StatusCode)
 	}
 	select {
 	case code := <-done:
