@@ -3,6 +3,7 @@ package api
 import (
 	"encoding/base64"
 	"encoding/json"
+	"math"
 	"strconv"
 	"time"
 
@@ -55,11 +56,13 @@ func (p page) afterID() *uuid.UUID {
 	return &p.after.ID
 }
 
+// afterInt32 is the cursor's number for an int32 sort key, clamped so a
+// forged out-of-range cursor means "before the first" or "after the last".
 func (p page) afterInt32() *int32 {
 	if p.after == nil || p.after.N == nil {
 		return nil
 	}
-	v := int32(*p.after.N)
+	v := int32(max(math.MinInt32, min(math.MaxInt32, *p.after.N)))
 	return &v
 }
 

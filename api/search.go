@@ -147,6 +147,11 @@ func (s *server) listPDFPages(c echo.Context) error {
 	}
 	from := int32(1)
 	if pg.after != nil {
+		if last := *pg.after.N; last < 1 || last >= int64(pdf.Pdf.PageCount) || pg.after.ID != pdf.Pdf.ID {
+			e := errBadRequest("invalid_cursor", "the cursor is not one this list returned")
+			e.Fields = map[string]string{"cursor": "is not valid"}
+			return e
+		}
 		from = int32(*pg.after.N) + 1
 	}
 	to := min(pdf.Pdf.PageCount, from+int32(pg.limit)-1)

@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -136,6 +137,14 @@ func TestTextStatusAndPages(t *testing.T) {
 	e.do("GET", "/api/v1/pdfs/"+pdf.ID+"/pages?limit=2&cursor="+*pages.NextCursor, nil, auth).must(t, http.StatusOK).decode(t, &pages)
 	if len(pages.Items) != 1 || pages.Items[0].Page != 3 || pages.NextCursor != nil {
 		t.Fatalf("second page of pages: %+v", pages)
+	}
+	// Forged cursors: past the end, negative, huge, another PDF's.
+	for _, raw := range []string{
+		`{"n":3,"id":"` + pdf.ID + `"}`, `{"n":-5,"id":"` + pdf.ID + `"}`, `{"n":99999999999,"id":"` + pdf.ID + `"}`,
+		`{"n":1,"id":"7f1c0c8e-0000-4000-8000-000000000000"}`,
+	} {
+		cur := base64.RawURLEncoding.EncodeToString([]byte(raw))
+		e.do("GET", "/api/v1/pdfs/"+pdf.ID+"/pages?cursor="+cur, nil, auth).must(t, http.StatusBadRequest)
 	}
 }
 

@@ -118,6 +118,15 @@ func TestTopicPagination(t *testing.T) {
 	if got := strings.Join(seen, ","); got != want {
 		t.Fatalf("paged = %s\nwant    %s", got, want)
 	}
+	// A forged cursor with a sort key out of range is "after the last".
+	huge := base64.RawURLEncoding.EncodeToString([]byte(`{"n":99999999999,"s":"z","id":"7f1c0c8e-0000-4000-8000-000000000000"}`))
+	var empty struct {
+		Items []topicJSON `json:"items"`
+	}
+	e.do("GET", "/api/v1/topics?cursor="+huge, nil, withToken(tk.AccessToken)).must(t, http.StatusOK).decode(t, &empty)
+	if len(empty.Items) != 0 {
+		t.Fatalf("after an out-of-range cursor: %d items", len(empty.Items))
+	}
 	// A cursor of a list in time order (PDFs, sessions) is refused here.
 	timeCursor := base64.RawURLEncoding.EncodeToString([]byte(`{"t":"2026-01-01T00:00:00Z","id":"7f1c0c8e-0000-4000-8000-000000000000"}`))
 	if code := e.do("GET", "/api/v1/topics?cursor="+timeCursor, nil, withToken(tk.AccessToken)).must(t, http.StatusBadRequest).errorBody(t).Code; code != "invalid_cursor" {
