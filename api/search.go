@@ -94,15 +94,9 @@ func (s *server) search(c echo.Context) error {
 			byPDF[r.ID] = &items[i]
 		case "exercise":
 			items[i].PDFID = r.PdfID
-			fallthrough
+			items[i].Snippet = search.HighlightHTML(r.Snippet)
 		default:
-			if strings.TrimSpace(r.Detail) != "" {
-				h, err := s.q.HeadlineText(ctx, dbgen.HeadlineTextParams{Lang1: langs[0], Lang2: langs[1], Body: r.Detail, Query: query.Exact})
-				if err != nil {
-					return err
-				}
-				items[i].Snippet = search.HighlightHTML(h)
-			}
+			items[i].Snippet = search.HighlightHTML(r.Snippet)
 		}
 	}
 	if len(pdfIDs) > 0 {

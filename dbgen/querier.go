@@ -281,13 +281,6 @@ type Querier interface {
 	//
 	//  SELECT user_id, theme, pomodoro_work_minutes, pomodoro_short_break_minutes, pomodoro_long_break_minutes, pomodoro_long_break_every, auto_start_breaks, daily_goal_minutes, streak_min_minutes, idle_threshold_seconds, page_min_seconds, page_max_seconds, week_start, created_at, updated_at FROM user_preferences WHERE user_id = $1
 	GetUserPreferences(ctx context.Context, userID uuid.UUID) (UserPreference, error)
-	// A highlighted snippet of any text for the query (topic and exercise
-	// descriptions).
-	//
-	//  SELECT ts_headline($1::regconfig, $2::text,
-	//                     to_tsquery($1::regconfig, $3::text) || to_tsquery($4::regconfig, $3::text),
-	//                     'StartSel=' || chr(57344) || ', StopSel=' || chr(57345) || ', MaxWords=30, MinWords=12, MaxFragments=1')::text AS snippet
-	HeadlineText(ctx context.Context, arg HeadlineTextParams) (string, error)
 	// A batch of pages. word_counts uses -1 for a page without a text layer
 	// (stored as NULL). The tsvector joins two text search configurations
 	// (SEARCH_LANGUAGES, simple and english by default): exact words and stems.
@@ -508,8 +501,8 @@ type Querier interface {
 	// Keyset order: rank (scaled to an integer), kind, id, all descending.
 	//
 	//  WITH q AS (
-	//      SELECT to_tsquery($4::regconfig, $5::text) || to_tsquery($6::regconfig, $5::text) AS exact,
-	//             to_tsquery($4::regconfig, $7::text) || to_tsquery($6::regconfig, $7::text) AS loose
+	//      SELECT to_tsquery($1::regconfig, $5::text) || to_tsquery($6::regconfig, $5::text) AS exact,
+	//             to_tsquery($1::regconfig, $7::text) || to_tsquery($6::regconfig, $7::text) AS loose
 	//  ), hits AS (
 	//      SELECT 'pdf'::text AS kind, p.id, p.title, p.author AS detail, NULL::uuid AS pdf_id,
 	//             greatest(CASE WHEN d.doc @@ q.exact THEN ts_rank(d.doc, q.exact) ELSE 0 END,
@@ -517,24 +510,24 @@ type Querier interface {
 	//             (d.doc @@ q.exact) AS title_hit
 	//      FROM pdfs p CROSS JOIN q
 	//      CROSS JOIN LATERAL (SELECT
-	//          setweight(to_tsvector($4::regconfig, p.title) || to_tsvector($6::regconfig, p.title), 'A') ||
-	//          setweight(to_tsvector($4::regconfig, p.author) || to_tsvector($6::regconfig, p.author), 'B') AS doc) d
+	//          setweight(to_tsvector($1::regconfig, p.title) || to_tsvector($6::regconfig, p.title), 'A') ||
+	//          setweight(to_tsvector($1::regconfig, p.author) || to_tsvector($6::regconfig, p.author), 'B') AS doc) d
 	//      LEFT JOIN pdf_search ps ON ps.pdf_id = p.id AND ps.user_id = p.user_id AND ps.tsv @@ q.loose
-	//      WHERE p.user_id = $2 AND 'pdf' = ANY($8::text[]) AND (ps.pdf_id IS NOT NULL OR d.doc @@ q.exact)
+	//      WHERE p.user_id = $3 AND 'pdf' = ANY($8::text[]) AND (ps.pdf_id IS NOT NULL OR d.doc @@ q.exact)
 	//    UNION ALL
 	//      SELECT 'topic', t.id, t.name, t.description, NULL::uuid, ts_rank(x.doc, q.exact)::float8, true
 	//      FROM topics t CROSS JOIN q
 	//      CROSS JOIN LATERAL (SELECT
-	//          setweight(to_tsvector($4::regconfig, t.name) || to_tsvector($6::regconfig, t.name), 'A') ||
-	//          setweight(to_tsvector($4::regconfig, t.description) || to_tsvector($6::regconfig, t.description), 'B') AS doc) x
-	//      WHERE t.user_id = $2 AND 'topic' = ANY($8::text[]) AND x.doc @@ q.exact
+	//          setweight(to_tsvector($1::regconfig, t.name) || to_tsvector($6::regconfig, t.name), 'A') ||
+	//          setweight(to_tsvector($1::regconfig, t.description) || to_tsvector($6::regconfig, t.description), 'B') AS doc) x
+	//      WHERE t.user_id = $3 AND 'topic' = ANY($8::text[]) AND x.doc @@ q.exact
 	//    UNION ALL
 	//      SELECT 'exercise', e.id, e.title, e.description, e.pdf_id, ts_rank(x.doc, q.exact)::float8, true
 	//      FROM exercises e CROSS JOIN q
 	//      CROSS JOIN LATERAL (SELECT
-	//          setweight(to_tsvector($4::regconfig, e.title) || to_tsvector($6::regconfig, e.title), 'A') ||
-	//          setweight(to_tsvector($4::regconfig, e.description) || to_tsvector($6::regconfig, e.description), 'B') AS doc) x
-	//      WHERE e.user_id = $2 AND 'exercise' = ANY($8::text[]) AND x.doc @@ q.exact
+	//          setweight(to_tsvector($1::regconfig, e.title) || to_tsvector($6::regconfig, e.title), 'A') ||
+	//          setweight(to_tsvector($1::regconfig, e.description) || to_tsvector($6::regconfig, e.description), 'B') AS doc) x
+	//      WHERE e.user_id = $3 AND 'exercise' = ANY($8::text[]) AND x.doc @@ q.exact
 	//  ), ordered AS (
 	//      SELECT h.kind, h.id, h.title, h.detail, h.pdf_id, h.rank, h.title_hit,
 	//             (round(h.rank * 1e9))::bigint AS rank_key
@@ -544,12 +537,18 @@ type Querier interface {
 	//      ORDER BY rank_key DESC, h.kind DESC, h.id DESC
 	//      OFFSET 0
 	//  )
-	//  SELECT o.kind, o.id, o.title, o.detail, o.pdf_id, o.rank, o.rank_key
+	//  SELECT o.kind, o.id, o.title, o.detail, o.pdf_id, o.rank, o.rank_key,
+	//         -- A highlighted snippet of a topic's or exercise's description, made
+	//         -- only for the rows returned (the projection runs under the LIMIT).
+	//         CASE WHEN o.kind <> 'pdf' AND btrim(o.detail) <> '' THEN
+	//             ts_headline($1::regconfig, o.detail, q.exact,
+	//                         'StartSel=' || chr(57344) || ', StopSel=' || chr(57345) || ', MaxWords=30, MinWords=12, MaxFragments=1')
+	//         ELSE '' END::text AS snippet
 	//  FROM ordered o CROSS JOIN q
-	//  WHERE o.title_hit OR NOT $1::bool OR EXISTS (
+	//  WHERE o.title_hit OR NOT $2::bool OR EXISTS (
 	//      SELECT 1 FROM pdf_pages pp
-	//      WHERE pp.pdf_id = o.id AND pp.user_id = $2 AND pp.tsv @@ q.exact)
-	//  LIMIT $3
+	//      WHERE pp.pdf_id = o.id AND pp.user_id = $3 AND pp.tsv @@ q.exact)
+	//  LIMIT $4
 	SearchLibrary(ctx context.Context, arg SearchLibraryParams) ([]SearchLibraryRow, error)
 	// For each listed PDF: how many pages match the query and the best few
 	// (at most per_pdf) with a snippet; \uE000 and \uE001 mark the matched words

@@ -11,41 +11,10 @@ import (
 	"github.com/google/uuid"
 )
 
-const headlineText = `-- name: HeadlineText :one
-SELECT ts_headline($1::regconfig, $2::text,
-                   to_tsquery($1::regconfig, $3::text) || to_tsquery($4::regconfig, $3::text),
-                   'StartSel=' || chr(57344) || ', StopSel=' || chr(57345) || ', MaxWords=30, MinWords=12, MaxFragments=1')::text AS snippet
-`
-
-type HeadlineTextParams struct {
-	Lang1 string
-	Body  string
-	Query string
-	Lang2 string
-}
-
-// A highlighted snippet of any text for the query (topic and exercise
-// descriptions).
-//
-//	SELECT ts_headline($1::regconfig, $2::text,
-//	                   to_tsquery($1::regconfig, $3::text) || to_tsquery($4::regconfig, $3::text),
-//	                   'StartSel=' || chr(57344) || ', StopSel=' || chr(57345) || ', MaxWords=30, MinWords=12, MaxFragments=1')::text AS snippet
-func (q *Queries) HeadlineText(ctx context.Context, arg HeadlineTextParams) (string, error) {
-	row := q.db.QueryRow(ctx, headlineText,
-		arg.Lang1,
-		arg.Body,
-		arg.Query,
-		arg.Lang2,
-	)
-	var snippet string
-	err := row.Scan(&snippet)
-	return snippet, err
-}
-
 const searchLibrary = `-- name: SearchLibrary :many
 WITH q AS (
-    SELECT to_tsquery($4::regconfig, $5::text) || to_tsquery($6::regconfig, $5::text) AS exact,
-           to_tsquery($4::regconfig, $7::text) || to_tsquery($6::regconfig, $7::text) AS loose
+    SELECT to_tsquery($1::regconfig, $5::text) || to_tsquery($6::regconfig, $5::text) AS exact,
+           to_tsquery($1::regconfig, $7::text) || to_tsquery($6::regconfig, $7::text) AS loose
 ), hits AS (
     SELECT 'pdf'::text AS kind, p.id, p.title, p.author AS detail, NULL::uuid AS pdf_id,
            greatest(CASE WHEN d.doc @@ q.exact THEN ts_rank(d.doc, q.exact) ELSE 0 END,
@@ -53,24 +22,24 @@ WITH q AS (
            (d.doc @@ q.exact) AS title_hit
     FROM pdfs p CROSS JOIN q
     CROSS JOIN LATERAL (SELECT
-        setweight(to_tsvector($4::regconfig, p.title) || to_tsvector($6::regconfig, p.title), 'A') ||
-        setweight(to_tsvector($4::regconfig, p.author) || to_tsvector($6::regconfig, p.author), 'B') AS doc) d
+        setweight(to_tsvector($1::regconfig, p.title) || to_tsvector($6::regconfig, p.title), 'A') ||
+        setweight(to_tsvector($1::regconfig, p.author) || to_tsvector($6::regconfig, p.author), 'B') AS doc) d
     LEFT JOIN pdf_search ps ON ps.pdf_id = p.id AND ps.user_id = p.user_id AND ps.tsv @@ q.loose
-    WHERE p.user_id = $2 AND 'pdf' = ANY($8::text[]) AND (ps.pdf_id IS NOT NULL OR d.doc @@ q.exact)
+    WHERE p.user_id = $3 AND 'pdf' = ANY($8::text[]) AND (ps.pdf_id IS NOT NULL OR d.doc @@ q.exact)
   UNION ALL
     SELECT 'topic', t.id, t.name, t.description, NULL::uuid, ts_rank(x.doc, q.exact)::float8, true
     FROM topics t CROSS JOIN q
     CROSS JOIN LATERAL (SELECT
-        setweight(to_tsvector($4::regconfig, t.name) || to_tsvector($6::regconfig, t.name), 'A') ||
-        setweight(to_tsvector($4::regconfig, t.description) || to_tsvector($6::regconfig, t.description), 'B') AS doc) x
-    WHERE t.user_id = $2 AND 'topic' = ANY($8::text[]) AND x.doc @@ q.exact
+        setweight(to_tsvector($1::regconfig, t.name) || to_tsvector($6::regconfig, t.name), 'A') ||
+        setweight(to_tsvector($1::regconfig, t.description) || to_tsvector($6::regconfig, t.description), 'B') AS doc) x
+    WHERE t.user_id = $3 AND 'topic' = ANY($8::text[]) AND x.doc @@ q.exact
   UNION ALL
     SELECT 'exercise', e.id, e.title, e.description, e.pdf_id, ts_rank(x.doc, q.exact)::float8, true
     FROM exercises e CROSS JOIN q
     CROSS JOIN LATERAL (SELECT
-        setweight(to_tsvector($4::regconfig, e.title) || to_tsvector($6::regconfig, e.title), 'A') ||
-        setweight(to_tsvector($4::regconfig, e.description) || to_tsvector($6::regconfig, e.description), 'B') AS doc) x
-    WHERE e.user_id = $2 AND 'exercise' = ANY($8::text[]) AND x.doc @@ q.exact
+        setweight(to_tsvector($1::regconfig, e.title) || to_tsvector($6::regconfig, e.title), 'A') ||
+        setweight(to_tsvector($1::regconfig, e.description) || to_tsvector($6::regconfig, e.description), 'B') AS doc) x
+    WHERE e.user_id = $3 AND 'exercise' = ANY($8::text[]) AND x.doc @@ q.exact
 ), ordered AS (
     SELECT h.kind, h.id, h.title, h.detail, h.pdf_id, h.rank, h.title_hit,
            (round(h.rank * 1e9))::bigint AS rank_key
@@ -80,19 +49,25 @@ WITH q AS (
     ORDER BY rank_key DESC, h.kind DESC, h.id DESC
     OFFSET 0
 )
-SELECT o.kind, o.id, o.title, o.detail, o.pdf_id, o.rank, o.rank_key
+SELECT o.kind, o.id, o.title, o.detail, o.pdf_id, o.rank, o.rank_key,
+       -- A highlighted snippet of a topic's or exercise's description, made
+       -- only for the rows returned (the projection runs under the LIMIT).
+       CASE WHEN o.kind <> 'pdf' AND btrim(o.detail) <> '' THEN
+           ts_headline($1::regconfig, o.detail, q.exact,
+                       'StartSel=' || chr(57344) || ', StopSel=' || chr(57345) || ', MaxWords=30, MinWords=12, MaxFragments=1')
+       ELSE '' END::text AS snippet
 FROM ordered o CROSS JOIN q
-WHERE o.title_hit OR NOT $1::bool OR EXISTS (
+WHERE o.title_hit OR NOT $2::bool OR EXISTS (
     SELECT 1 FROM pdf_pages pp
-    WHERE pp.pdf_id = o.id AND pp.user_id = $2 AND pp.tsv @@ q.exact)
-LIMIT $3
+    WHERE pp.pdf_id = o.id AND pp.user_id = $3 AND pp.tsv @@ q.exact)
+LIMIT $4
 `
 
 type SearchLibraryParams struct {
+	Lang1     string
 	HasPhrase bool
 	UserID    uuid.UUID
 	RowLimit  int32
-	Lang1     string
 	Exact     string
 	Lang2     string
 	Loose     string
@@ -110,6 +85,7 @@ type SearchLibraryRow struct {
 	PdfID   *uuid.UUID
 	Rank    float64
 	RankKey int64
+	Snippet string
 }
 
 // Full-text search over one user's topics (name A, description B), PDFs
@@ -123,8 +99,8 @@ type SearchLibraryRow struct {
 // Keyset order: rank (scaled to an integer), kind, id, all descending.
 //
 //	WITH q AS (
-//	    SELECT to_tsquery($4::regconfig, $5::text) || to_tsquery($6::regconfig, $5::text) AS exact,
-//	           to_tsquery($4::regconfig, $7::text) || to_tsquery($6::regconfig, $7::text) AS loose
+//	    SELECT to_tsquery($1::regconfig, $5::text) || to_tsquery($6::regconfig, $5::text) AS exact,
+//	           to_tsquery($1::regconfig, $7::text) || to_tsquery($6::regconfig, $7::text) AS loose
 //	), hits AS (
 //	    SELECT 'pdf'::text AS kind, p.id, p.title, p.author AS detail, NULL::uuid AS pdf_id,
 //	           greatest(CASE WHEN d.doc @@ q.exact THEN ts_rank(d.doc, q.exact) ELSE 0 END,
@@ -132,24 +108,24 @@ type SearchLibraryRow struct {
 //	           (d.doc @@ q.exact) AS title_hit
 //	    FROM pdfs p CROSS JOIN q
 //	    CROSS JOIN LATERAL (SELECT
-//	        setweight(to_tsvector($4::regconfig, p.title) || to_tsvector($6::regconfig, p.title), 'A') ||
-//	        setweight(to_tsvector($4::regconfig, p.author) || to_tsvector($6::regconfig, p.author), 'B') AS doc) d
+//	        setweight(to_tsvector($1::regconfig, p.title) || to_tsvector($6::regconfig, p.title), 'A') ||
+//	        setweight(to_tsvector($1::regconfig, p.author) || to_tsvector($6::regconfig, p.author), 'B') AS doc) d
 //	    LEFT JOIN pdf_search ps ON ps.pdf_id = p.id AND ps.user_id = p.user_id AND ps.tsv @@ q.loose
-//	    WHERE p.user_id = $2 AND 'pdf' = ANY($8::text[]) AND (ps.pdf_id IS NOT NULL OR d.doc @@ q.exact)
+//	    WHERE p.user_id = $3 AND 'pdf' = ANY($8::text[]) AND (ps.pdf_id IS NOT NULL OR d.doc @@ q.exact)
 //	  UNION ALL
 //	    SELECT 'topic', t.id, t.name, t.description, NULL::uuid, ts_rank(x.doc, q.exact)::float8, true
 //	    FROM topics t CROSS JOIN q
 //	    CROSS JOIN LATERAL (SELECT
-//	        setweight(to_tsvector($4::regconfig, t.name) || to_tsvector($6::regconfig, t.name), 'A') ||
-//	        setweight(to_tsvector($4::regconfig, t.description) || to_tsvector($6::regconfig, t.description), 'B') AS doc) x
-//	    WHERE t.user_id = $2 AND 'topic' = ANY($8::text[]) AND x.doc @@ q.exact
+//	        setweight(to_tsvector($1::regconfig, t.name) || to_tsvector($6::regconfig, t.name), 'A') ||
+//	        setweight(to_tsvector($1::regconfig, t.description) || to_tsvector($6::regconfig, t.description), 'B') AS doc) x
+//	    WHERE t.user_id = $3 AND 'topic' = ANY($8::text[]) AND x.doc @@ q.exact
 //	  UNION ALL
 //	    SELECT 'exercise', e.id, e.title, e.description, e.pdf_id, ts_rank(x.doc, q.exact)::float8, true
 //	    FROM exercises e CROSS JOIN q
 //	    CROSS JOIN LATERAL (SELECT
-//	        setweight(to_tsvector($4::regconfig, e.title) || to_tsvector($6::regconfig, e.title), 'A') ||
-//	        setweight(to_tsvector($4::regconfig, e.description) || to_tsvector($6::regconfig, e.description), 'B') AS doc) x
-//	    WHERE e.user_id = $2 AND 'exercise' = ANY($8::text[]) AND x.doc @@ q.exact
+//	        setweight(to_tsvector($1::regconfig, e.title) || to_tsvector($6::regconfig, e.title), 'A') ||
+//	        setweight(to_tsvector($1::regconfig, e.description) || to_tsvector($6::regconfig, e.description), 'B') AS doc) x
+//	    WHERE e.user_id = $3 AND 'exercise' = ANY($8::text[]) AND x.doc @@ q.exact
 //	), ordered AS (
 //	    SELECT h.kind, h.id, h.title, h.detail, h.pdf_id, h.rank, h.title_hit,
 //	           (round(h.rank * 1e9))::bigint AS rank_key
@@ -159,18 +135,24 @@ type SearchLibraryRow struct {
 //	    ORDER BY rank_key DESC, h.kind DESC, h.id DESC
 //	    OFFSET 0
 //	)
-//	SELECT o.kind, o.id, o.title, o.detail, o.pdf_id, o.rank, o.rank_key
+//	SELECT o.kind, o.id, o.title, o.detail, o.pdf_id, o.rank, o.rank_key,
+//	       -- A highlighted snippet of a topic's or exercise's description, made
+//	       -- only for the rows returned (the projection runs under the LIMIT).
+//	       CASE WHEN o.kind <> 'pdf' AND btrim(o.detail) <> '' THEN
+//	           ts_headline($1::regconfig, o.detail, q.exact,
+//	                       'StartSel=' || chr(57344) || ', StopSel=' || chr(57345) || ', MaxWords=30, MinWords=12, MaxFragments=1')
+//	       ELSE '' END::text AS snippet
 //	FROM ordered o CROSS JOIN q
-//	WHERE o.title_hit OR NOT $1::bool OR EXISTS (
+//	WHERE o.title_hit OR NOT $2::bool OR EXISTS (
 //	    SELECT 1 FROM pdf_pages pp
-//	    WHERE pp.pdf_id = o.id AND pp.user_id = $2 AND pp.tsv @@ q.exact)
-//	LIMIT $3
+//	    WHERE pp.pdf_id = o.id AND pp.user_id = $3 AND pp.tsv @@ q.exact)
+//	LIMIT $4
 func (q *Queries) SearchLibrary(ctx context.Context, arg SearchLibraryParams) ([]SearchLibraryRow, error) {
 	rows, err := q.db.Query(ctx, searchLibrary,
+		arg.Lang1,
 		arg.HasPhrase,
 		arg.UserID,
 		arg.RowLimit,
-		arg.Lang1,
 		arg.Exact,
 		arg.Lang2,
 		arg.Loose,
@@ -194,6 +176,7 @@ func (q *Queries) SearchLibrary(ctx context.Context, arg SearchLibraryParams) ([
 			&i.PdfID,
 			&i.Rank,
 			&i.RankKey,
+			&i.Snippet,
 		); err != nil {
 			return nil, err
 		}

@@ -45,7 +45,13 @@ WITH q AS (
     ORDER BY rank_key DESC, h.kind DESC, h.id DESC
     OFFSET 0
 )
-SELECT o.kind, o.id, o.title, o.detail, o.pdf_id, o.rank, o.rank_key
+SELECT o.kind, o.id, o.title, o.detail, o.pdf_id, o.rank, o.rank_key,
+       -- A highlighted snippet of a topic's or exercise's description, made
+       -- only for the rows returned (the projection runs under the LIMIT).
+       CASE WHEN o.kind <> 'pdf' AND btrim(o.detail) <> '' THEN
+           ts_headline(@lang1::regconfig, o.detail, q.exact,
+                       'StartSel=' || chr(57344) || ', StopSel=' || chr(57345) || ', MaxWords=30, MinWords=12, MaxFragments=1')
+       ELSE '' END::text AS snippet
 FROM ordered o CROSS JOIN q
 WHERE o.title_hit OR NOT @has_phrase::bool OR EXISTS (
     SELECT 1 FROM pdf_pages pp
@@ -71,10 +77,3 @@ SELECT m.pdf_id, m.page, m.matching::integer AS matching_pages,
 FROM matched m, q
 WHERE m.rn <= @per_pdf::int
 ORDER BY m.pdf_id, m.page;
-
--- name: HeadlineText :one
--- A highlighted snippet of any text for the query (topic and exercise
--- descriptions).
-SELECT ts_headline(@lang1::regconfig, @body::text,
-                   to_tsquery(@lang1::regconfig, @query::text) || to_tsquery(@lang2::regconfig, @query::text),
-                   'StartSel=' || chr(57344) || ', StopSel=' || chr(57345) || ', MaxWords=30, MinWords=12, MaxFragments=1')::text AS snippet;
