@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/studysprint/studysprint/dbgen"
+	"github.com/studysprint/studysprint/internal/apperr"
 )
 
 type bookmarkResponse struct {
@@ -40,17 +41,17 @@ func (s *server) createBookmark(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	fe := fieldErrors{}
+	fe := apperr.Fields{}
 	if req.Page < 1 || req.Page > pdf.Pdf.PageCount {
-		fe.add("page", fmt.Sprintf("must be between 1 and %d", pdf.Pdf.PageCount))
+		fe.Add("page", fmt.Sprintf("must be between 1 and %d", pdf.Pdf.PageCount))
 	}
 	if utf8.RuneCountInString(req.Label) > 200 || hasControlChars(req.Label) {
-		fe.add("label", "must be at most 200 characters without control characters")
+		fe.Add("label", "must be at most 200 characters without control characters")
 	}
 	if utf8.RuneCountInString(req.Note) > 5000 {
-		fe.add("note", "must be at most 5000 characters")
+		fe.Add("note", "must be at most 5000 characters")
 	}
-	if err := fe.err(); err != nil {
+	if err := fe.Err(); err != nil {
 		return err
 	}
 	b, err := s.q.CreateBookmark(c.Request().Context(), dbgen.CreateBookmarkParams{

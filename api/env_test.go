@@ -106,6 +106,8 @@ type envConfig struct {
 	store          storage.Store
 	maxUpload      int64
 	inspector      *pdfinfo.Inspector
+	lockout        auth.Lockout // zero: the default policy
+	ipv6Prefix     int
 }
 
 func newEnv(t testing.TB) *env { return newEnvWith(t, envConfig{}) }
@@ -155,6 +157,7 @@ func newEnvWith(t testing.TB, cfg envConfig) *env {
 		BodyLimit: cfg.bodyLimit, CORSAllowedOrigins: cfg.corsOrigins, Version: "test",
 		AuthRateLimitPerMinute: cfg.rateLimit, TrustedProxies: cfg.trustedProxies,
 		MaxUploadBytes: cfg.maxUpload, UploadDir: filepath.Join(t.TempDir(), "uploads"),
+		Lockout: cfg.lockout, IPv6Prefix: cfg.ipv6Prefix,
 	}, api.Deps{
 		Store:     cfg.store,
 		Inspector: cfg.inspector,

@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/labstack/echo/v4"
 
+	"github.com/studysprint/studysprint/internal/apperr"
 	"github.com/studysprint/studysprint/internal/auth"
 	"github.com/studysprint/studysprint/internal/database"
 )
@@ -101,30 +102,6 @@ func errUnavailable(code, message string, retryAfter int, cause error) *Error {
 	return e
 }
 
-// fieldErrors collects validation problems, one message per field; err()
-// turns them into a 422.
-type fieldErrors map[string]string
-
-func (f fieldErrors) add(field, message string) {
-	if _, ok := f[field]; !ok {
-		f[field] = message
-	}
-}
-
-func (f fieldErrors) check(field string, err error) {
-	if err != nil {
-		f.add(field, err.Error())
-	}
-}
-
-func (f fieldErrors) err() error {
-	if len(f) == 0 {
-		return nil
-	}
-	return &Error{Status: http.StatusUnprocessableEntity, Code: "validation_failed",
-		Message: "some fields are invalid; see fields", Fields: f}
-}
-
 // constraintErrors maps named constraints to the answer a violation deserves
 // (DESIGN.md: constraints have explicit names so errors map by name).
 var constraintErrors = map[string]*Error{
@@ -158,6 +135,9 @@ func toError(err error) *Error {
 	if errors.As(err, &e) {
 		return e
 	}
+	if de, ok := apperr.As(err); ok {
+		return fromDomain(de)
+	}
 	var he *echo.HTTPError
 	if errors.As(err, &he) {
 		return fromEchoError(he)
@@ -178,6 +158,35 @@ func toError(err error) *Error {
 		return errUnavailable("database_unavailable", "the database is not reachable; try again shortly", 5, err)
 	}
 	return errInternal(err)
+}
+
+// kindStatus is the one table from domain error kinds to HTTP statuses.
+var kindStatus = map[apperr.Kind]int{
+	apperr.Invalid:         http.StatusUnprocessableEntity,
+	apperr.BadRequest:      http.StatusBadRequest,
+	apperr.NotFound:        http.StatusNotFound,
+	apperr.Conflict:        http.StatusConflict,
+	apperr.Unauthenticated: http.StatusUnauthorized,
+	apperr.TooMany:         http.StatusTooManyRequests,
+	apperr.TooLarge:        http.StatusRequestEntityTooLarge,
+	apperr.Timeout:         http.StatusRequestTimeout,
+	apperr.Unavailable:     http.StatusServiceUnavailable,
+}
+
+// fromDomain maps a workflow's error to its answer.
+func fromDomain(de *apperr.Error) *Error {
+	status, ok := kindStatus[de.Kind]
+	if !ok {
+		return errInternal(de)
+	}
+	e := &Error{Status: status, Code: de.Code, Message: de.Message, Fields: de.Fields, Details: de.Details, Cause: de.Cause}
+	switch {
+	case de.Kind == apperr.Unauthenticated:
+		e.Header = http.Header{"WWW-Authenticate": {`Bearer realm="studysprint", error="invalid_token"`}}
+	case de.Kind == apperr.TooMany || (de.Kind == apperr.Unavailable && de.RetryAfter > 0):
+		e.Header = http.Header{"Retry-After": {retryAfterHeader(de.RetryAfter)}}
+	}
+	return e
 }
 
 func errTooLarge(limit int64) *Error {

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"context"
 	"encoding/json"
 	"net/http"
 	"net/netip"
@@ -12,38 +11,6 @@ import (
 
 	"github.com/studysprint/studysprint/dbgen"
 )
-
-// Security event kinds (security_events_kind_check lists the same).
-const (
-	eventLoginSucceeded     = "login_succeeded"
-	eventLoginFailed        = "login_failed"
-	eventAccountLocked      = "account_locked"
-	eventRefreshTokenReused = "refresh_token_reused"
-	eventPasswordChanged    = "password_changed"
-	eventEmailChanged       = "email_changed"
-	eventSessionRevoked     = "session_revoked"
-	eventAccountDeleted     = "account_deleted"
-)
-
-// recordEvent appends a security event for the user, with the request's IP
-// and user agent, inside the caller's transaction (ctx is the transaction's).
-func (s *server) recordEvent(ctx context.Context, c echo.Context, q *dbgen.Queries, userID uuid.UUID, kind string, sessionID *uuid.UUID, detail map[string]any) error {
-	return s.recordEventAt(ctx, c, q, s.now(), userID, kind, sessionID, detail)
-}
-
-// recordEventAt is recordEvent for something that happened at a given time.
-func (s *server) recordEventAt(ctx context.Context, c echo.Context, q *dbgen.Queries, at time.Time, userID uuid.UUID, kind string, sessionID *uuid.UUID, detail map[string]any) error {
-	if detail == nil {
-		detail = map[string]any{}
-	}
-	raw, err := json.Marshal(detail)
-	if err != nil {
-		return err
-	}
-	return q.CreateSecurityEvent(ctx, dbgen.CreateSecurityEventParams{
-		UserID: userID, Kind: kind, Now: at, Ip: clientIP(c), UserAgent: userAgent(c), SessionID: sessionID, Detail: raw,
-	})
-}
 
 type eventResponse struct {
 	ID        uuid.UUID       `json:"id"`

@@ -12,6 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/studysprint/studysprint/dbgen"
+	"github.com/studysprint/studysprint/internal/apperr"
 	"github.com/studysprint/studysprint/internal/database"
 	"github.com/studysprint/studysprint/internal/library"
 )
@@ -74,18 +75,18 @@ func (s *server) createExercise(c echo.Context) error {
 		return err
 	}
 	if pdf.Pdf.Kind != "study" {
-		return fieldErrors{"pdf_id": "exercises attach to study PDFs; this one is an exercise PDF"}.err()
+		return apperr.Fields{"pdf_id": "exercises attach to study PDFs; this one is an exercise PDF"}.Err()
 	}
 	params := dbgen.CreateExerciseParams{UserID: principalOf(c).User.ID, PdfID: pdf.Pdf.ID, Difficulty: 3}
-	fe := fieldErrors{}
+	fe := apperr.Fields{}
 	params.Title, err = library.NormalizeExerciseTitle(req.Title)
-	fe.check("title", err)
+	fe.Check("title", err)
 	if req.Description != nil {
 		params.Description, err = library.NormalizeExerciseDescription(*req.Description)
-		fe.check("description", err)
+		fe.Check("description", err)
 	}
 	if req.Difficulty != nil {
-		fe.check("difficulty", library.CheckDifficulty(*req.Difficulty))
+		fe.Check("difficulty", library.CheckDifficulty(*req.Difficulty))
 		params.Difficulty = int16(*req.Difficulty)
 	}
 	end := req.PageStart
@@ -99,7 +100,7 @@ func (s *server) createExercise(c echo.Context) error {
 		return err
 	}
 	params.ExercisePdfID, params.ExercisePageStart, params.ExercisePageEnd = link.pdfID, link.start, link.end
-	if err := fe.err(); err != nil {
+	if err := fe.Err(); err != nil {
 		return err
 	}
 	params.Now = s.now()
@@ -112,9 +113,9 @@ func (s *server) createExercise(c echo.Context) error {
 
 // rangeErrors adds the field errors of a page range as <prefix>_start and
 // <prefix>_end.
-func rangeErrors(fe fieldErrors, prefix string, r library.PageRange, pageCount int) {
+func rangeErrors(fe apperr.Fields, prefix string, r library.PageRange, pageCount int) {
 	for end, msg := range library.CheckRange(r, pageCount) {
-		fe.add(prefix+"_"+end, msg)
+		fe.Add(prefix+"_"+end, msg)
 	}
 }
 
@@ -125,24 +126,24 @@ type exerciseLinkValue struct {
 
 // exerciseLink validates the optional exercise PDF and its page range (which
 // defaults to the whole PDF); errors go to fe.
-func (s *server) exerciseLink(ctx context.Context, q *dbgen.Queries, userID uuid.UUID, fe fieldErrors, pdfID *uuid.UUID, start, end *int) (exerciseLinkValue, error) {
+func (s *server) exerciseLink(ctx context.Context, q *dbgen.Queries, userID uuid.UUID, fe apperr.Fields, pdfID *uuid.UUID, start, end *int) (exerciseLinkValue, error) {
 	if pdfID == nil {
 		if start != nil || end != nil {
-			fe.add("exercise_pdf_id", "is required with an exercise page range")
+			fe.Add("exercise_pdf_id", "is required with an exercise page range")
 		}
 		return exerciseLinkValue{}, nil
 	}
 	// Another user's PDF is as unknown as a made-up id.
 	row, err := q.GetPDF(ctx, dbgen.GetPDFParams{ID: *pdfID, UserID: userID})
 	if errors.Is(err, pgx.ErrNoRows) {
-		fe.add("exercise_pdf_id", "no such PDF")
+		fe.Add("exercise_pdf_id", "no such PDF")
 		return exerciseLinkValue{}, nil
 	}
 	if err != nil {
 		return exerciseLinkValue{}, err
 	}
 	if row.Pdf.Kind != "exercise" {
-		fe.add("exercise_pdf_id", "must be a PDF uploaded with kind exercise")
+		fe.Add("exercise_pdf_id", "must be a PDF uploaded with kind exercise")
 		return exerciseLinkValue{}, nil
 	}
 	r := library.PageRange{Start: 1, End: int(row.Pdf.PageCount)}
@@ -197,7 +198,7 @@ func (s *server) listPageExercises(c echo.Context) error {
 	}
 	n, err := strconv.Atoi(c.Param("n"))
 	if err != nil || n < 1 || n > int(pdf.Pdf.PageCount) {
-		return fieldErrors{"n": "must be a page of the PDF, 1 to " + strconv.Itoa(int(pdf.Pdf.PageCount))}.err()
+		return apperr.Fields{"n": "must be a page of the PDF, 1 to " + strconv.Itoa(int(pdf.Pdf.PageCount))}.Err()
 	}
 	rows, err := s.q.ListPageExercises(c.Request().Context(), dbgen.ListPageExercisesParams{
 		UserID: principalOf(c).User.ID, PdfID: pdf.Pdf.ID, Page: int32(n),
@@ -223,7 +224,7 @@ func (s *server) listExercises(c echo.Context) error {
 	if v := c.QueryParam("topic_id"); v != "" {
 		id, err := uuid.Parse(v)
 		if err != nil {
-			return fieldErrors{"topic_id": "must be a topic id"}.err()
+			return apperr.Fields{"topic_id": "must be a topic id"}.Err()
 		}
 		params.TopicID = &id
 	}
@@ -241,7 +242,7 @@ func statusFilter(c echo.Context) (*string, error) {
 		return nil, nil
 	}
 	if !containsString(library.ExerciseStatuses, v) {
-		return nil, fieldErrors{"status": "must be todo, in_progress or done"}.err()
+		return nil, apperr.Fields{"status": "must be todo, in_progress or done"}.Err()
 	}
 	return &v, nil
 }
@@ -297,27 +298,27 @@ func (s *server) updateExercise(c echo.Context) error {
 			return err
 		}
 		params := dbgen.UpdateExerciseParams{ID: current.ID, UserID: current.UserID}
-		fe := fieldErrors{}
+		fe := apperr.Fields{}
 		if req.Title != nil {
 			v, err := library.NormalizeExerciseTitle(*req.Title)
-			fe.check("title", err)
+			fe.Check("title", err)
 			params.Title = &v
 		}
 		if req.Description != nil {
 			v, err := library.NormalizeExerciseDescription(*req.Description)
-			fe.check("description", err)
+			fe.Check("description", err)
 			params.Description = &v
 		}
 		if req.Difficulty != nil {
-			fe.check("difficulty", library.CheckDifficulty(*req.Difficulty))
+			fe.Check("difficulty", library.CheckDifficulty(*req.Difficulty))
 			d := int16(*req.Difficulty)
 			params.Difficulty = &d
 		}
 		if req.Status != nil {
 			if current.Status == library.StatusDone && *req.Status != library.StatusDone {
-				fe.add("status", "the exercise is done; use /reopen first")
+				fe.Add("status", "the exercise is done; use /reopen first")
 			} else {
-				fe.check("status", library.CheckPatchStatus(*req.Status))
+				fe.Check("status", library.CheckPatchStatus(*req.Status))
 			}
 			params.Status = req.Status
 		}
@@ -343,7 +344,7 @@ func (s *server) updateExercise(c echo.Context) error {
 			params.ExercisePdfID, params.ExercisePageStart, params.ExercisePageEnd = link.pdfID, link.start, link.end
 		case req.ExercisePageStart != nil || req.ExercisePageEnd != nil:
 			if current.ExercisePdfID == nil {
-				fe.add("exercise_pdf_id", "is required with an exercise page range")
+				fe.Add("exercise_pdf_id", "is required with an exercise page range")
 				break
 			}
 			start, end := req.ExercisePageStart, req.ExercisePageEnd
@@ -362,7 +363,7 @@ func (s *server) updateExercise(c echo.Context) error {
 			params.SetExercisePdf = true
 			params.ExercisePdfID, params.ExercisePageStart, params.ExercisePageEnd = link.pdfID, link.start, link.end
 		}
-		if err := fe.err(); err != nil {
+		if err := fe.Err(); err != nil {
 			return err
 		}
 		params.Now = s.now()
@@ -390,7 +391,7 @@ func (s *server) completeExercise(c echo.Context) error {
 	}
 	if req.Score != nil {
 		if err := library.CheckScore(*req.Score); err != nil {
-			return fieldErrors{"score": err.Error()}.err()
+			return apperr.Fields{"score": err.Error()}.Err()
 		}
 	}
 	current, err := s.loadExercise(c, s.q)

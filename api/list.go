@@ -9,6 +9,8 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
+
+	"github.com/studysprint/studysprint/internal/apperr"
 )
 
 // Lists take ?limit= (default 50, max 200) and an opaque ?cursor=, and answer
@@ -80,7 +82,7 @@ func parsePage(c echo.Context, need string) (page, error) {
 	if v := c.QueryParam("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > maxPageLimit {
-			return p, fieldErrors{"limit": "must be an integer between 1 and 200"}.err()
+			return p, apperr.Fields{"limit": "must be an integer between 1 and 200"}.Err()
 		}
 		p.limit = n
 	}
@@ -136,7 +138,7 @@ func boolQuery(c echo.Context, name string) (bool, error) {
 	}
 	b, err := strconv.ParseBool(v)
 	if err != nil {
-		return false, fieldErrors{name: "must be true or false"}.err()
+		return false, apperr.Fields{name: "must be true or false"}.Err()
 	}
 	return b, nil
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/studysprint/studysprint/dbgen"
+	"github.com/studysprint/studysprint/internal/apperr"
 	"github.com/studysprint/studysprint/internal/database"
 	"github.com/studysprint/studysprint/internal/library"
 	"github.com/studysprint/studysprint/internal/pdfinfo"
@@ -142,7 +143,7 @@ func (s *server) uploadPDF(c echo.Context) error {
 				return uploadReadError(err, s.cfg.MaxUploadBytes)
 			}
 			if len(b) > 4096 {
-				return fieldErrors{name: "is too long"}.err()
+				return apperr.Fields{name: "is too long"}.Err()
 			}
 			fields[name] = string(b)
 		default:
@@ -153,22 +154,22 @@ func (s *server) uploadPDF(c echo.Context) error {
 		part.Close()
 	}
 
-	fe := fieldErrors{}
+	fe := apperr.Fields{}
 	if file == nil {
-		fe.add("file", "is required")
+		fe.Add("file", "is required")
 	}
 	kind := "study"
 	if v, ok := fields["kind"]; ok {
 		kind = strings.TrimSpace(v)
 		if !containsString(pdfKinds, kind) {
-			fe.add("kind", "must be study or exercise")
+			fe.Add("kind", "must be study or exercise")
 		}
 	}
 	var topicID *uuid.UUID
 	if v, ok := fields["topic_id"]; ok && strings.TrimSpace(v) != "" {
 		id, err := uuid.Parse(strings.TrimSpace(v))
 		if err != nil {
-			fe.add("topic_id", "must be a topic id")
+			fe.Add("topic_id", "must be a topic id")
 		} else {
 			topicID = &id
 		}
@@ -176,15 +177,15 @@ func (s *server) uploadPDF(c echo.Context) error {
 	title := ""
 	if v, ok := fields["title"]; ok && strings.TrimSpace(v) != "" {
 		t, err := library.NormalizeTitle(v)
-		fe.check("title", err)
+		fe.Check("title", err)
 		title = t
 	}
-	if err := fe.err(); err != nil {
+	if err := fe.Err(); err != nil {
 		return err
 	}
 	if topicID != nil {
 		if _, err := s.q.GetTopic(ctx, dbgen.GetTopicParams{ID: *topicID, UserID: p.User.ID}); errors.Is(err, pgx.ErrNoRows) {
-			return fieldErrors{"topic_id": "no such topic"}.err()
+			return apperr.Fields{"topic_id": "no such topic"}.Err()
 		} else if err != nil {
 			return err
 		}
@@ -232,7 +233,7 @@ func (s *server) uploadPDF(c echo.Context) error {
 			}
 		}
 		if pg := database.AsPgError(err); pg != nil && pg.ConstraintName == "pdfs_topic_fkey" {
-			return fieldErrors{"topic_id": "no such topic"}.err()
+			return apperr.Fields{"topic_id": "no such topic"}.Err()
 		}
 		return err
 	}
@@ -374,28 +375,28 @@ func (s *server) listPDFs(c echo.Context) error {
 	}
 	p := principalOf(c)
 	params := dbgen.ListPDFsParams{UserID: p.User.ID, RowLimit: pg.fetch(), AfterCreatedAt: pg.afterTime(), AfterID: pg.afterID()}
-	fe := fieldErrors{}
+	fe := apperr.Fields{}
 	if v := c.QueryParam("topic_id"); v != "" {
 		id, err := uuid.Parse(v)
 		if err != nil {
-			fe.add("topic_id", "must be a topic id")
+			fe.Add("topic_id", "must be a topic id")
 		}
 		params.TopicID = &id
 	}
 	if v := c.QueryParam("kind"); v != "" {
 		if !containsString(pdfKinds, v) {
-			fe.add("kind", "must be study or exercise")
+			fe.Add("kind", "must be study or exercise")
 		}
 		params.Kind = &v
 	}
 	if q := strings.TrimSpace(c.QueryParam("q")); q != "" {
 		if len(q) > 200 {
-			fe.add("q", "must be at most 200 characters")
+			fe.Add("q", "must be at most 200 characters")
 		}
 		like := library.LikePattern(q)
 		params.TitleLike = &like
 	}
-	if err := fe.err(); err != nil {
+	if err := fe.Err(); err != nil {
 		return err
 	}
 	rows, err := s.q.ListPDFs(c.Request().Context(), params)
@@ -429,26 +430,26 @@ func (s *server) updatePDF(c echo.Context) error {
 	p := principalOf(c)
 	ctx := c.Request().Context()
 	params := dbgen.UpdatePDFParams{ID: current.Pdf.ID, UserID: p.User.ID, SetTopic: req.TopicID.Set, TopicID: req.TopicID.Value, Now: s.now()}
-	fe := fieldErrors{}
+	fe := apperr.Fields{}
 	if req.Title != nil {
 		v, err := library.NormalizeTitle(*req.Title)
-		fe.check("title", err)
+		fe.Check("title", err)
 		params.Title = &v
 	}
 	if req.CurrentPage != nil {
 		if *req.CurrentPage < 1 || *req.CurrentPage > current.Pdf.PageCount {
-			fe.add("current_page", fmt.Sprintf("must be between 1 and %d", current.Pdf.PageCount))
+			fe.Add("current_page", fmt.Sprintf("must be between 1 and %d", current.Pdf.PageCount))
 		}
 		params.CurrentPage = req.CurrentPage
 	}
 	if req.TopicID.Value != nil {
 		if _, err := s.q.GetTopic(ctx, dbgen.GetTopicParams{ID: *req.TopicID.Value, UserID: p.User.ID}); errors.Is(err, pgx.ErrNoRows) {
-			fe.add("topic_id", "no such topic")
+			fe.Add("topic_id", "no such topic")
 		} else if err != nil {
 			return err
 		}
 	}
-	if err := fe.err(); err != nil {
+	if err := fe.Err(); err != nil {
 		return err
 	}
 	row, err := s.q.UpdatePDF(ctx, params)
@@ -456,7 +457,7 @@ func (s *server) updatePDF(c echo.Context) error {
 		return errNotFound("PDF")
 	}
 	if pg := database.AsPgError(err); pg != nil && pg.ConstraintName == "pdfs_topic_fkey" {
-		return fieldErrors{"topic_id": "no such topic"}.err()
+		return apperr.Fields{"topic_id": "no such topic"}.Err()
 	}
 	if err != nil {
 		return err

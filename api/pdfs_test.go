@@ -501,7 +501,7 @@ func TestOrphanSweep(t *testing.T) {
 	now := time.Now()
 	s := &sweeper.Sweeper{
 		Q: dbgen.New(e.pool), Now: func() time.Time { return now.Add(2 * time.Hour) }, Log: slog.New(slog.DiscardHandler),
-		RevokedSessionRetention: time.Hour, LoginFailureRetention: time.Hour, SecurityEventRetention: time.Hour,
+		RevokedSessionRetention: time.Hour, LoginAttemptRetention: time.Hour, SecurityEventRetention: time.Hour,
 		Store: e.cfg.store, OrphanGrace: time.Hour,
 	}
 	// newOrphan was just written: make it "fresh" relative to the sweep time.

@@ -59,44 +59,20 @@ func (s *server) getPreferences(c echo.Context) error {
 	return c.JSON(http.StatusOK, toPreferencesResponse(prefs))
 }
 
-// updatePreferences changes the fields sent and keeps the rest. Each field is
-// range-checked (422 naming it); page_min_seconds < page_max_seconds is
-// checked against the merged row by its named constraint.
+// updatePreferences changes the fields sent and keeps the rest.
 func (s *server) updatePreferences(c echo.Context) error {
 	var req updatePreferencesRequest
 	if err := bindJSON(c, &req); err != nil {
 		return err
 	}
-	fe := fieldErrors{}
-	for field, v := range map[string]*int32{
-		"pomodoro_work_minutes": req.PomodoroWorkMinutes, "pomodoro_short_break_minutes": req.PomodoroShortBreakMinutes,
-		"pomodoro_long_break_minutes": req.PomodoroLongBreakMinutes, "pomodoro_long_break_every": req.PomodoroLongBreakEvery,
-		"daily_goal_minutes": req.DailyGoalMinutes, "streak_min_minutes": req.StreakMinMinutes,
-		"idle_threshold_seconds": req.IdleThresholdSeconds, "page_min_seconds": req.PageMinSeconds, "page_max_seconds": req.PageMaxSeconds,
-	} {
-		if v != nil {
-			fe.check(field, account.CheckPreferenceInt(field, *v))
-		}
-	}
-	if req.Theme != nil {
-		fe.check("theme", account.CheckOneOf(*req.Theme, account.Themes))
-	}
-	if req.WeekStart != nil {
-		fe.check("week_start", account.CheckOneOf(*req.WeekStart, account.WeekStarts))
-	}
-	if req.PageMinSeconds != nil && req.PageMaxSeconds != nil && *req.PageMinSeconds >= *req.PageMaxSeconds {
-		fe.add("page_max_seconds", "must be greater than page_min_seconds")
-	}
-	if err := fe.err(); err != nil {
-		return err
-	}
-	prefs, err := s.q.UpdateUserPreferences(c.Request().Context(), dbgen.UpdateUserPreferencesParams{
-		UserID: principalOf(c).User.ID, Now: s.now(),
-		Theme: req.Theme, PomodoroWorkMinutes: req.PomodoroWorkMinutes, PomodoroShortBreakMinutes: req.PomodoroShortBreakMinutes,
-		PomodoroLongBreakMinutes: req.PomodoroLongBreakMinutes, PomodoroLongBreakEvery: req.PomodoroLongBreakEvery,
-		AutoStartBreaks: req.AutoStartBreaks, DailyGoalMinutes: req.DailyGoalMinutes, StreakMinMinutes: req.StreakMinMinutes,
-		IdleThresholdSeconds: req.IdleThresholdSeconds, PageMinSeconds: req.PageMinSeconds, PageMaxSeconds: req.PageMaxSeconds,
-		WeekStart: req.WeekStart,
+	prefs, err := s.accounts.UpdatePreferences(c.Request().Context(), principalOf(c).User.ID, account.PreferencesChange{
+		Theme: req.Theme, WeekStart: req.WeekStart, AutoStartBreaks: req.AutoStartBreaks,
+		Ints: map[string]*int32{
+			"pomodoro_work_minutes": req.PomodoroWorkMinutes, "pomodoro_short_break_minutes": req.PomodoroShortBreakMinutes,
+			"pomodoro_long_break_minutes": req.PomodoroLongBreakMinutes, "pomodoro_long_break_every": req.PomodoroLongBreakEvery,
+			"daily_goal_minutes": req.DailyGoalMinutes, "streak_min_minutes": req.StreakMinMinutes,
+			"idle_threshold_seconds": req.IdleThresholdSeconds, "page_min_seconds": req.PageMinSeconds, "page_max_seconds": req.PageMaxSeconds,
+		},
 	})
 	if err != nil {
 		return err
@@ -106,7 +82,7 @@ func (s *server) updatePreferences(c echo.Context) error {
 
 // resetPreferences puts every preference back to its default.
 func (s *server) resetPreferences(c echo.Context) error {
-	prefs, err := s.q.ResetUserPreferences(c.Request().Context(), dbgen.ResetUserPreferencesParams{UserID: principalOf(c).User.ID, Now: s.now()})
+	prefs, err := s.accounts.ResetPreferences(c.Request().Context(), principalOf(c).User.ID)
 	if err != nil {
 		return err
 	}

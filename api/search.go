@@ -8,6 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/studysprint/studysprint/dbgen"
+	"github.com/studysprint/studysprint/internal/apperr"
 	"github.com/studysprint/studysprint/internal/search"
 )
 
@@ -43,23 +44,23 @@ func (s *server) search(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	fe := fieldErrors{}
+	fe := apperr.Fields{}
 	query, err := search.Parse(c.QueryParam("q"))
 	if err != nil {
-		fe.add("q", err.Error())
+		fe.Add("q", err.Error())
 	}
 	kinds := searchKinds
 	if v := c.QueryParam("types"); v != "" {
 		kinds = nil
 		for _, k := range strings.Split(v, ",") {
 			if k = strings.TrimSpace(k); !containsString(searchKinds, k) {
-				fe.add("types", "must be a comma-separated list of topic, pdf, exercise")
+				fe.Add("types", "must be a comma-separated list of topic, pdf, exercise")
 				break
 			}
 			kinds = append(kinds, k)
 		}
 	}
-	if err := fe.err(); err != nil {
+	if err := fe.Err(); err != nil {
 		return err
 	}
 	ctx := c.Request().Context()

@@ -17,7 +17,9 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/studysprint/studysprint/dbgen"
+	"github.com/studysprint/studysprint/internal/account"
 	"github.com/studysprint/studysprint/internal/auth"
+	"github.com/studysprint/studysprint/internal/library"
 	"github.com/studysprint/studysprint/internal/pdfinfo"
 	"github.com/studysprint/studysprint/internal/ratelimit"
 	"github.com/studysprint/studysprint/internal/storage"
@@ -43,8 +45,11 @@ type Config struct {
 	// TrustedProxies are the peers whose X-Forwarded-For is believed; from
 	// anyone else the header is ignored.
 	TrustedProxies []netip.Prefix
-	// Lockout is the per-account failed-login limit.
+	// Lockout is the brute-force policy of password checks.
 	Lockout auth.Lockout
+	// IPv6Prefix is how many bits of an IPv6 address name one client for
+	// the per-IP limits and the lockout (default 64).
+	IPv6Prefix int
 	// MaxUploadBytes caps one PDF upload (413 beyond).
 	MaxUploadBytes int64
 	// UploadTimeout is how long an upload may take to arrive.
@@ -91,6 +96,7 @@ type server struct {
 	textNudge func()
 
 	ipLimiter *ratelimit.Limiter
+	accounts  *account.Service
 
 	openapiJSON []byte
 	openapiYAML []byte
@@ -128,17 +134,8 @@ func New(cfg Config, deps Deps) (*echo.Echo, error) {
 	if cfg.BodyLimit <= 0 {
 		cfg.BodyLimit = 1 << 20
 	}
-	if cfg.RefreshTTL <= 0 {
-		cfg.RefreshTTL = 30 * 24 * time.Hour
-	}
-	if cfg.SessionMaxLifetime < cfg.RefreshTTL {
-		cfg.SessionMaxLifetime = max(cfg.RefreshTTL, 90*24*time.Hour)
-	}
-	if cfg.RefreshReuseGrace <= 0 {
-		cfg.RefreshReuseGrace = 10 * time.Second
-	}
-	if cfg.Lockout.MaxFailures <= 0 || cfg.Lockout.Window <= 0 {
-		cfg.Lockout = auth.DefaultLockout
+	if cfg.IPv6Prefix <= 0 || cfg.IPv6Prefix > 128 {
+		cfg.IPv6Prefix = ratelimit.DefaultIPv6Prefix
 	}
 	clock := deps.Now
 	s := &server{
@@ -147,6 +144,12 @@ func New(cfg Config, deps Deps) (*echo.Echo, error) {
 		// PostgreSQL keeps microseconds: times we store and echo back agree.
 		now: func() time.Time { return clock().Truncate(time.Microsecond) },
 	}
+	s.accounts = account.NewService(account.Config{
+		RefreshTTL: cfg.RefreshTTL, SessionMaxLifetime: cfg.SessionMaxLifetime, RefreshReuseGrace: cfg.RefreshReuseGrace,
+		Lockout: cfg.Lockout, IPv6Prefix: cfg.IPv6Prefix,
+	}, account.Deps{
+		Pool: deps.Pool, Hasher: deps.Hasher, Files: deps.Store, UserPrefix: library.UserStoragePrefix, Now: clock, Log: deps.Logger,
+	})
 	if cfg.AuthRateLimitPerMinute > 0 {
 		s.ipLimiter = ratelimit.New(cfg.AuthRateLimitPerMinute, 100_000)
 	}

@@ -9,7 +9,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/studysprint/studysprint/dbgen"
-	"github.com/studysprint/studysprint/internal/database"
 )
 
 type sessionResponse struct {
@@ -54,29 +53,8 @@ func (s *server) revokeSession(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	p := principalOf(c)
-	ctx := c.Request().Context()
-	err = database.InTx(ctx, s.pool, func(q *dbgen.Queries) error {
-		n, err := q.RevokeSession(ctx, dbgen.RevokeSessionParams{SessionID: id, UserID: p.User.ID, Now: s.now(), Reason: revokeReasonByUser})
-		if err != nil {
-			return err
-		}
-		if n == 0 {
-			return errNotFound("session")
-		}
-		return s.recordEvent(ctx, c, q, p.User.ID, eventSessionRevoked, &id, map[string]any{"reason": revokeReasonByUser})
-	})
-	if err != nil {
+	if err := s.accounts.RevokeSession(c.Request().Context(), principalOf(c).User.ID, id, clientOf(c)); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
-}
-
-// pathUUID parses a path parameter; a malformed id names nothing, so it is a 404.
-func pathUUID(c echo.Context, name, what string) (uuid.UUID, error) {
-	id, err := uuid.Parse(c.Param(name))
-	if err != nil {
-		return uuid.Nil, errNotFound(what)
-	}
-	return id, nil
 }

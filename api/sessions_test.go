@@ -368,7 +368,7 @@ func TestDeleteMe(t *testing.T) {
 
 	e.do("GET", "/api/v1/auth/me", nil, withToken(tk.AccessToken)).must(t, http.StatusUnauthorized)
 	e.do("POST", "/api/v1/auth/login", map[string]any{"username": tk.User.Username, "password": password}).must(t, http.StatusUnauthorized)
-	for _, table := range []string{"users", "user_sessions", "user_preferences", "user_refresh_tokens", "login_failures"} {
+	for _, table := range []string{"users", "user_sessions", "user_preferences", "user_refresh_tokens"} {
 		col := "user_id"
 		if table == "users" {
 			col = "id"
@@ -450,9 +450,10 @@ func TestPreferences(t *testing.T) {
 	}
 }
 
-// TestLockout: the 11th login after 10 failures within 15 minutes is a 429
-// with Retry-After, even with the right password; the lock lifts when the
-// window passes; a successful login resets the count.
+// TestLockout: an identifier gets 10 password attempts per network within
+// 15 minutes; the 11th is a 429 with Retry-After, even with the right
+// password; the lock lifts when the window passes; a successful login resets
+// its network's count.
 func TestLockout(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
@@ -470,14 +471,14 @@ func TestLockout(t *testing.T) {
 			t.Fatalf("failure %d: %s", i+1, code)
 		}
 	}
-	// 10 failures between +10s and +100s; now at +100s.
-	for _, body := range []map[string]any{wrong, {"username": tk.User.Username, "password": password}, {"email": tk.User.Email, "password": password}} {
+	// 10 attempts between +10s and +100s (the window began with the first); now at +100s.
+	for _, body := range []map[string]any{wrong, {"username": tk.User.Username, "password": password}} {
 		r := e.do("POST", "/api/v1/auth/login", body).must(t, http.StatusTooManyRequests)
-		if code := r.errorBody(t).Code; code != "account_locked" {
+		if code := r.errorBody(t).Code; code != "too_many_attempts" {
 			t.Fatalf("locked: %s", code)
 		}
 		if ra, err := strconv.Atoi(r.Header.Get("Retry-After")); err != nil || ra != 15*60-90 {
-			t.Fatalf("Retry-After %q, want %d (the first failure leaves the window then)", r.Header.Get("Retry-After"), 15*60-90)
+			t.Fatalf("Retry-After %q, want %d (the window that began at the first attempt ends then)", r.Header.Get("Retry-After"), 15*60-90)
 		}
 	}
 	// Other accounts are not affected.
@@ -487,11 +488,14 @@ func TestLockout(t *testing.T) {
 	e.do("POST", "/api/v1/auth/login", map[string]any{"username": tk.User.Username, "password": password}).must(t, http.StatusTooManyRequests)
 	e.clock.Advance(time.Second)
 	e.login(tk.User.Username, password)
-	if n := e.count(`SELECT count(*) FROM login_failures WHERE user_id = $1`, tk.User.ID); n != 0 {
-		t.Fatalf("%d failures kept after a successful login", n)
+	if n := e.count(`SELECT count(*) FROM login_attempts WHERE identifier_hash = sha256(convert_to($1, 'UTF8'))`, tk.User.Username); n != 0 {
+		t.Fatalf("%d attempt rows kept after a successful login", n)
 	}
 	if n := e.count(`SELECT count(*) FROM security_events WHERE user_id = $1 AND kind = 'account_locked'`, tk.User.ID); n != 1 {
 		t.Fatalf("%d account_locked events", n)
+	}
+	if n := e.count(`SELECT count(*) FROM security_events WHERE user_id = $1 AND kind = 'login_failed'`, tk.User.ID); n != 19 {
+		t.Fatalf("%d login_failed events, want 19", n)
 	}
 }
 
@@ -503,8 +507,9 @@ func TestRateLimitByIP(t *testing.T) {
 	e := newEnvWith(t, envConfig{rateLimit: 30})
 	body := map[string]any{"username": "nobody", "password": "whatever-it-is"}
 	for i := range 30 {
+		// Distinct logins: the lockout (10 per identifier and network) stays out of the way.
 		xff := withHeader("X-Forwarded-For", fmt.Sprintf("203.0.113.%d", i))
-		e.do("POST", "/api/v1/auth/login", body, xff).must(t, http.StatusUnauthorized)
+		e.do("POST", "/api/v1/auth/login", map[string]any{"username": fmt.Sprintf("nobody%d", i), "password": "whatever-it-is"}, xff).must(t, http.StatusUnauthorized)
 	}
 	for _, path := range []string{"/api/v1/auth/login", "/api/v1/auth/register", "/api/v1/auth/refresh"} {
 		r := e.do("POST", path, body, withHeader("X-Forwarded-For", "198.51.100.77")).must(t, http.StatusTooManyRequests)
@@ -521,7 +526,8 @@ func TestRateLimitByIP(t *testing.T) {
 	// Behind a trusted proxy each client has its own budget.
 	trusted := newEnvWith(t, envConfig{rateLimit: 30, trustedProxies: []netipPrefix{mustPrefix("127.0.0.1/32")}})
 	for i := range 31 {
-		trusted.do("POST", "/api/v1/auth/login", body, withHeader("X-Forwarded-For", "203.0.113.9")).must(t, map[bool]int{true: 429, false: 401}[i == 30])
+		b := map[string]any{"username": fmt.Sprintf("nobody%d", i), "password": "whatever-it-is"}
+		trusted.do("POST", "/api/v1/auth/login", b, withHeader("X-Forwarded-For", "203.0.113.9")).must(t, map[bool]int{true: 429, false: 401}[i == 30])
 	}
 	trusted.do("POST", "/api/v1/auth/login", body, withHeader("X-Forwarded-For", "203.0.113.10")).must(t, http.StatusUnauthorized)
 	// A client cannot prepend a fake hop: the proxy's view (the right-most untrusted address) counts.

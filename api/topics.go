@@ -12,6 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/studysprint/studysprint/dbgen"
+	"github.com/studysprint/studysprint/internal/apperr"
 	"github.com/studysprint/studysprint/internal/database"
 	"github.com/studysprint/studysprint/internal/library"
 )
@@ -83,12 +84,12 @@ func (s *server) respondTopic(c echo.Context, status int, t dbgen.Topic) error {
 }
 
 type createTopicRequest struct {
-	Name        string     `json:"name"`
-	Description *string    `json:"description"`
-	Color       *string    `json:"color"`
-	ParentID    *uuid.UUID `json:"parent_id"`
-	SortOrder   *int32     `json:"sort_order"`
-	TargetDate  *string    `json:"target_date"`
+	Name        string              `json:"name"`
+	Description *string             `json:"description"`
+	Color       *string             `json:"color"`
+	ParentID    optional[uuid.UUID] `json:"parent_id"`
+	SortOrder   *int32              `json:"sort_order"`
+	TargetDate  *string             `json:"target_date"`
 }
 
 func (s *server) createTopic(c echo.Context) error {
@@ -97,29 +98,29 @@ func (s *server) createTopic(c echo.Context) error {
 		return err
 	}
 	p := principalOf(c)
-	params := dbgen.CreateTopicParams{UserID: p.User.ID, ParentID: req.ParentID, Color: library.DefaultTopicColor}
-	fe := fieldErrors{}
+	params := dbgen.CreateTopicParams{UserID: p.User.ID, ParentID: req.ParentID.Value, Color: library.DefaultTopicColor}
+	fe := apperr.Fields{}
 	var err error
 	params.Name, err = library.NormalizeName(req.Name)
-	fe.check("name", err)
+	fe.Check("name", err)
 	if req.Description != nil {
 		params.Description, err = library.NormalizeDescription(*req.Description)
-		fe.check("description", err)
+		fe.Check("description", err)
 	}
 	if req.Color != nil {
 		params.Color, err = library.NormalizeColor(*req.Color)
-		fe.check("color", err)
+		fe.Check("color", err)
 	}
 	if req.SortOrder != nil {
-		fe.check("sort_order", library.CheckSortOrder(*req.SortOrder))
+		fe.Check("sort_order", library.CheckSortOrder(*req.SortOrder))
 		params.SortOrder = *req.SortOrder
 	}
 	if req.TargetDate != nil {
 		d, err := library.ParseDate(*req.TargetDate)
-		fe.check("target_date", err)
+		fe.Check("target_date", err)
 		params.TargetDate = &d
 	}
-	if err := fe.err(); err != nil {
+	if err := fe.Err(); err != nil {
 		return err
 	}
 	ctx := c.Request().Context()
@@ -128,8 +129,8 @@ func (s *server) createTopic(c echo.Context) error {
 		if err := q.LockTopicTree(ctx, p.User.ID); err != nil {
 			return err
 		}
-		if req.ParentID != nil {
-			if err := s.checkPlacement(ctx, q, p.User.ID, *req.ParentID, nil, 1); err != nil {
+		if req.ParentID.Value != nil {
+			if err := s.checkPlacement(ctx, q, p.User.ID, *req.ParentID.Value, nil, 1); err != nil {
 				return err
 			}
 		}
@@ -151,7 +152,7 @@ func (s *server) createTopic(c echo.Context) error {
 func (s *server) checkPlacement(ctx context.Context, q *dbgen.Queries, userID, parentID uuid.UUID, moving *uuid.UUID, height int) error {
 	parent, err := q.GetTopic(ctx, dbgen.GetTopicParams{ID: parentID, UserID: userID})
 	if errors.Is(err, pgx.ErrNoRows) {
-		return fieldErrors{"parent_id": "no such topic"}.err()
+		return apperr.Fields{"parent_id": "no such topic"}.Err()
 	}
 	if err != nil {
 		return err
@@ -164,7 +165,7 @@ func (s *server) checkPlacement(ctx context.Context, q *dbgen.Queries, userID, p
 		return err
 	}
 	if err := library.CheckPlacement(int(anc.Depth), height, anc.HasCandidate); err != nil {
-		return fieldErrors{"parent_id": err.Error()}.err()
+		return apperr.Fields{"parent_id": err.Error()}.Err()
 	}
 	return nil
 }
@@ -198,7 +199,7 @@ func (s *server) listTopics(c echo.Context) error {
 	}
 	p := principalOf(c)
 	params := dbgen.ListTopicsParams{UserID: p.User.ID, RowLimit: pg.fetch(), AfterSort: pg.afterInt32(), AfterName: pg.afterString(), AfterID: pg.afterID()}
-	fe := fieldErrors{}
+	fe := apperr.Fields{}
 	switch v := c.QueryParam("parent_id"); v {
 	case "":
 	case "root":
@@ -206,23 +207,23 @@ func (s *server) listTopics(c echo.Context) error {
 	default:
 		id, err := uuid.Parse(v)
 		if err != nil {
-			fe.add("parent_id", "must be a topic id or root")
+			fe.Add("parent_id", "must be a topic id or root")
 		}
 		params.FilterParent, params.ParentID = true, &id
 	}
 	archived, err := archivedFilter(c.QueryParam("archived"))
 	if err != nil {
-		fe.add("archived", err.Error())
+		fe.Add("archived", err.Error())
 	}
 	params.Archived = archived
 	if q := strings.TrimSpace(c.QueryParam("q")); q != "" {
 		if len(q) > 200 {
-			fe.add("q", "must be at most 200 characters")
+			fe.Add("q", "must be at most 200 characters")
 		}
 		like := library.LikePattern(q)
 		params.NameLike = &like
 	}
-	if err := fe.err(); err != nil {
+	if err := fe.Err(); err != nil {
 		return err
 	}
 	rows, err := s.q.ListTopics(c.Request().Context(), params)
@@ -323,32 +324,32 @@ func (s *server) updateTopic(c echo.Context) error {
 	}
 	p := principalOf(c)
 	params := dbgen.UpdateTopicParams{UserID: p.User.ID, SetParent: req.ParentID.Set, ParentID: req.ParentID.Value, SetTargetDate: req.TargetDate.Set}
-	fe := fieldErrors{}
+	fe := apperr.Fields{}
 	if req.Name != nil {
 		v, err := library.NormalizeName(*req.Name)
-		fe.check("name", err)
+		fe.Check("name", err)
 		params.Name = &v
 	}
 	if req.Description != nil {
 		v, err := library.NormalizeDescription(*req.Description)
-		fe.check("description", err)
+		fe.Check("description", err)
 		params.Description = &v
 	}
 	if req.Color != nil {
 		v, err := library.NormalizeColor(*req.Color)
-		fe.check("color", err)
+		fe.Check("color", err)
 		params.Color = &v
 	}
 	if req.SortOrder != nil {
-		fe.check("sort_order", library.CheckSortOrder(*req.SortOrder))
+		fe.Check("sort_order", library.CheckSortOrder(*req.SortOrder))
 		params.SortOrder = req.SortOrder
 	}
 	if req.TargetDate.Value != nil {
 		d, err := library.ParseDate(*req.TargetDate.Value)
-		fe.check("target_date", err)
+		fe.Check("target_date", err)
 		params.TargetDate = &d
 	}
-	if err := fe.err(); err != nil {
+	if err := fe.Err(); err != nil {
 		return err
 	}
 	ctx := c.Request().Context()

@@ -40,11 +40,30 @@ type Exercise struct {
 	UpdatedAt         time.Time
 }
 
-type LoginFailure struct {
-	ID       int64
-	UserID   uuid.UUID
-	FailedAt time.Time
-	Ip       *netip.Addr
+// Password attempts per login identifier and client network (an IPv4 address or an IPv6 /64) in a fixed window. An attempt is counted before its password is checked, in one statement under the row lock (CountLoginAttempt), so concurrent guesses cannot pass the limit; past LOGIN_LOCKOUT_FAILURES the network is refused for this identifier until the window ends. A successful login deletes only its own network's row, so a stranger elsewhere cannot lock a student out.
+type LoginAttempt struct {
+	// SHA-256 of the normalized identifier (lower-cased email or username as typed, or user:<id> for re-authentication), stored whether or not an account has it, so unknown and real accounts behave the same.
+	IdentifierHash []byte
+	// The client address masked to /32 (IPv4) or to RATE_LIMIT_IPV6_PREFIX (IPv6).
+	Network     netip.Prefix
+	WindowStart time.Time
+	// Attempts in the window that started at window_start, refused ones included.
+	Attempts int32
+	// Of those, the ones whose password was checked and wrong (for audit).
+	Failures      int32
+	LastAttemptAt time.Time
+}
+
+// Password attempts per login identifier across all networks, against a much higher ceiling (LOGIN_IDENTIFIER_CEILING per LOGIN_IDENTIFIER_WINDOW). Past it, attempts are spaced out by a growing delay (next_allowed_at, exponential up to LOGIN_SLOWDOWN_MAX) instead of being locked out; refused attempts do not count.
+type LoginIdentifierAttempt struct {
+	IdentifierHash []byte
+	WindowStart    time.Time
+	// Attempts let through in the window (those refused for their network or for the delay are not counted).
+	Attempts int32
+	// The earliest time the next attempt is let through.
+	NextAllowedAt time.Time
+	// Whether the latest attempt was let through (CountLoginAttempt returns it).
+	LastLetThrough bool
 }
 
 type PageStat struct {

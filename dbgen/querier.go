@@ -51,10 +51,47 @@ type Querier interface {
 	//  WHERE j.pdf_id = due.pdf_id
 	//  RETURNING j.pdf_id, j.user_id, j.attempts, j.last_error
 	ClaimTextJob(ctx context.Context, arg ClaimTextJobParams) (ClaimTextJobRow, error)
-	//ClearLoginFailures
+	// A successful login forgets its own network's attempts (only those).
 	//
-	//  DELETE FROM login_failures WHERE user_id = $1
-	ClearLoginFailures(ctx context.Context, userID uuid.UUID) error
+	//  DELETE FROM login_attempts WHERE identifier_hash = $1 AND network = $2
+	ClearLoginAttempts(ctx context.Context, arg ClearLoginAttemptsParams) error
+	// Counts an attempt its network let through against the identifier's
+	// ceiling across all networks (same transaction as CountLoginAttempt). Up to
+	// the ceiling every attempt goes through; past it each must wait until
+	// next_allowed_at, which then moves by delays[k] for the ceiling+k-th
+	// attempt (clamped to the last element; the schedule is the Go rule
+	// auth.Lockout.Delays). A refused attempt changes nothing but the flag.
+	//
+	//  INSERT INTO login_identifier_attempts AS i (identifier_hash, window_start, attempts, next_allowed_at, last_let_through)
+	//  VALUES ($1, $2, 1, $2, true)
+	//  ON CONFLICT (identifier_hash) DO UPDATE SET
+	//      window_start     = CASE WHEN i.window_start <= $3::timestamptz THEN excluded.window_start ELSE i.window_start END,
+	//      attempts         = CASE WHEN i.window_start <= $3::timestamptz THEN 1
+	//                              WHEN i.next_allowed_at <= excluded.window_start THEN i.attempts + 1
+	//                              ELSE i.attempts END,
+	//      next_allowed_at  = CASE WHEN i.window_start <= $3::timestamptz THEN excluded.next_allowed_at
+	//                              WHEN i.next_allowed_at > excluded.window_start THEN i.next_allowed_at
+	//                              WHEN i.attempts + 1 <= $4::integer THEN excluded.next_allowed_at
+	//                              ELSE excluded.next_allowed_at + make_interval(secs => ($5::float8[])[
+	//                                       least(i.attempts + 1 - $4::integer, cardinality($5::float8[]))])
+	//                         END,
+	//      last_let_through = (i.window_start <= $3::timestamptz OR i.next_allowed_at <= excluded.window_start)
+	//  RETURNING last_let_through, next_allowed_at
+	CountIdentifierAttempt(ctx context.Context, arg CountIdentifierAttemptParams) (CountIdentifierAttemptRow, error)
+	// Counts one password attempt of an identifier from a network before the
+	// password is checked: the upsert increments and returns the count under the
+	// row's lock, so concurrent attempts are counted one after the other and at
+	// most max_failures of them per window get through. A window that ended at
+	// or before window_floor starts again.
+	//
+	//  INSERT INTO login_attempts AS a (identifier_hash, network, window_start, attempts, last_attempt_at)
+	//  VALUES ($1, $2, $3, 1, $3)
+	//  ON CONFLICT (identifier_hash, network) DO UPDATE SET
+	//      window_start    = CASE WHEN a.window_start <= $4::timestamptz THEN excluded.window_start ELSE a.window_start END,
+	//      attempts        = CASE WHEN a.window_start <= $4::timestamptz THEN 1 ELSE a.attempts + 1 END,
+	//      last_attempt_at = excluded.last_attempt_at
+	//  RETURNING attempts, window_start
+	CountLoginAttempt(ctx context.Context, arg CountLoginAttemptParams) (CountLoginAttemptRow, error)
 	//CountTextJobs
 	//
 	//  SELECT count(*)::integer AS jobs, count(*) FILTER (WHERE user_id IS NOT NULL AND run_after <= $1)::integer AS due
@@ -126,10 +163,17 @@ type Querier interface {
 	//
 	//  DELETE FROM exercises WHERE id = $1 AND user_id = $2
 	DeleteExercise(ctx context.Context, arg DeleteExerciseParams) (int64, error)
-	// Sweeper: failures older than any lockout window.
+	// Sweeper: rows whose windows ended long ago.
 	//
-	//  DELETE FROM login_failures WHERE failed_at < $1
-	DeleteOldLoginFailures(ctx context.Context, before time.Time) (int64, error)
+	//  WITH n AS (
+	//      DELETE FROM login_attempts WHERE last_attempt_at < $1
+	//      RETURNING 1
+	//  ), i AS (
+	//      DELETE FROM login_identifier_attempts WHERE next_allowed_at < $1
+	//      RETURNING 1
+	//  )
+	//  SELECT ((SELECT count(*) FROM n) + (SELECT count(*) FROM i))::bigint AS deleted
+	DeleteOldLoginAttempts(ctx context.Context, before time.Time) (int64, error)
 	// Sweeper: the retention limit.
 	//
 	//  DELETE FROM security_events WHERE created_at < $1
@@ -241,17 +285,6 @@ type Querier interface {
 	//
 	//  SELECT id FROM pdfs WHERE user_id = $1 AND sha256 = $2
 	GetPDFIDBySHA256(ctx context.Context, arg GetPDFIDBySHA256Params) (uuid.UUID, error)
-	// The newest max_failures failures inside the window: how many, and when the
-	// oldest of them happened (the lock lifts when it leaves the window).
-	//
-	//  SELECT count(*)::integer AS failures, coalesce(min(failed_at), $1::timestamptz)::timestamptz AS oldest
-	//  FROM (
-	//      SELECT failed_at FROM login_failures
-	//      WHERE user_id = $2 AND failed_at > $1::timestamptz
-	//      ORDER BY failed_at DESC
-	//      LIMIT $3
-	//  ) recent
-	GetRecentLoginFailures(ctx context.Context, arg GetRecentLoginFailuresParams) (GetRecentLoginFailuresRow, error)
 	// Finds a presented refresh token with its session and user, and locks the
 	// session row: concurrent refreshes of one session run one at a time.
 	//
@@ -437,9 +470,22 @@ type Querier interface {
 	//  UPDATE text_jobs SET last_error = $1, run_after = $2
 	//  WHERE pdf_id = $3 AND user_id = $4
 	PostponeTextJob(ctx context.Context, arg PostponeTextJobParams) error
-	//RecordLoginFailure
+	// A checked and wrong password: counted on the attempt's row, and for a real
+	// account (user_id set) logged as login_failed, plus account_locked when this
+	// failure used the network's last attempt. Both paths write the same row, so
+	// a wrong password for a real and for an unknown identifier cost the same.
 	//
-	//  INSERT INTO login_failures (user_id, failed_at, ip) VALUES ($1, $2, $3)
+	//  WITH f AS (
+	//      UPDATE login_attempts SET failures = failures + 1
+	//      WHERE identifier_hash = $7 AND network = $8
+	//      RETURNING attempts
+	//  )
+	//  INSERT INTO security_events (user_id, kind, created_at, ip, user_agent, detail)
+	//  SELECT $1::uuid, k.kind, $2, $3, $4,
+	//         jsonb_build_object('via', $5::text, 'attempts', f.attempts)
+	//  FROM f CROSS JOIN (VALUES ('login_failed'), ('account_locked')) AS k (kind)
+	//  WHERE $1::uuid IS NOT NULL
+	//    AND (k.kind = 'login_failed' OR f.attempts = $6::integer)
 	RecordLoginFailure(ctx context.Context, arg RecordLoginFailureParams) error
 	//RecordUserLogin
 	//

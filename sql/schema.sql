@@ -81,29 +81,98 @@ CREATE TABLE public.exercises (
 
 
 --
--- Name: login_failures; Type: TABLE; Schema: public; Owner: -
+-- Name: login_attempts; Type: TABLE; Schema: public; Owner: -
 --
 
-CREATE TABLE public.login_failures (
-    id bigint NOT NULL,
-    user_id uuid NOT NULL,
-    failed_at timestamp with time zone NOT NULL,
-    ip inet
+CREATE TABLE public.login_attempts (
+    identifier_hash bytea NOT NULL,
+    network cidr NOT NULL,
+    window_start timestamp with time zone NOT NULL,
+    attempts integer NOT NULL,
+    failures integer DEFAULT 0 NOT NULL,
+    last_attempt_at timestamp with time zone NOT NULL,
+    CONSTRAINT login_attempts_attempts_check CHECK ((attempts >= 0)),
+    CONSTRAINT login_attempts_failures_check CHECK ((failures >= 0)),
+    CONSTRAINT login_attempts_identifier_hash_check CHECK ((octet_length(identifier_hash) = 32))
 );
 
 
 --
--- Name: login_failures_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+-- Name: TABLE login_attempts; Type: COMMENT; Schema: public; Owner: -
 --
 
-ALTER TABLE public.login_failures ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
-    SEQUENCE NAME public.login_failures_id_seq
-    START WITH 1
-    INCREMENT BY 1
-    NO MINVALUE
-    NO MAXVALUE
-    CACHE 1
+COMMENT ON TABLE public.login_attempts IS 'Password attempts per login identifier and client network (an IPv4 address or an IPv6 /64) in a fixed window. An attempt is counted before its password is checked, in one statement under the row lock (CountLoginAttempt), so concurrent guesses cannot pass the limit; past LOGIN_LOCKOUT_FAILURES the network is refused for this identifier until the window ends. A successful login deletes only its own network''s row, so a stranger elsewhere cannot lock a student out.';
+
+
+--
+-- Name: COLUMN login_attempts.identifier_hash; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.login_attempts.identifier_hash IS 'SHA-256 of the normalized identifier (lower-cased email or username as typed, or user:<id> for re-authentication), stored whether or not an account has it, so unknown and real accounts behave the same.';
+
+
+--
+-- Name: COLUMN login_attempts.network; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.login_attempts.network IS 'The client address masked to /32 (IPv4) or to RATE_LIMIT_IPV6_PREFIX (IPv6).';
+
+
+--
+-- Name: COLUMN login_attempts.attempts; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.login_attempts.attempts IS 'Attempts in the window that started at window_start, refused ones included.';
+
+
+--
+-- Name: COLUMN login_attempts.failures; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.login_attempts.failures IS 'Of those, the ones whose password was checked and wrong (for audit).';
+
+
+--
+-- Name: login_identifier_attempts; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.login_identifier_attempts (
+    identifier_hash bytea NOT NULL,
+    window_start timestamp with time zone NOT NULL,
+    attempts integer NOT NULL,
+    next_allowed_at timestamp with time zone NOT NULL,
+    last_let_through boolean NOT NULL,
+    CONSTRAINT login_identifier_attempts_attempts_check CHECK ((attempts >= 0)),
+    CONSTRAINT login_identifier_attempts_identifier_hash_check CHECK ((octet_length(identifier_hash) = 32))
 );
+
+
+--
+-- Name: TABLE login_identifier_attempts; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TABLE public.login_identifier_attempts IS 'Password attempts per login identifier across all networks, against a much higher ceiling (LOGIN_IDENTIFIER_CEILING per LOGIN_IDENTIFIER_WINDOW). Past it, attempts are spaced out by a growing delay (next_allowed_at, exponential up to LOGIN_SLOWDOWN_MAX) instead of being locked out; refused attempts do not count.';
+
+
+--
+-- Name: COLUMN login_identifier_attempts.attempts; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.login_identifier_attempts.attempts IS 'Attempts let through in the window (those refused for their network or for the delay are not counted).';
+
+
+--
+-- Name: COLUMN login_identifier_attempts.next_allowed_at; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.login_identifier_attempts.next_allowed_at IS 'The earliest time the next attempt is let through.';
+
+
+--
+-- Name: COLUMN login_identifier_attempts.last_let_through; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.login_identifier_attempts.last_let_through IS 'Whether the latest attempt was let through (CountLoginAttempt returns it).';
 
 
 --
@@ -382,11 +451,19 @@ ALTER TABLE ONLY public.exercises
 
 
 --
--- Name: login_failures login_failures_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+-- Name: login_attempts login_attempts_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
-ALTER TABLE ONLY public.login_failures
-    ADD CONSTRAINT login_failures_pkey PRIMARY KEY (id);
+ALTER TABLE ONLY public.login_attempts
+    ADD CONSTRAINT login_attempts_pkey PRIMARY KEY (identifier_hash, network);
+
+
+--
+-- Name: login_identifier_attempts login_identifier_attempts_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.login_identifier_attempts
+    ADD CONSTRAINT login_identifier_attempts_pkey PRIMARY KEY (identifier_hash);
 
 
 --
@@ -562,17 +639,31 @@ CREATE INDEX exercises_user_created_idx ON public.exercises USING btree (user_id
 
 
 --
--- Name: login_failures_failed_at_idx; Type: INDEX; Schema: public; Owner: -
+-- Name: login_attempts_last_attempt_at_idx; Type: INDEX; Schema: public; Owner: -
 --
 
-CREATE INDEX login_failures_failed_at_idx ON public.login_failures USING btree (failed_at);
+CREATE INDEX login_attempts_last_attempt_at_idx ON public.login_attempts USING btree (last_attempt_at);
 
 
 --
--- Name: login_failures_user_id_failed_at_idx; Type: INDEX; Schema: public; Owner: -
+-- Name: INDEX login_attempts_last_attempt_at_idx; Type: COMMENT; Schema: public; Owner: -
 --
 
-CREATE INDEX login_failures_user_id_failed_at_idx ON public.login_failures USING btree (user_id, failed_at DESC);
+COMMENT ON INDEX public.login_attempts_last_attempt_at_idx IS 'Serves DeleteOldLoginAttempts (sweeper).';
+
+
+--
+-- Name: login_identifier_attempts_next_allowed_at_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX login_identifier_attempts_next_allowed_at_idx ON public.login_identifier_attempts USING btree (next_allowed_at);
+
+
+--
+-- Name: INDEX login_identifier_attempts_next_allowed_at_idx; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON INDEX public.login_identifier_attempts_next_allowed_at_idx IS 'Serves DeleteOldLoginAttempts (sweeper).';
 
 
 --
@@ -719,14 +810,6 @@ ALTER TABLE ONLY public.exercises
 
 
 --
--- Name: login_failures login_failures_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
---
-
-ALTER TABLE ONLY public.login_failures
-    ADD CONSTRAINT login_failures_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
-
-
---
 -- Name: page_stats page_stats_pdf_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -830,4 +913,5 @@ INSERT INTO public.schema_migrations (version) VALUES
     ('20261125130000'),
     ('20261125140000'),
     ('20261125150000'),
-    ('20261125160000');
+    ('20261125160000'),
+    ('20261201100000');

@@ -236,7 +236,8 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		SessionMaxLifetime:     cfg.SessionMaxLifetime,
 		AuthRateLimitPerMinute: cfg.AuthRateLimitPerMinute,
 		TrustedProxies:         cfg.TrustedProxies,
-		Lockout:                auth.Lockout{MaxFailures: cfg.LoginLockoutFailures, Window: cfg.LoginLockoutWindow},
+		Lockout:                cfg.Lockout(),
+		IPv6Prefix:             cfg.RateLimitIPv6Prefix,
 		MaxUploadBytes:         cfg.MaxUploadSize,
 		UploadTimeout:          cfg.UploadTimeout,
 		UploadDir:              uploadDir,
@@ -258,7 +259,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	sweep := &sweeper.Sweeper{
 		Q: dbgen.New(pool), Now: time.Now, Log: log,
 		RevokedSessionRetention: cfg.RevokedSessionRetention,
-		LoginFailureRetention:   max(24*time.Hour, 2*cfg.LoginLockoutWindow),
+		LoginAttemptRetention:   cfg.Lockout().Retention(),
 		SecurityEventRetention:  cfg.SecurityEventRetention,
 		Store:                   store,
 		OrphanGrace:             cfg.OrphanFileGrace,

@@ -1,5 +1,9 @@
-// Package account holds the pure rules for account fields: how an email,
-// username, full name and time zone are normalised and validated.
+// Package account is the accounts-and-sessions domain. Its pure rules say how
+// an email, username, full name and time zone are normalised and validated
+// (account.go, preferences.go); its workflows (service.go, sessions.go,
+// profile.go) register, log in under the lockout, rotate refresh tokens,
+// change profiles and passwords and delete accounts, taking plain values and
+// a Client so the HTTP layer, a job or a CLI can call them.
 package account
 
 import (

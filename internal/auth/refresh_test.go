@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"fmt"
 	"testing"
 	"time"
 )
@@ -52,20 +53,62 @@ func TestDeriveRefreshToken(t *testing.T) {
 	}
 }
 
-func TestLockout(t *testing.T) {
+func TestLockoutDecide(t *testing.T) {
 	l := DefaultLockout
 	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
-	if locked, _ := l.Check(9, now.Add(-time.Minute), now); locked {
-		t.Fatal("9 failures lock")
+	for _, tc := range []struct {
+		name    string
+		a       Attempt
+		refused bool
+		network bool
+		retry   time.Duration
+	}{
+		{"first attempt", Attempt{NetworkAttempts: 1, NetworkWindowStart: now, IdentifierAllowed: true, IdentifierNext: now}, false, false, 0},
+		{"the 10th", Attempt{NetworkAttempts: 10, NetworkWindowStart: now.Add(-5 * time.Minute), IdentifierAllowed: true}, false, false, 0},
+		{"the 11th", Attempt{NetworkAttempts: 11, NetworkWindowStart: now.Add(-5 * time.Minute)}, true, true, 10 * time.Minute},
+		{"network wins over slowdown", Attempt{NetworkAttempts: 50, NetworkWindowStart: now.Add(-15*time.Minute + time.Millisecond)}, true, true, time.Second},
+		{"slowed", Attempt{NetworkAttempts: 2, NetworkWindowStart: now, IdentifierAllowed: false, IdentifierNext: now.Add(8 * time.Second)}, true, false, 8 * time.Second},
+		{"slowed, at least a second", Attempt{NetworkAttempts: 2, NetworkWindowStart: now, IdentifierNext: now.Add(time.Millisecond)}, true, false, time.Second},
+	} {
+		r := l.Decide(tc.a, now)
+		if (r != nil) != tc.refused {
+			t.Errorf("%s: refusal %+v, want refused=%v", tc.name, r, tc.refused)
+			continue
+		}
+		if r != nil && (r.Network != tc.network || r.RetryAfter != tc.retry) {
+			t.Errorf("%s: %+v, want network=%v retry=%v", tc.name, r, tc.network, tc.retry)
+		}
 	}
-	locked, retry := l.Check(10, now.Add(-5*time.Minute), now)
-	if !locked || retry != 10*time.Minute {
-		t.Fatalf("10 failures: %v %v", locked, retry)
+	if got := l.WindowFloor(now); !got.Equal(now.Add(-15 * time.Minute)) {
+		t.Fatalf("WindowFloor = %v", got)
 	}
-	if locked, _ := l.Check(10, now.Add(-15*time.Minute), now); locked {
-		t.Fatal("still locked when the oldest failure left the window")
+}
+
+func TestLockoutDelays(t *testing.T) {
+	for _, tc := range []struct {
+		base, max time.Duration
+		want      []float64
+	}{
+		{time.Second, 5 * time.Minute, []float64{1, 2, 4, 8, 16, 32, 64, 128, 256, 300}},
+		{time.Second, 4 * time.Second, []float64{1, 2, 4}},
+		{time.Second, time.Second, []float64{1}},
+		{500 * time.Millisecond, 3 * time.Second, []float64{0.5, 1, 2, 3}},
+	} {
+		got := Lockout{BaseDelay: tc.base, MaxDelay: tc.max}.Delays()
+		if fmt.Sprint(got) != fmt.Sprint(tc.want) {
+			t.Errorf("Delays(%v, %v) = %v, want %v", tc.base, tc.max, got, tc.want)
+		}
 	}
-	if got := l.Since(now); !got.Equal(now.Add(-15 * time.Minute)) {
-		t.Fatalf("Since = %v", got)
+	if d := (Lockout{}).WithDefaults(); d != DefaultLockout {
+		t.Fatalf("WithDefaults of zero = %+v", d)
+	}
+}
+
+func TestIdentifierHash(t *testing.T) {
+	if string(IdentifierHash(" Ada@Example.COM ")) != string(IdentifierHash("ada@example.com")) {
+		t.Fatal("case and spaces change the identifier")
+	}
+	if string(IdentifierHash("ada")) == string(ReauthIdentifierHash("ada")) {
+		t.Fatal("a login and a re-authentication share a key")
 	}
 }

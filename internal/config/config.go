@@ -15,6 +15,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/studysprint/studysprint/internal/auth"
 )
 
 // Config is the whole service configuration.
@@ -69,6 +71,10 @@ type Config struct {
 	TrustedProxies         []netip.Prefix
 	LoginLockoutFailures   int
 	LoginLockoutWindow     time.Duration
+	LoginIdentifierCeiling int
+	LoginIdentifierWindow  time.Duration
+	LoginSlowdownMax       time.Duration
+	RateLimitIPv6Prefix    int
 
 	CORSAllowedOrigins []string
 	BodyLimit          int64
@@ -143,6 +149,10 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 		TrustedProxies:         e.prefixes("TRUSTED_PROXIES"),
 		LoginLockoutFailures:   e.integer("LOGIN_LOCKOUT_FAILURES", 10, 1, 1000),
 		LoginLockoutWindow:     e.duration("LOGIN_LOCKOUT_WINDOW", 15*time.Minute),
+		LoginIdentifierCeiling: e.integer("LOGIN_IDENTIFIER_CEILING", 100, 1, 1_000_000),
+		LoginIdentifierWindow:  e.duration("LOGIN_IDENTIFIER_WINDOW", time.Hour),
+		LoginSlowdownMax:       e.duration("LOGIN_SLOWDOWN_MAX", 5*time.Minute),
+		RateLimitIPv6Prefix:    e.integer("RATE_LIMIT_IPV6_PREFIX", 64, 32, 128),
 
 		CORSAllowedOrigins: e.list("CORS_ALLOWED_ORIGINS"),
 		BodyLimit:          e.size("BODY_LIMIT", 1<<20),
@@ -162,6 +172,9 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 	}
 	if c.SessionMaxLifetime < c.JWTRefreshTTL {
 		e.fail("SESSION_MAX_LIFETIME", errors.New("must be at least JWT_REFRESH_TTL"))
+	}
+	if c.LoginIdentifierCeiling < c.LoginLockoutFailures {
+		e.fail("LOGIN_IDENTIFIER_CEILING", errors.New("must be at least LOGIN_LOCKOUT_FAILURES"))
 	}
 	if c.BodyLimit < 1024 || c.BodyLimit > 64<<20 {
 		e.fail("BODY_LIMIT", errors.New("must be between 1KiB and 64MiB"))
@@ -204,6 +217,15 @@ func Names() []string {
 		return "", false
 	})
 	return names
+}
+
+// Lockout is the brute-force policy of password checks.
+func (c Config) Lockout() auth.Lockout {
+	return auth.Lockout{
+		MaxFailures: c.LoginLockoutFailures, Window: c.LoginLockoutWindow,
+		IdentifierCeiling: c.LoginIdentifierCeiling, IdentifierWindow: c.LoginIdentifierWindow,
+		BaseDelay: time.Second, MaxDelay: c.LoginSlowdownMax,
+	}.WithDefaults()
 }
 
 // SigningKeyPath is where the JWT signing key is read from: the configured

@@ -12,6 +12,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/google/uuid"
 )
 
 // MaxTopicDepth is how deep topics nest: a root is at depth 1.
@@ -217,3 +219,11 @@ func BuildTree[T any, K comparable](items []T, id func(T) K, parent func(T) (K, 
 	}
 	return roots
 }
+
+// PDFStorageKey is where a PDF's file is stored.
+func PDFStorageKey(userID, pdfID uuid.UUID) string {
+	return UserStoragePrefix(userID) + "pdfs/" + pdfID.String() + ".pdf"
+}
+
+// UserStoragePrefix is the key prefix of everything a user has stored.
+func UserStoragePrefix(userID uuid.UUID) string { return "users/" + userID.String() + "/" }

@@ -5,6 +5,7 @@ package ratelimit
 
 import (
 	"math"
+	"net/netip"
 	"sync"
 	"time"
 )
@@ -81,4 +82,27 @@ func (l *Limiter) Len() int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return len(l.buckets)
+}
+
+// DefaultIPv6Prefix is how much of an IPv6 address names one client: a /64 is
+// what one home connection or one cloud instance gets, and its owner can use
+// any address inside it.
+const DefaultIPv6Prefix = 64
+
+// Network is the unit clients are counted by: an IPv4 address (/32), or the
+// IPv6 prefix of v6Bits bits (IPv4-mapped IPv6 addresses count as IPv4). An
+// invalid address gives the zero Prefix.
+func Network(a netip.Addr, v6Bits int) netip.Prefix {
+	if !a.IsValid() {
+		return netip.Prefix{}
+	}
+	a = a.Unmap().WithZone("")
+	if a.Is4() {
+		return netip.PrefixFrom(a, 32)
+	}
+	if v6Bits <= 0 || v6Bits > 128 {
+		v6Bits = DefaultIPv6Prefix
+	}
+	p, _ := a.Prefix(v6Bits)
+	return p
 }

@@ -1,5 +1,5 @@
 // Package sweeper deletes what has outlived its use: expired and long-revoked
-// sessions, old failed-login records, security events past retention, stored
+// sessions, old login-attempt counts, security events past retention, stored
 // files whose row is gone (a crash between deleting a row and its file, or
 // between storing a file and writing its row) and abandoned upload temp
 // files. It runs periodically in every instance; the deletes are idempotent,
@@ -23,8 +23,8 @@ type Sweeper struct {
 	// RevokedSessionRetention keeps revoked sessions long enough to answer a
 	// replayed refresh token with refresh_token_reused.
 	RevokedSessionRetention time.Duration
-	// LoginFailureRetention must exceed the lockout window.
-	LoginFailureRetention time.Duration
+	// LoginAttemptRetention must exceed the lockout windows and delays.
+	LoginAttemptRetention time.Duration
 	// SecurityEventRetention is how long security events are kept.
 	SecurityEventRetention time.Duration
 	// Store holds the uploaded files; orphans older than OrphanGrace (so an
@@ -39,7 +39,7 @@ type Sweeper struct {
 
 // Result counts what one sweep deleted.
 type Result struct {
-	Sessions, LoginFailures, SecurityEvents, OrphanFiles, TempFiles int64
+	Sessions, LoginAttempts, SecurityEvents, OrphanFiles, TempFiles int64
 }
 
 // Once runs one sweep.
@@ -52,7 +52,7 @@ func (s *Sweeper) Once(ctx context.Context) (Result, error) {
 	}); err != nil {
 		return r, err
 	}
-	if r.LoginFailures, err = s.Q.DeleteOldLoginFailures(ctx, now.Add(-s.LoginFailureRetention)); err != nil {
+	if r.LoginAttempts, err = s.Q.DeleteOldLoginAttempts(ctx, now.Add(-s.LoginAttemptRetention)); err != nil {
 		return r, err
 	}
 	if r.SecurityEvents, err = s.Q.DeleteOldSecurityEvents(ctx, now.Add(-s.SecurityEventRetention)); err != nil {
@@ -139,7 +139,7 @@ func (s *Sweeper) Run(ctx context.Context, interval time.Duration) {
 		case err != nil && ctx.Err() == nil:
 			s.Log.Warn("sweep failed", "err", err)
 		case r != (Result{}):
-			s.Log.Info("swept", "sessions", r.Sessions, "login_failures", r.LoginFailures, "security_events", r.SecurityEvents,
+			s.Log.Info("swept", "sessions", r.Sessions, "login_attempts", r.LoginAttempts, "security_events", r.SecurityEvents,
 				"orphan_files", r.OrphanFiles, "temp_files", r.TempFiles)
 		}
 		select {

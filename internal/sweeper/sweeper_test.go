@@ -24,7 +24,7 @@ func TestSweepOnce(t *testing.T) {
 	session := func(label string, expires time.Time, revoked *time.Time) {
 		reason := any(nil)
 		if revoked != nil {
-			reason = "test"
+			reason = "logout"
 		}
 		if _, err := pool.Exec(ctx, `INSERT INTO user_sessions (user_id, refresh_secret, user_agent, created_at, last_used_at, expires_at, absolute_expires_at, revoked_at, revoke_reason)
 			VALUES ($1, decode(repeat('ab', 32), 'hex'), $2, $3, $3, $4, $4, $5, $6)`, user, label, now.Add(-60*day), expires, revoked, reason); err != nil {
@@ -37,7 +37,8 @@ func TestSweepOnce(t *testing.T) {
 	session("revoked recently", now.Add(day), ago(day))
 	session("revoked long ago", now.Add(day), ago(8*day))
 	for _, at := range []time.Time{now.Add(-time.Hour), now.Add(-2 * day)} {
-		if _, err := pool.Exec(ctx, `INSERT INTO login_failures (user_id, failed_at) VALUES ($1, $2)`, user, at); err != nil {
+		if _, err := pool.Exec(ctx, `INSERT INTO login_attempts (identifier_hash, network, window_start, attempts, last_attempt_at)
+			VALUES (sha256($1::text::bytea), '192.0.2.1/32', $2, 1, $2)`, at.String(), at); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := pool.Exec(ctx, `INSERT INTO security_events (user_id, kind, created_at) VALUES ($1, 'login_failed', $2)`, user, at.Add(-364*day)); err != nil {
@@ -47,13 +48,13 @@ func TestSweepOnce(t *testing.T) {
 
 	s := &sweeper.Sweeper{
 		Q: dbgen.New(pool), Now: func() time.Time { return now }, Log: slog.New(slog.DiscardHandler),
-		RevokedSessionRetention: 7 * day, LoginFailureRetention: day, SecurityEventRetention: 365 * day,
+		RevokedSessionRetention: 7 * day, LoginAttemptRetention: day, SecurityEventRetention: 365 * day,
 	}
 	r, err := s.Once(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r != (sweeper.Result{Sessions: 2, LoginFailures: 1, SecurityEvents: 1}) {
+	if r != (sweeper.Result{Sessions: 2, LoginAttempts: 1, SecurityEvents: 1}) {
 		t.Fatalf("swept %+v", r)
 	}
 	rows, err := pool.Query(ctx, `SELECT user_agent FROM user_sessions ORDER BY user_agent`)

@@ -1,0 +1,75 @@
+package api
+
+import (
+	"math"
+	"net/netip"
+	"strconv"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/labstack/echo/v4"
+
+	"github.com/studysprint/studysprint/internal/apperr"
+	"github.com/studysprint/studysprint/internal/ratelimit"
+)
+
+// Small helpers shared by the resource files: times, ids and addresses.
+
+func utc(t time.Time) time.Time { return t.UTC() }
+
+func utcPtr(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+func ceilSeconds(d time.Duration) int { return int(math.Ceil(d.Seconds())) }
+
+func retryAfterHeader(d time.Duration) string { return strconv.Itoa(max(1, ceilSeconds(d))) }
+
+// parseID reads an id in its canonical form only (8-4-4-4-12 hex digits):
+// uuid.Parse also takes {braces}, urn:uuid: and undashed forms, which would
+// give one object several URLs and let odd spellings through filters.
+func parseID(s string) (uuid.UUID, bool) {
+	if len(s) != 36 || s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-' {
+		return uuid.Nil, false
+	}
+	id, err := uuid.Parse(s)
+	return id, err == nil
+}
+
+// pathUUID parses an id path parameter; a malformed id names nothing, so it
+// is a 404 like an unknown one.
+func pathUUID(c echo.Context, name, what string) (uuid.UUID, error) {
+	id, ok := parseID(c.Param(name))
+	if !ok {
+		return uuid.Nil, apperr.NotFoundf(what)
+	}
+	return id, nil
+}
+
+// queryUUID reads an optional id query parameter (nil when absent); a
+// malformed one is a 422 naming it.
+func queryUUID(c echo.Context, name, what string) (*uuid.UUID, error) {
+	v := c.QueryParam(name)
+	if v == "" {
+		return nil, nil
+	}
+	id, ok := parseID(v)
+	if !ok {
+		return nil, apperr.Field(name, "must be "+what+" id")
+	}
+	return &id, nil
+}
+
+// clientNetworkKey is the rate-limit key of the caller: its IPv4 address or
+// IPv6 /64 (configurable), so one home connection is one client.
+func (s *server) clientNetworkKey(c echo.Context) string {
+	a, err := netip.ParseAddr(c.RealIP())
+	if err != nil {
+		return c.RealIP()
+	}
+	return ratelimit.Network(a, s.cfg.IPv6Prefix).String()
+}
