@@ -13,6 +13,7 @@ import (
 	"github.com/studysprint/studysprint/internal/account"
 	"github.com/studysprint/studysprint/internal/apperr"
 	"github.com/studysprint/studysprint/internal/auth"
+	"github.com/studysprint/studysprint/internal/safetext"
 )
 
 // userResponse is the public view of an account: never the password hash.
@@ -130,7 +131,13 @@ func bindLoginForm(c echo.Context, req *loginRequest) error {
 	}
 	req.Username = r.PostForm.Get("username")
 	req.Password = r.PostForm.Get("password")
-	return nil
+	fe := apperr.Fields{}
+	for name, v := range map[string]string{"username": req.Username, "password": req.Password} {
+		if !safetext.Valid(v) {
+			fe.Add(name, "must be valid UTF-8 without NUL characters")
+		}
+	}
+	return fe.Err()
 }
 
 type refreshRequest struct {

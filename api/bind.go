@@ -12,7 +12,11 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
+
+	"github.com/studysprint/studysprint/internal/apperr"
+	"github.com/studysprint/studysprint/internal/safetext"
 )
 
 // bindJSON decodes a JSON object body into dst strictly: the media type must
@@ -87,17 +91,14 @@ func decodeJSON(body io.Reader, dst any) error {
 	return nil
 }
 
-type jsonFrame struct {
-	object  bool
-	keys    map[string]bool
-	wantKey bool // in an object, the next token is a key or the closing brace
-}
-
-// checkJSONStructure walks the tokens once: one top-level object, bounded
-// depth, no duplicate keys, and top-level keys spelled exactly as dst's json
-// tags.
+// checkJSONStructure walks the tokens once, with the Go type each value is
+// decoded into: one top-level object, bounded depth, no duplicate keys, keys
+// spelled exactly as the json tags (at every level), and values the decoder
+// would take too kindly: a string with NUL (PostgreSQL text cannot hold it),
+// null where the field is not nullable (only optional[T] fields are), and an
+// id that is not in the canonical 8-4-4-4-12 form. Those are 422s naming the
+// field by its path (events[3].id).
 func checkJSONStructure(data []byte, dst any) error {
-	known := jsonFieldNames(dst)
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	tok, err := dec.Token()
@@ -107,55 +108,170 @@ func checkJSONStructure(data []byte, dst any) error {
 	if d, ok := tok.(json.Delim); !ok || d != '{' {
 		return errBadRequest("malformed_json", "the body must be a JSON object")
 	}
-	stack := []*jsonFrame{{object: true, keys: map[string]bool{}, wantKey: true}}
-	valueDone := func() {
-		if n := len(stack); n > 0 && stack[n-1].object {
-			stack[n-1].wantKey = true
-		}
+	t := reflect.TypeOf(dst)
+	if t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
 	}
-	for len(stack) > 0 {
-		tok, err := dec.Token()
-		if errors.Is(err, io.EOF) {
-			return errBadRequest("malformed_json", "the JSON body ends too early")
-		}
-		if err != nil {
-			return jsonError(err)
-		}
-		top := stack[len(stack)-1]
-		if d, ok := tok.(json.Delim); ok && (d == '}' || d == ']') {
-			stack = stack[:len(stack)-1]
-			valueDone()
-			continue
-		}
-		if top.object && top.wantKey {
-			key, _ := tok.(string) // the decoder only yields a string here
-			if top.keys[key] {
-				e := errBadRequest("duplicate_field", fmt.Sprintf("field %q appears more than once", key))
-				e.Fields = map[string]string{key: "appears more than once"}
-				return e
-			}
-			top.keys[key] = true
-			if len(stack) == 1 && known != nil && !known[key] {
-				e := errBadRequest("unknown_field", fmt.Sprintf("unknown field %q", key))
-				e.Fields = map[string]string{key: "is not a known field"}
-				return e
-			}
-			top.wantKey = false
-			continue
-		}
-		if d, ok := tok.(json.Delim); ok { // '{' or '['
-			if len(stack) >= maxJSONDepth {
-				return errBadRequest("malformed_json", fmt.Sprintf("the body nests deeper than %d levels", maxJSONDepth))
-			}
-			stack = append(stack, &jsonFrame{object: d == '{', keys: map[string]bool{}, wantKey: d == '{'})
-			continue
-		}
-		valueDone()
+	w := jsonWalker{dec: dec}
+	if err := w.object(t, "", 1); err != nil {
+		return err
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return errBadRequest("malformed_json", "the body must hold exactly one JSON object")
 	}
 	return nil
+}
+
+type jsonWalker struct{ dec *json.Decoder }
+
+var (
+	uuidType     = reflect.TypeOf(uuid.UUID{})
+	nullableType = reflect.TypeOf((*nullable)(nil)).Elem()
+)
+
+// nullable marks DTO field types that accept JSON null (optional[T]).
+type nullable interface{ acceptsNull() }
+
+func (w *jsonWalker) token() (json.Token, error) {
+	tok, err := w.dec.Token()
+	if errors.Is(err, io.EOF) {
+		return nil, errBadRequest("malformed_json", "the JSON body ends too early")
+	}
+	if err != nil {
+		return nil, jsonError(err)
+	}
+	return tok, nil
+}
+
+// object walks the members of an object whose '{' was read, for a value of
+// type t (nil: any).
+func (w *jsonWalker) object(t reflect.Type, path string, depth int) error {
+	var fields map[string]reflect.Type
+	var elem reflect.Type
+	switch {
+	case t != nil && t.Kind() == reflect.Struct:
+		fields = jsonFields(t)
+	case t != nil && t.Kind() == reflect.Map:
+		elem = t.Elem()
+	}
+	seen := map[string]bool{}
+	for {
+		tok, err := w.token()
+		if err != nil {
+			return err
+		}
+		if d, ok := tok.(json.Delim); ok && d == '}' {
+			return nil
+		}
+		key, _ := tok.(string) // the decoder only yields a string here
+		at := joinPath(path, key)
+		if seen[key] {
+			e := errBadRequest("duplicate_field", fmt.Sprintf("field %q appears more than once", at))
+			e.Fields = map[string]string{at: "appears more than once"}
+			return e
+		}
+		seen[key] = true
+		vt := elem
+		if fields != nil {
+			var known bool
+			if vt, known = fields[key]; !known {
+				e := errBadRequest("unknown_field", fmt.Sprintf("unknown field %q", at))
+				e.Fields = map[string]string{at: "is not a known field"}
+				return e
+			}
+		}
+		if err := w.value(vt, at, depth); err != nil {
+			return err
+		}
+	}
+}
+
+// value walks one value for type t (nil: any).
+func (w *jsonWalker) value(t reflect.Type, path string, depth int) error {
+	tok, err := w.token()
+	if err != nil {
+		return err
+	}
+	canBeNull := t == nil
+	for t != nil && (t.Kind() == reflect.Pointer || reflect.PointerTo(t).Implements(nullableType)) {
+		if reflect.PointerTo(t).Implements(nullableType) {
+			canBeNull = true
+			t = t.Field(1).Type.Elem() // optional[T].Value is *T
+			continue
+		}
+		t = t.Elem()
+	}
+	if t != nil && (t.Kind() == reflect.Interface || t == reflect.TypeOf(json.RawMessage(nil))) {
+		canBeNull, t = true, nil
+	}
+	switch v := tok.(type) {
+	case nil:
+		if !canBeNull {
+			return fieldError(path, "must not be null")
+		}
+	case string:
+		if !safetext.Valid(v) {
+			return fieldError(path, "must not contain NUL characters")
+		}
+		if t == uuidType {
+			if _, ok := parseID(v); !ok {
+				return fieldError(path, "must be an id like 0b5e1f9a-3c4d-4e5f-8a9b-0c1d2e3f4a5b")
+			}
+		}
+	case json.Delim:
+		if depth >= maxJSONDepth {
+			return errBadRequest("malformed_json", fmt.Sprintf("the body nests deeper than %d levels", maxJSONDepth))
+		}
+		if v == '{' {
+			return w.object(t, path, depth+1)
+		}
+		var elem reflect.Type
+		if t != nil && (t.Kind() == reflect.Slice || t.Kind() == reflect.Array) {
+			elem = t.Elem()
+		}
+		for i := 0; ; i++ {
+			if !w.dec.More() {
+				_, err := w.token() // ']'
+				return err
+			}
+			if err := w.value(elem, fmt.Sprintf("%s[%d]", path, i), depth+1); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func joinPath(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+func fieldError(path, message string) *Error {
+	return &Error{Status: http.StatusUnprocessableEntity, Code: apperr.ValidationCode, Message: apperr.ValidationMessage,
+		Fields: map[string]string{path: message}}
+}
+
+// jsonFields maps the exact json names of a struct's fields to their types.
+func jsonFields(t reflect.Type) map[string]reflect.Type {
+	out := make(map[string]reflect.Type, t.NumField())
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if !f.IsExported() {
+			continue
+		}
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "-" {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		out[name] = f.Type
+	}
+	return out
 }
 
 // jsonFieldNames returns the exact json names of a struct's fields (nil when
@@ -249,6 +365,8 @@ type optional[T any] struct {
 	Set   bool // the field was in the body (null included)
 	Value *T   // nil for null
 }
+
+func (optional[T]) acceptsNull() {}
 
 func (o *optional[T]) UnmarshalJSON(b []byte) error {
 	o.Set = true

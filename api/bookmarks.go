@@ -1,16 +1,14 @@
 package api
 
 import (
-	"fmt"
 	"net/http"
 	"time"
-	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
 	"github.com/studysprint/studysprint/dbgen"
-	"github.com/studysprint/studysprint/internal/apperr"
+	"github.com/studysprint/studysprint/internal/library"
 )
 
 type bookmarkResponse struct {
@@ -37,26 +35,11 @@ func (s *server) createBookmark(c echo.Context) error {
 	if err := bindJSON(c, &req); err != nil {
 		return err
 	}
-	pdf, err := s.loadPDF(c)
+	pdfID, err := pathUUID(c, "id", "PDF")
 	if err != nil {
 		return err
 	}
-	fe := apperr.Fields{}
-	if req.Page < 1 || req.Page > pdf.Pdf.PageCount {
-		fe.Add("page", fmt.Sprintf("must be between 1 and %d", pdf.Pdf.PageCount))
-	}
-	if utf8.RuneCountInString(req.Label) > 200 || hasControlChars(req.Label) {
-		fe.Add("label", "must be at most 200 characters without control characters")
-	}
-	if utf8.RuneCountInString(req.Note) > 5000 {
-		fe.Add("note", "must be at most 5000 characters")
-	}
-	if err := fe.Err(); err != nil {
-		return err
-	}
-	b, err := s.q.CreateBookmark(c.Request().Context(), dbgen.CreateBookmarkParams{
-		UserID: principalOf(c).User.ID, PdfID: pdf.Pdf.ID, Page: req.Page, Label: req.Label, Note: req.Note, Now: s.now(),
-	})
+	b, err := s.library.CreateBookmark(c.Request().Context(), principalOf(c).User.ID, pdfID, library.BookmarkInput{Page: req.Page, Label: req.Label, Note: req.Note})
 	if err != nil {
 		return err
 	}
@@ -104,13 +87,4 @@ func (s *server) deleteBookmark(c echo.Context) error {
 		return errNotFound("bookmark")
 	}
 	return c.NoContent(http.StatusNoContent)
-}
-
-func hasControlChars(s string) bool {
-	for _, r := range s {
-		if r < 0x20 || r == 0x7f {
-			return true
-		}
-	}
-	return false
 }

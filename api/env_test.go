@@ -49,6 +49,10 @@ var inspectorOnce struct {
 func sharedInspector(t testing.TB) *pdfinfo.Inspector {
 	inspectorOnce.Do(func() {
 		inspectorOnce.in, inspectorOnce.err = pdfinfo.NewInspector(pdfinfo.Limits{Timeout: 60 * time.Second, MemoryBytes: 1 << 30}, 2)
+		if inspectorOnce.in != nil {
+			// Tests upload many PDFs at once from one account; they wait for slots, not fail.
+			inspectorOnce.in.QueueTimeout = 5 * time.Minute
+		}
 	})
 	if inspectorOnce.err != nil {
 		t.Fatal(inspectorOnce.err)
@@ -89,6 +93,8 @@ type env struct {
 	cfg    envConfig
 	client *http.Client
 	logs   *syncBuffer
+	// uploads is the server's UploadDir.
+	uploads string
 }
 
 type envConfig struct {
@@ -108,6 +114,11 @@ type envConfig struct {
 	inspector      *pdfinfo.Inspector
 	lockout        auth.Lockout // zero: the default policy
 	ipv6Prefix     int
+	uploadsPerUser int // zero: the default (2)
+	storageQuota   int64
+	uploadGrace    time.Duration
+	uploadMinRate  int64
+	uploadTimeout  time.Duration
 }
 
 func newEnv(t testing.TB) *env { return newEnvWith(t, envConfig{}) }
@@ -153,11 +164,14 @@ func newEnvWith(t testing.TB, cfg envConfig) *env {
 		cfg.inspector = sharedInspector(t)
 	}
 	logs := &syncBuffer{}
+	uploads := filepath.Join(t.TempDir(), "uploads")
 	e, err := api.New(api.Config{
 		BodyLimit: cfg.bodyLimit, CORSAllowedOrigins: cfg.corsOrigins, Version: "test",
 		AuthRateLimitPerMinute: cfg.rateLimit, TrustedProxies: cfg.trustedProxies,
-		MaxUploadBytes: cfg.maxUpload, UploadDir: filepath.Join(t.TempDir(), "uploads"),
+		MaxUploadBytes: cfg.maxUpload, UploadDir: uploads,
 		Lockout: cfg.lockout, IPv6Prefix: cfg.ipv6Prefix,
+		UploadsPerUser: cfg.uploadsPerUser, StorageQuota: cfg.storageQuota,
+		UploadGrace: cfg.uploadGrace, UploadMinRate: cfg.uploadMinRate, UploadTimeout: cfg.uploadTimeout,
 	}, api.Deps{
 		Store:     cfg.store,
 		Inspector: cfg.inspector,
@@ -171,14 +185,16 @@ func newEnvWith(t testing.TB, cfg envConfig) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(e)
+	srv := httptest.NewUnstartedServer(e)
+	srv.Listener = api.ShapeProtocolErrors(srv.Listener, nil)
+	srv.Start()
 	t.Cleanup(srv.Close)
 	var transport http.RoundTripper = newValidator(t, srv.URL)
 	if cfg.noValidate {
 		transport = &http.Transport{MaxIdleConnsPerHost: 256}
 	}
 	return &env{
-		t: t, srv: srv, echo: e, pool: cfg.pool, clock: clock, key: key, cfg: cfg, logs: logs,
+		t: t, srv: srv, echo: e, pool: cfg.pool, clock: clock, key: key, cfg: cfg, logs: logs, uploads: uploads,
 		client: &http.Client{Transport: transport, Timeout: 30 * time.Second},
 	}
 }

@@ -108,6 +108,10 @@ var constraintErrors = map[string]*Error{
 	"users_email_key":         {Status: http.StatusConflict, Code: "email_taken", Message: "an account with this email already exists", Fields: map[string]string{"email": "is already registered"}},
 	"users_username_key":      {Status: http.StatusConflict, Code: "username_taken", Message: "this username is taken", Fields: map[string]string{"username": "is already taken"}},
 	"topics_sibling_name_key": {Status: http.StatusConflict, Code: "topic_name_taken", Message: "a sibling topic already has this name", Fields: map[string]string{"name": "is already used by a topic with the same parent"}},
+	// An upload finishing after its account was deleted.
+	"pdfs_user_id_fkey":       {Status: http.StatusUnauthorized, Code: "account_deleted", Message: "this account no longer exists"},
+	"pdfs_topic_fkey":         {Status: http.StatusUnprocessableEntity, Code: "validation_failed", Message: "some fields are invalid; see fields", Fields: map[string]string{"topic_id": "no such topic"}},
+	"pdfs_user_sha256_key":    {Status: http.StatusConflict, Code: "duplicate_pdf", Message: "this PDF is already in your library"},
 	"pdfs_current_page_check": {Status: http.StatusUnprocessableEntity, Code: "validation_failed", Message: "some fields are invalid; see fields", Fields: map[string]string{"current_page": "must be within the PDF's pages"}},
 	"user_preferences_page_bounds_check": {Status: http.StatusUnprocessableEntity, Code: "validation_failed", Message: "some fields are invalid; see fields",
 		Fields: map[string]string{"page_min_seconds": "must be less than page_max_seconds", "page_max_seconds": "must be greater than page_min_seconds"}},

@@ -1,19 +1,15 @@
 package api
 
 import (
-	"context"
-	"errors"
 	"net/http"
 	"strconv"
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
 	"github.com/labstack/echo/v4"
 
 	"github.com/studysprint/studysprint/dbgen"
 	"github.com/studysprint/studysprint/internal/apperr"
-	"github.com/studysprint/studysprint/internal/database"
 	"github.com/studysprint/studysprint/internal/library"
 )
 
@@ -70,95 +66,18 @@ func (s *server) createExercise(c echo.Context) error {
 	if err := bindJSON(c, &req); err != nil {
 		return err
 	}
-	pdf, err := s.loadPDF(c)
+	pdfID, err := pathUUID(c, "id", "PDF")
 	if err != nil {
 		return err
 	}
-	if pdf.Pdf.Kind != "study" {
-		return apperr.Fields{"pdf_id": "exercises attach to study PDFs; this one is an exercise PDF"}.Err()
-	}
-	params := dbgen.CreateExerciseParams{UserID: principalOf(c).User.ID, PdfID: pdf.Pdf.ID, Difficulty: 3}
-	fe := apperr.Fields{}
-	params.Title, err = library.NormalizeExerciseTitle(req.Title)
-	fe.Check("title", err)
-	if req.Description != nil {
-		params.Description, err = library.NormalizeExerciseDescription(*req.Description)
-		fe.Check("description", err)
-	}
-	if req.Difficulty != nil {
-		fe.Check("difficulty", library.CheckDifficulty(*req.Difficulty))
-		params.Difficulty = int16(*req.Difficulty)
-	}
-	end := req.PageStart
-	if req.PageEnd != nil {
-		end = *req.PageEnd
-	}
-	rangeErrors(fe, "page", library.PageRange{Start: req.PageStart, End: end}, int(pdf.Pdf.PageCount))
-	params.PageStart, params.PageEnd = int32(req.PageStart), int32(end)
-	link, err := s.exerciseLink(c.Request().Context(), s.q, params.UserID, fe, req.ExercisePDFID, req.ExercisePageStart, req.ExercisePageEnd)
-	if err != nil {
-		return err
-	}
-	params.ExercisePdfID, params.ExercisePageStart, params.ExercisePageEnd = link.pdfID, link.start, link.end
-	if err := fe.Err(); err != nil {
-		return err
-	}
-	params.Now = s.now()
-	ex, err := s.q.CreateExercise(c.Request().Context(), params)
+	ex, err := s.library.CreateExercise(c.Request().Context(), principalOf(c).User.ID, pdfID, library.ExerciseInput{
+		Title: req.Title, Description: req.Description, Difficulty: req.Difficulty, PageStart: req.PageStart, PageEnd: req.PageEnd,
+		ExercisePDFID: req.ExercisePDFID, ExercisePageStart: req.ExercisePageStart, ExercisePageEnd: req.ExercisePageEnd,
+	})
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusCreated, toExerciseResponse(ex))
-}
-
-// rangeErrors adds the field errors of a page range as <prefix>_start and
-// <prefix>_end.
-func rangeErrors(fe apperr.Fields, prefix string, r library.PageRange, pageCount int) {
-	for end, msg := range library.CheckRange(r, pageCount) {
-		fe.Add(prefix+"_"+end, msg)
-	}
-}
-
-type exerciseLinkValue struct {
-	pdfID      *uuid.UUID
-	start, end *int32
-}
-
-// exerciseLink validates the optional exercise PDF and its page range (which
-// defaults to the whole PDF); errors go to fe.
-func (s *server) exerciseLink(ctx context.Context, q *dbgen.Queries, userID uuid.UUID, fe apperr.Fields, pdfID *uuid.UUID, start, end *int) (exerciseLinkValue, error) {
-	if pdfID == nil {
-		if start != nil || end != nil {
-			fe.Add("exercise_pdf_id", "is required with an exercise page range")
-		}
-		return exerciseLinkValue{}, nil
-	}
-	// Another user's PDF is as unknown as a made-up id.
-	row, err := q.GetPDF(ctx, dbgen.GetPDFParams{ID: *pdfID, UserID: userID})
-	if errors.Is(err, pgx.ErrNoRows) {
-		fe.Add("exercise_pdf_id", "no such PDF")
-		return exerciseLinkValue{}, nil
-	}
-	if err != nil {
-		return exerciseLinkValue{}, err
-	}
-	if row.Pdf.Kind != "exercise" {
-		fe.Add("exercise_pdf_id", "must be a PDF uploaded with kind exercise")
-		return exerciseLinkValue{}, nil
-	}
-	r := library.PageRange{Start: 1, End: int(row.Pdf.PageCount)}
-	if start != nil {
-		r.Start = *start
-		if end == nil {
-			r.End = *start
-		}
-	}
-	if end != nil {
-		r.End = *end
-	}
-	rangeErrors(fe, "exercise_page", r, int(row.Pdf.PageCount))
-	s32, e32 := int32(r.Start), int32(r.End)
-	return exerciseLinkValue{pdfID: pdfID, start: &s32, end: &e32}, nil
 }
 
 // listPDFExercises answers a study PDF's exercises in page order (?status=).
@@ -197,8 +116,11 @@ func (s *server) listPageExercises(c echo.Context) error {
 		return err
 	}
 	n, err := strconv.Atoi(c.Param("n"))
-	if err != nil || n < 1 || n > int(pdf.Pdf.PageCount) {
-		return apperr.Fields{"n": "must be a page of the PDF, 1 to " + strconv.Itoa(int(pdf.Pdf.PageCount))}.Err()
+	if err != nil {
+		n = 0
+	}
+	if err := library.PageOf(n, pdf.Pdf.PageCount); err != nil {
+		return apperr.Field("n", err.Error())
 	}
 	rows, err := s.q.ListPageExercises(c.Request().Context(), dbgen.ListPageExercisesParams{
 		UserID: principalOf(c).User.ID, PdfID: pdf.Pdf.ID, Page: int32(n),
@@ -221,12 +143,8 @@ func (s *server) listExercises(c echo.Context) error {
 		return err
 	}
 	params := dbgen.ListExercisesParams{UserID: principalOf(c).User.ID, Status: status, RowLimit: pg.fetch(), AfterCreatedAt: pg.afterTime(), AfterID: pg.afterID()}
-	if v := c.QueryParam("topic_id"); v != "" {
-		id, err := uuid.Parse(v)
-		if err != nil {
-			return apperr.Fields{"topic_id": "must be a topic id"}.Err()
-		}
-		params.TopicID = &id
+	if params.TopicID, err = queryUUID(c, "topic_id", "a topic"); err != nil {
+		return err
 	}
 	rows, err := s.q.ListExercises(c.Request().Context(), params)
 	if err != nil {
@@ -241,26 +159,22 @@ func statusFilter(c echo.Context) (*string, error) {
 	if v == "" {
 		return nil, nil
 	}
-	if !containsString(library.ExerciseStatuses, v) {
+	if !library.ExerciseStatus(v).Valid() {
 		return nil, apperr.Fields{"status": "must be todo, in_progress or done"}.Err()
 	}
 	return &v, nil
 }
 
-func (s *server) loadExercise(c echo.Context, q *dbgen.Queries) (dbgen.Exercise, error) {
+func (s *server) loadExercise(c echo.Context) (dbgen.Exercise, error) {
 	id, err := pathUUID(c, "id", "exercise")
 	if err != nil {
 		return dbgen.Exercise{}, err
 	}
-	ex, err := q.GetExercise(c.Request().Context(), dbgen.GetExerciseParams{ID: id, UserID: principalOf(c).User.ID})
-	if errors.Is(err, pgx.ErrNoRows) {
-		return ex, errNotFound("exercise")
-	}
-	return ex, err
+	return s.library.GetExercise(c.Request().Context(), nil, principalOf(c).User.ID, id)
 }
 
 func (s *server) getExercise(c echo.Context) error {
-	ex, err := s.loadExercise(c, s.q)
+	ex, err := s.loadExercise(c)
 	if err != nil {
 		return err
 	}
@@ -286,89 +200,14 @@ func (s *server) updateExercise(c echo.Context) error {
 	if err := bindJSON(c, &req); err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	var ex dbgen.Exercise
-	err := database.InTx(ctx, s.pool, func(q *dbgen.Queries) error {
-		current, err := s.loadExercise(c, q)
-		if err != nil {
-			return err
-		}
-		pdf, err := q.GetPDF(ctx, dbgen.GetPDFParams{ID: current.PdfID, UserID: current.UserID})
-		if err != nil {
-			return err
-		}
-		params := dbgen.UpdateExerciseParams{ID: current.ID, UserID: current.UserID}
-		fe := apperr.Fields{}
-		if req.Title != nil {
-			v, err := library.NormalizeExerciseTitle(*req.Title)
-			fe.Check("title", err)
-			params.Title = &v
-		}
-		if req.Description != nil {
-			v, err := library.NormalizeExerciseDescription(*req.Description)
-			fe.Check("description", err)
-			params.Description = &v
-		}
-		if req.Difficulty != nil {
-			fe.Check("difficulty", library.CheckDifficulty(*req.Difficulty))
-			d := int16(*req.Difficulty)
-			params.Difficulty = &d
-		}
-		if req.Status != nil {
-			if current.Status == library.StatusDone && *req.Status != library.StatusDone {
-				fe.Add("status", "the exercise is done; use /reopen first")
-			} else {
-				fe.Check("status", library.CheckPatchStatus(*req.Status))
-			}
-			params.Status = req.Status
-		}
-		if req.PageStart != nil || req.PageEnd != nil {
-			r := library.PageRange{Start: int(current.PageStart), End: int(current.PageEnd)}
-			if req.PageStart != nil {
-				r.Start = *req.PageStart
-			}
-			if req.PageEnd != nil {
-				r.End = *req.PageEnd
-			}
-			rangeErrors(fe, "page", r, int(pdf.Pdf.PageCount))
-			ps, pe := int32(r.Start), int32(r.End)
-			params.PageStart, params.PageEnd = &ps, &pe
-		}
-		switch {
-		case req.ExercisePDFID.Set:
-			link, err := s.exerciseLink(ctx, q, current.UserID, fe, req.ExercisePDFID.Value, req.ExercisePageStart, req.ExercisePageEnd)
-			if err != nil {
-				return err
-			}
-			params.SetExercisePdf = true
-			params.ExercisePdfID, params.ExercisePageStart, params.ExercisePageEnd = link.pdfID, link.start, link.end
-		case req.ExercisePageStart != nil || req.ExercisePageEnd != nil:
-			if current.ExercisePdfID == nil {
-				fe.Add("exercise_pdf_id", "is required with an exercise page range")
-				break
-			}
-			start, end := req.ExercisePageStart, req.ExercisePageEnd
-			if start == nil && current.ExercisePageStart != nil {
-				v := int(*current.ExercisePageStart)
-				start = &v
-			}
-			if end == nil && current.ExercisePageEnd != nil {
-				v := int(*current.ExercisePageEnd)
-				end = &v
-			}
-			link, err := s.exerciseLink(ctx, q, current.UserID, fe, current.ExercisePdfID, start, end)
-			if err != nil {
-				return err
-			}
-			params.SetExercisePdf = true
-			params.ExercisePdfID, params.ExercisePageStart, params.ExercisePageEnd = link.pdfID, link.start, link.end
-		}
-		if err := fe.Err(); err != nil {
-			return err
-		}
-		params.Now = s.now()
-		ex, err = q.UpdateExercise(ctx, params)
+	id, err := pathUUID(c, "id", "exercise")
+	if err != nil {
 		return err
+	}
+	ex, err := s.library.UpdateExercise(c.Request().Context(), principalOf(c).User.ID, id, library.ExerciseChange{
+		Title: req.Title, Description: req.Description, Difficulty: req.Difficulty, PageStart: req.PageStart, PageEnd: req.PageEnd,
+		Status: req.Status, ExercisePDFSet: req.ExercisePDFID.Set, ExercisePDFID: req.ExercisePDFID.Value,
+		ExercisePageStart: req.ExercisePageStart, ExercisePageEnd: req.ExercisePageEnd,
 	})
 	if err != nil {
 		return err
@@ -380,8 +219,7 @@ type completeExerciseRequest struct {
 	Score *int `json:"score"`
 }
 
-// completeExercise marks the exercise done now, with an optional score
-// (completing again updates the score and the time).
+// completeExercise marks the exercise done now, with an optional score.
 func (s *server) completeExercise(c echo.Context) error {
 	var req completeExerciseRequest
 	if c.Request().ContentLength != 0 {
@@ -389,24 +227,11 @@ func (s *server) completeExercise(c echo.Context) error {
 			return err
 		}
 	}
-	if req.Score != nil {
-		if err := library.CheckScore(*req.Score); err != nil {
-			return apperr.Fields{"score": err.Error()}.Err()
-		}
-	}
-	current, err := s.loadExercise(c, s.q)
+	id, err := pathUUID(c, "id", "exercise")
 	if err != nil {
 		return err
 	}
-	now := s.now()
-	var score *int16
-	if req.Score != nil {
-		v := int16(*req.Score)
-		score = &v
-	}
-	ex, err := s.q.SetExerciseStatus(c.Request().Context(), dbgen.SetExerciseStatusParams{
-		ID: current.ID, UserID: current.UserID, Status: library.StatusDone, Score: score, CompletedAt: &now, Now: now,
-	})
+	ex, err := s.library.CompleteExercise(c.Request().Context(), principalOf(c).User.ID, id, req.Score)
 	if err != nil {
 		return err
 	}
@@ -415,16 +240,11 @@ func (s *server) completeExercise(c echo.Context) error {
 
 // reopenExercise puts a done exercise back to todo, clearing score and time.
 func (s *server) reopenExercise(c echo.Context) error {
-	current, err := s.loadExercise(c, s.q)
+	id, err := pathUUID(c, "id", "exercise")
 	if err != nil {
 		return err
 	}
-	if err := library.CheckReopen(current.Status); err != nil {
-		return errConflict("exercise_not_done", "only a done exercise can be reopened")
-	}
-	ex, err := s.q.SetExerciseStatus(c.Request().Context(), dbgen.SetExerciseStatusParams{
-		ID: current.ID, UserID: current.UserID, Status: library.StatusTodo, Now: s.now(),
-	})
+	ex, err := s.library.ReopenExercise(c.Request().Context(), principalOf(c).User.ID, id)
 	if err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/studysprint/studysprint/internal/apperr"
 	"github.com/studysprint/studysprint/internal/ratelimit"
+	"github.com/studysprint/studysprint/internal/safetext"
 )
 
 // Small helpers shared by the resource files: times, ids and addresses.
@@ -29,16 +30,8 @@ func ceilSeconds(d time.Duration) int { return int(math.Ceil(d.Seconds())) }
 
 func retryAfterHeader(d time.Duration) string { return strconv.Itoa(max(1, ceilSeconds(d))) }
 
-// parseID reads an id in its canonical form only (8-4-4-4-12 hex digits):
-// uuid.Parse also takes {braces}, urn:uuid: and undashed forms, which would
-// give one object several URLs and let odd spellings through filters.
-func parseID(s string) (uuid.UUID, bool) {
-	if len(s) != 36 || s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-' {
-		return uuid.Nil, false
-	}
-	id, err := uuid.Parse(s)
-	return id, err == nil
-}
+// parseID reads an id in its canonical form only (safetext.ParseID).
+func parseID(s string) (uuid.UUID, bool) { return safetext.ParseID(s) }
 
 // pathUUID parses an id path parameter; a malformed id names nothing, so it
 // is a 404 like an unknown one.

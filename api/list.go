@@ -11,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/studysprint/studysprint/internal/apperr"
+	"github.com/studysprint/studysprint/internal/safetext"
 )
 
 // Lists take ?limit= (default 50, max 200) and an opaque ?cursor=, and answer
@@ -92,7 +93,7 @@ func parsePage(c echo.Context, need string) (page, error) {
 	}
 	raw, err := base64.RawURLEncoding.DecodeString(v)
 	var cur cursor
-	if err == nil && len(raw) <= 512 && json.Unmarshal(raw, &cur) == nil && cur.ID != uuid.Nil && cursorHas(cur, need) {
+	if err == nil && len(raw) <= 512 && json.Unmarshal(raw, &cur) == nil && cur.ID != uuid.Nil && cursorHas(cur, need) && (cur.S == nil || safetext.Valid(*cur.S)) {
 		p.after = &cur
 		return p, nil
 	}

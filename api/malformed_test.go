@@ -3,6 +3,7 @@ package api_test
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 )
@@ -121,18 +122,55 @@ func TestMalformedBodies(t *testing.T) {
 
 func quote(s string) string { return `"` + s + `"` }
 
-// TestNullOptionalFields: null for an optional field means "not given".
-func TestNullOptionalFields(t *testing.T) {
+// TestNullOnlyWhereNullable (issue 9, finding 12): null is refused (422
+// naming the field) for a field the document does not mark nullable, in
+// POST and PATCH bodies alike; it is taken where it means something (a
+// topic's parent_id and target_date, a PDF's topic_id).
+func TestNullOnlyWhereNullable(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	var tk tokens
-	e.do("POST", "/api/v1/auth/register", rawBody(`{"email":"opt@example.com","username":"optional","password":"a-good-password","full_name":null,"timezone":null}`)).
-		must(t, http.StatusCreated).decode(t, &tk)
-	var me map[string]any
-	e.do("GET", "/api/v1/auth/me", nil, withToken(tk.AccessToken)).must(t, http.StatusOK).decode(t, &me)
-	if me["timezone"] != "UTC" || me["full_name"] != "" {
-		t.Fatalf("defaults not applied: %v", me)
+	for _, field := range []string{"full_name", "timezone"} {
+		r := e.do("POST", "/api/v1/auth/register", rawBody(`{"email":"opt@example.com","username":"optional","password":"a-good-password","`+field+`":null}`))
+		if r.must(t, http.StatusUnprocessableEntity).errorBody(t).Fields[field] != "must not be null" {
+			t.Fatalf("%s: %s", field, r.Body)
+		}
 	}
+	tk, _ := e.register()
+	auth := withToken(tk.AccessToken)
+	for _, body := range []string{`{"full_name":null}`, `{"username":null}`} {
+		e.do("PATCH", "/api/v1/auth/me", rawBody(body), auth).must(t, http.StatusUnprocessableEntity)
+	}
+	for _, body := range []string{`{"theme":null}`, `{"page_min_seconds":null}`} {
+		e.do("PATCH", "/api/v1/auth/preferences", rawBody(body), auth).must(t, http.StatusUnprocessableEntity)
+	}
+	var topic struct{ ID string }
+	e.do("POST", "/api/v1/topics", rawBody(`{"name":"Root","parent_id":null}`), auth).must(t, http.StatusCreated).decode(t, &topic)
+	e.do("PATCH", "/api/v1/topics/"+topic.ID, rawBody(`{"target_date":null,"parent_id":null}`), auth).must(t, http.StatusOK)
+	r := e.do("PATCH", "/api/v1/topics/"+topic.ID, rawBody(`{"name":null}`), auth).must(t, http.StatusUnprocessableEntity)
+	if r.errorBody(t).Fields["name"] != "must not be null" {
+		t.Fatalf("name null: %s", r.Body)
+	}
+}
+
+// TestCanonicalIDsOnly (finding 12): ids in braces, as URNs or without
+// dashes name nothing: 404 in the path, 422 in a body or a query.
+func TestCanonicalIDsOnly(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	tk, _ := e.register()
+	auth := withToken(tk.AccessToken)
+	var topic struct{ ID string }
+	e.do("POST", "/api/v1/topics", map[string]any{"name": "Canon"}, auth).must(t, http.StatusCreated).decode(t, &topic)
+	undashed := strings.ReplaceAll(topic.ID, "-", "")
+	for _, id := range []string{"{" + topic.ID + "}", "urn:uuid:" + topic.ID, undashed} {
+		e.do("GET", "/api/v1/topics/"+url.PathEscape(id), nil, auth).must(t, http.StatusNotFound)
+		r := e.do("POST", "/api/v1/topics", map[string]any{"name": "Child " + id, "parent_id": id}, auth).must(t, http.StatusUnprocessableEntity)
+		if r.errorBody(t).Fields["parent_id"] == "" {
+			t.Fatalf("parent_id %q not named: %s", id, r.Body)
+		}
+		e.do("GET", "/api/v1/pdfs?topic_id="+url.QueryEscape(id), nil, auth).must(t, http.StatusUnprocessableEntity)
+	}
+	e.do("GET", "/api/v1/topics/"+strings.ToUpper(topic.ID), nil, auth).must(t, http.StatusOK)
 }
 
 // TestMalformedBodiesEveryEndpoint sends the generic broken bodies to every

@@ -1,13 +1,17 @@
 package api
 
 import (
+	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"runtime/debug"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
+
+	"github.com/studysprint/studysprint/internal/safetext"
 )
 
 const (
@@ -141,6 +145,40 @@ func securityHeadersMiddleware(next echo.HandlerFunc) echo.HandlerFunc {
 		h.Set("Referrer-Policy", "no-referrer")
 		h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
 		h.Set("Cache-Control", "no-store")
+		return next(c)
+	}
+}
+
+// queryTextMiddleware refuses a query string that is not safe text: a
+// malformed escape (which url.Query would drop silently), invalid UTF-8 or
+// NUL in a name or a value. Each is a 400 naming the parameter, before any
+// handler reads it.
+func queryTextMiddleware(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		raw := c.Request().URL.RawQuery
+		if raw == "" {
+			return next(c)
+		}
+		values, err := url.ParseQuery(raw)
+		if err != nil {
+			e := errBadRequest("malformed_query", "the query string has a malformed escape")
+			e.Fields = map[string]string{"query": "has a malformed % escape"}
+			return e
+		}
+		for name, vs := range values {
+			if !safetext.Valid(name) {
+				e := errBadRequest("malformed_query", "a query parameter name is not valid UTF-8 or holds NUL")
+				e.Fields = map[string]string{"query": "has a parameter name that is not valid text"}
+				return e
+			}
+			for _, v := range vs {
+				if !safetext.Valid(v) {
+					e := errBadRequest("malformed_query", fmt.Sprintf("query parameter %q is not valid UTF-8 or holds NUL", name))
+					e.Fields = map[string]string{name: "must be valid UTF-8 without NUL characters"}
+					return e
+				}
+			}
+		}
 		return next(c)
 	}
 }

@@ -1,29 +1,25 @@
 package api
 
 import (
-	"context"
-	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"mime"
 	"mime/multipart"
+	"net"
 	"net/http"
-	"os"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
 	"github.com/labstack/echo/v4"
 
 	"github.com/studysprint/studysprint/dbgen"
 	"github.com/studysprint/studysprint/internal/apperr"
-	"github.com/studysprint/studysprint/internal/database"
 	"github.com/studysprint/studysprint/internal/library"
-	"github.com/studysprint/studysprint/internal/pdfinfo"
+	"github.com/studysprint/studysprint/internal/safetext"
 	"github.com/studysprint/studysprint/internal/storage"
 )
 
@@ -76,24 +72,16 @@ func getPDFStats(r dbgen.GetPDFRow) pdfStats {
 	return pdfStats{r.PagesRead, r.StudySeconds, r.LastStudiedAt, r.ExerciseCount, r.ExercisesDone}
 }
 
-// pdfKinds are the kinds a PDF can have.
-var pdfKinds = []string{"study", "exercise"}
-
 // uploadRoute is exempt from the JSON body limit: it has its own, MaxUploadBytes.
 const uploadRoute = "/api/v1/pdfs"
 
-// spooled is an uploaded file written to a temporary file while hashed.
-type spooled struct {
-	path     string
-	size     int64
-	sha256   []byte
-	filename string
-}
+// uploadFormOverhead is room for the multipart framing and small fields.
+const uploadFormOverhead = 64 << 10
 
 // uploadPDF takes a multipart form (file, and optional title, topic_id,
-// kind). The file streams to a temporary file while it is hashed, never held
-// in memory; it must be a PDF that a bounded child process can read; then it
-// moves into the blob store and its row is written.
+// kind). It holds one of the user's upload slots while it runs; the body must
+// keep arriving at UploadMinRate after UploadGrace (else 408); the file
+// streams to a temporary file while hashed; library.AddPDF does the rest.
 func (s *server) uploadPDF(c echo.Context) error {
 	req := c.Request()
 	mt, params, err := mime.ParseMediaType(req.Header.Get(echo.HeaderContentType))
@@ -103,19 +91,22 @@ func (s *server) uploadPDF(c echo.Context) error {
 	if req.ContentLength > s.cfg.MaxUploadBytes+uploadFormOverhead {
 		return errTooLarge(s.cfg.MaxUploadBytes)
 	}
-	// Large uploads take longer than the server's default read timeout.
-	_ = http.NewResponseController(c.Response()).SetReadDeadline(time.Now().Add(s.cfg.UploadTimeout))
-	req.Body = http.MaxBytesReader(c.Response(), req.Body, s.cfg.MaxUploadBytes+uploadFormOverhead)
-
+	userID := principalOf(c).User.ID
+	release, err := s.library.BeginUpload(userID)
+	if err != nil {
+		return err
+	}
+	defer release()
 	ctx := req.Context()
-	p := principalOf(c)
-	fields := map[string]string{}
-	var file *spooled
-	defer func() {
-		if file != nil {
-			os.Remove(file.path)
-		}
-	}()
+	if err := s.library.CheckQuota(ctx, userID, req.ContentLength-uploadFormOverhead); err != nil {
+		return err
+	}
+	req.Body = newPacedBody(http.MaxBytesReader(c.Response(), req.Body, s.cfg.MaxUploadBytes+uploadFormOverhead),
+		http.NewResponseController(c.Response()), s.cfg.UploadTimeout, s.cfg.UploadGrace, s.cfg.UploadMinRate)
+
+	var meta library.PDFMeta
+	var file *library.Upload
+	defer func() { file.Remove() }()
 	mr := multipart.NewReader(req.Body, params["boundary"])
 	for {
 		part, err := mr.NextPart()
@@ -125,27 +116,24 @@ func (s *server) uploadPDF(c echo.Context) error {
 		if err != nil {
 			return uploadReadError(err, s.cfg.MaxUploadBytes)
 		}
-		name := part.FormName()
-		switch name {
+		switch name := part.FormName(); name {
 		case "file":
 			if file != nil {
 				return errBadRequest("multiple_files", "send one file per upload")
 			}
-			if file, err = s.spool(part); err != nil {
-				return err
+			if file, err = s.library.Spool(part, part.FileName()); err != nil {
+				return uploadReadError(err, s.cfg.MaxUploadBytes)
 			}
 		case "title", "topic_id", "kind":
-			if _, dup := fields[name]; dup {
-				return errBadRequest("duplicate_field", fmt.Sprintf("field %q appears more than once", name))
-			}
-			b, err := io.ReadAll(io.LimitReader(part, 4097))
+			v, err := formField(part, name)
 			if err != nil {
 				return uploadReadError(err, s.cfg.MaxUploadBytes)
 			}
-			if len(b) > 4096 {
-				return apperr.Fields{name: "is too long"}.Err()
+			dst := map[string]**string{"title": &meta.Title, "topic_id": &meta.TopicID, "kind": &meta.Kind}[name]
+			if *dst != nil {
+				return errBadRequest("duplicate_field", fmt.Sprintf("field %q appears more than once", name))
 			}
-			fields[name] = string(b)
+			*dst = &v
 		default:
 			e := errBadRequest("unknown_field", fmt.Sprintf("unknown form field %q", name))
 			e.Fields = map[string]string{name: "is not a known field"}
@@ -153,102 +141,44 @@ func (s *server) uploadPDF(c echo.Context) error {
 		}
 		part.Close()
 	}
-
-	fe := apperr.Fields{}
-	if file == nil {
-		fe.Add("file", "is required")
+	row, err := s.library.AddPDF(ctx, userID, file, meta)
+	if de, ok := apperr.As(err); ok && de.Code == library.CodeDuplicatePDF {
+		c.Response().Header().Set(echo.HeaderLocation, fmt.Sprintf("/api/v1/pdfs/%v", de.Details["existing_id"]))
 	}
-	kind := "study"
-	if v, ok := fields["kind"]; ok {
-		kind = strings.TrimSpace(v)
-		if !containsString(pdfKinds, kind) {
-			fe.Add("kind", "must be study or exercise")
-		}
-	}
-	var topicID *uuid.UUID
-	if v, ok := fields["topic_id"]; ok && strings.TrimSpace(v) != "" {
-		id, err := uuid.Parse(strings.TrimSpace(v))
-		if err != nil {
-			fe.Add("topic_id", "must be a topic id")
-		} else {
-			topicID = &id
-		}
-	}
-	title := ""
-	if v, ok := fields["title"]; ok && strings.TrimSpace(v) != "" {
-		t, err := library.NormalizeTitle(v)
-		fe.Check("title", err)
-		title = t
-	}
-	if err := fe.Err(); err != nil {
-		return err
-	}
-	if topicID != nil {
-		if _, err := s.q.GetTopic(ctx, dbgen.GetTopicParams{ID: *topicID, UserID: p.User.ID}); errors.Is(err, pgx.ErrNoRows) {
-			return apperr.Fields{"topic_id": "no such topic"}.Err()
-		} else if err != nil {
-			return err
-		}
-	}
-	if file.size == 0 {
-		return invalidPDF("the file is empty")
-	}
-	if existing, err := s.q.GetPDFIDBySHA256(ctx, dbgen.GetPDFIDBySHA256Params{UserID: p.User.ID, Sha256: file.sha256}); err == nil {
-		return duplicatePDF(existing)
-	} else if !errors.Is(err, pgx.ErrNoRows) {
-		return err
-	}
-
-	info, err := s.inspectPDF(c, file.path)
 	if err != nil {
 		return err
 	}
-	id := uuid.New()
-	key := pdfStorageKey(p.User.ID, id)
-	if err := s.store.PutFile(ctx, key, file.path); err != nil {
-		return fmt.Errorf("store upload: %w", err)
-	}
-	var row dbgen.Pdf
-	err = database.InTx(ctx, s.pool, func(q *dbgen.Queries) error {
-		now := s.now()
-		var err error
-		row, err = q.CreatePDF(ctx, dbgen.CreatePDFParams{
-			ID: id, UserID: p.User.ID, TopicID: topicID, Kind: kind,
-			Title:  library.DefaultTitle(title, info.Title, file.filename),
-			Author: info.Author, OriginalFilename: library.CleanFilename(file.filename),
-			PageCount: int32(info.Pages), SizeBytes: file.size, Sha256: file.sha256, StorageKey: key, Now: now,
-		})
-		if err != nil {
-			return err
-		}
-		// Text extraction runs in the background (internal/textindex).
-		return q.CreateTextJob(ctx, dbgen.CreateTextJobParams{PdfID: id, UserID: p.User.ID, Now: now})
-	})
-	if err != nil {
-		// The file has no row: remove it now (the sweeper would, later).
-		s.removeFiles(c, []string{key})
-		if pg := database.AsPgError(err); pg != nil && pg.ConstraintName == "pdfs_user_sha256_key" {
-			if existing, lerr := s.q.GetPDFIDBySHA256(ctx, dbgen.GetPDFIDBySHA256Params{UserID: p.User.ID, Sha256: file.sha256}); lerr == nil {
-				return duplicatePDF(existing)
-			}
-		}
-		if pg := database.AsPgError(err); pg != nil && pg.ConstraintName == "pdfs_topic_fkey" {
-			return apperr.Fields{"topic_id": "no such topic"}.Err()
-		}
-		return err
-	}
-	s.nudgeText()
 	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/pdfs/"+row.ID.String())
 	return c.JSON(http.StatusCreated, toPDFResponse(row, pdfStats{}))
 }
 
-// uploadFormOverhead is room for the multipart framing and small fields.
-const uploadFormOverhead = 64 << 10
+// formField reads a small text part of a multipart form: at most 4 KiB of
+// valid UTF-8 without NUL.
+func formField(part *multipart.Part, name string) (string, error) {
+	b, err := io.ReadAll(io.LimitReader(part, 4097))
+	switch {
+	case err != nil:
+		return "", err
+	case len(b) > 4096:
+		return "", apperr.Field(name, "is too long")
+	case !safetext.Valid(string(b)):
+		return "", apperr.Field(name, "must be valid UTF-8 without NUL characters")
+	}
+	return string(b), nil
+}
 
+// uploadReadError maps what reading an upload body can fail with.
 func uploadReadError(err error, limit int64) error {
 	var mbe *http.MaxBytesError
-	if errors.As(err, &mbe) {
+	var ne net.Error
+	switch {
+	case errors.As(err, &mbe):
 		return errTooLarge(limit)
+	case errors.Is(err, errTooSlow) || (errors.As(err, &ne) && ne.Timeout()):
+		return newError(http.StatusRequestTimeout, "upload_too_slow", "the upload arrived too slowly and was cut off; retry on a faster connection")
+	}
+	if _, ok := apperr.As(err); ok {
+		return err
 	}
 	var he *echo.HTTPError
 	if errors.As(err, &he) {
@@ -260,91 +190,57 @@ func uploadReadError(err error, limit int64) error {
 	return errBadRequest("malformed_multipart", "the multipart body could not be read")
 }
 
-// spool streams a file part to a temporary file, hashing it on the way.
-func (s *server) spool(part *multipart.Part) (*spooled, error) {
-	f, err := os.CreateTemp(s.cfg.UploadDir, "upload-*.pdf")
-	if err != nil {
-		return nil, fmt.Errorf("create upload file: %w", err)
-	}
-	out := &spooled{path: f.Name(), filename: part.FileName()}
-	h := sha256.New()
-	n, err := io.Copy(io.MultiWriter(f, h), io.LimitReader(part, s.cfg.MaxUploadBytes+1))
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil && n > s.cfg.MaxUploadBytes {
-		err = &http.MaxBytesError{Limit: s.cfg.MaxUploadBytes}
-	}
-	if err != nil {
-		os.Remove(out.path)
-		return nil, uploadReadError(err, s.cfg.MaxUploadBytes)
-	}
-	out.size, out.sha256 = n, h.Sum(nil)
-	return out, nil
+// errTooSlow is what a pacedBody returns once the client fell behind.
+var errTooSlow = errors.New("upload below the minimum transfer rate")
+
+// pacedBody enforces a minimum average transfer rate on an upload: after a
+// grace period the connection's read deadline trails the bytes received at
+// minRate, so a trickling client is cut off even while a Read blocks, and
+// the whole upload never takes longer than total. It frees the socket and
+// the temporary file a slow-loris upload would hold.
+type pacedBody struct {
+	io.ReadCloser
+	rc       *http.ResponseController
+	start    time.Time
+	total    time.Duration
+	grace    time.Duration
+	minRate  int64
+	received int64
+	fail     error
 }
 
-// inspectPDF checks the magic bytes here and reads the document in a bounded
-// child process; every way a file can fail is a 422 with its own code.
-func (s *server) inspectPDF(c echo.Context, path string) (pdfinfo.Info, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return pdfinfo.Info{}, err
-	}
-	ok := pdfinfo.HasHeader(f)
-	f.Close()
-	if !ok {
-		return pdfinfo.Info{}, invalidPDF("the file does not start like a PDF (%PDF- header missing)")
-	}
-	// Waiting for a parse slot is bounded like waiting for bcrypt.
-	waitCtx, cancel := context.WithTimeout(c.Request().Context(), 10*time.Second)
-	defer cancel()
-	info, usage, err := s.inspector.Inspect(waitCtx, path)
-	switch {
-	case err == nil:
-		requestLogger(c).Debug("pdf parsed", "pages", info.Pages, "parse_ms", usage.Wall.Milliseconds(), "parser_max_rss_kb", usage.MaxRSSKB)
-		return info, nil
-	case errors.Is(err, pdfinfo.ErrBusy):
-		return info, errUnavailable("server_busy", "too many PDFs are being read; retry shortly", 5, err)
-	case errors.Is(err, pdfinfo.ErrEncrypted):
-		return info, newError(http.StatusUnprocessableEntity, "encrypted_pdf", "the PDF is protected by a password; upload an unprotected copy")
-	case errors.Is(err, pdfinfo.ErrTooHeavy):
-		requestLogger(c).Warn("pdf parse over limits", "err", err)
-		return info, newError(http.StatusUnprocessableEntity, "pdf_too_complex", "the PDF could not be read within the time and memory allowed")
-	default:
-		requestLogger(c).Info("pdf refused", "err", err)
-		return info, invalidPDF("the file is not a readable PDF")
-	}
+func newPacedBody(body io.ReadCloser, rc *http.ResponseController, total, grace time.Duration, minRate int64) *pacedBody {
+	p := &pacedBody{ReadCloser: body, rc: rc, start: time.Now(), total: total, grace: grace, minRate: minRate}
+	p.extend()
+	return p
 }
 
-func invalidPDF(message string) *Error {
-	e := newError(http.StatusUnprocessableEntity, "invalid_pdf", message)
-	e.Fields = map[string]string{"file": message}
-	return e
-}
-
-func duplicatePDF(existing uuid.UUID) *Error {
-	e := errConflict("duplicate_pdf", "this PDF is already in your library")
-	e.Details = map[string]any{"existing_id": existing}
-	e.Header = http.Header{echo.HeaderLocation: {"/api/v1/pdfs/" + existing.String()}}
-	return e
-}
-
-func pdfStorageKey(userID, pdfID uuid.UUID) string {
-	return "users/" + userID.String() + "/pdfs/" + pdfID.String() + ".pdf"
-}
-
-func userStoragePrefix(userID uuid.UUID) string { return "users/" + userID.String() + "/" }
-
-// removeFiles deletes stored files after their rows are gone. A failure
-// leaves an orphan that the sweeper removes; the request still succeeds.
-func (s *server) removeFiles(c echo.Context, keys []string) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.Request().Context()), 30*time.Second)
-	defer cancel()
-	for _, k := range keys {
-		if err := s.store.Delete(ctx, k); err != nil {
-			requestLogger(c).Warn("delete stored file; the sweeper will retry", "key", k, "err", err)
+func (p *pacedBody) deadline() time.Time {
+	d := p.start.Add(p.total)
+	if p.minRate > 0 {
+		paced := p.start.Add(p.grace + time.Duration(float64(p.received)/float64(p.minRate)*float64(time.Second)))
+		if paced.Before(d) {
+			d = paced
 		}
 	}
+	return d
+}
+
+func (p *pacedBody) extend() { _ = p.rc.SetReadDeadline(p.deadline()) }
+
+func (p *pacedBody) Read(b []byte) (int, error) {
+	if p.fail != nil {
+		return 0, p.fail
+	}
+	n, err := p.ReadCloser.Read(b)
+	p.received += int64(n)
+	p.extend()
+	var ne net.Error
+	if err != nil && errors.As(err, &ne) && ne.Timeout() {
+		p.fail = errTooSlow
+		return n, p.fail
+	}
+	return n, err
 }
 
 func (s *server) loadPDF(c echo.Context) (dbgen.GetPDFRow, error) {
@@ -352,11 +248,7 @@ func (s *server) loadPDF(c echo.Context) (dbgen.GetPDFRow, error) {
 	if err != nil {
 		return dbgen.GetPDFRow{}, err
 	}
-	row, err := s.q.GetPDF(c.Request().Context(), dbgen.GetPDFParams{ID: id, UserID: principalOf(c).User.ID})
-	if errors.Is(err, pgx.ErrNoRows) {
-		return row, errNotFound("PDF")
-	}
-	return row, err
+	return s.library.GetPDF(c.Request().Context(), nil, principalOf(c).User.ID, id)
 }
 
 func (s *server) getPDF(c echo.Context) error {
@@ -376,15 +268,11 @@ func (s *server) listPDFs(c echo.Context) error {
 	p := principalOf(c)
 	params := dbgen.ListPDFsParams{UserID: p.User.ID, RowLimit: pg.fetch(), AfterCreatedAt: pg.afterTime(), AfterID: pg.afterID()}
 	fe := apperr.Fields{}
-	if v := c.QueryParam("topic_id"); v != "" {
-		id, err := uuid.Parse(v)
-		if err != nil {
-			fe.Add("topic_id", "must be a topic id")
-		}
-		params.TopicID = &id
-	}
+	topicID, err := queryUUID(c, "topic_id", "a topic")
+	fe.Check("topic_id", err)
+	params.TopicID = topicID
 	if v := c.QueryParam("kind"); v != "" {
-		if !containsString(pdfKinds, v) {
+		if !library.PDFKind(v).Valid() {
 			fe.Add("kind", "must be study or exercise")
 		}
 		params.Kind = &v
@@ -423,46 +311,17 @@ func (s *server) updatePDF(c echo.Context) error {
 	if err := bindJSON(c, &req); err != nil {
 		return err
 	}
-	current, err := s.loadPDF(c)
+	id, err := pathUUID(c, "id", "PDF")
 	if err != nil {
 		return err
 	}
-	p := principalOf(c)
-	ctx := c.Request().Context()
-	params := dbgen.UpdatePDFParams{ID: current.Pdf.ID, UserID: p.User.ID, SetTopic: req.TopicID.Set, TopicID: req.TopicID.Value, Now: s.now()}
-	fe := apperr.Fields{}
-	if req.Title != nil {
-		v, err := library.NormalizeTitle(*req.Title)
-		fe.Check("title", err)
-		params.Title = &v
-	}
-	if req.CurrentPage != nil {
-		if *req.CurrentPage < 1 || *req.CurrentPage > current.Pdf.PageCount {
-			fe.Add("current_page", fmt.Sprintf("must be between 1 and %d", current.Pdf.PageCount))
-		}
-		params.CurrentPage = req.CurrentPage
-	}
-	if req.TopicID.Value != nil {
-		if _, err := s.q.GetTopic(ctx, dbgen.GetTopicParams{ID: *req.TopicID.Value, UserID: p.User.ID}); errors.Is(err, pgx.ErrNoRows) {
-			fe.Add("topic_id", "no such topic")
-		} else if err != nil {
-			return err
-		}
-	}
-	if err := fe.Err(); err != nil {
-		return err
-	}
-	row, err := s.q.UpdatePDF(ctx, params)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return errNotFound("PDF")
-	}
-	if pg := database.AsPgError(err); pg != nil && pg.ConstraintName == "pdfs_topic_fkey" {
-		return apperr.Fields{"topic_id": "no such topic"}.Err()
-	}
+	row, before, err := s.library.UpdatePDF(c.Request().Context(), principalOf(c).User.ID, id, library.PDFChange{
+		Title: req.Title, TopicSet: req.TopicID.Set, TopicID: req.TopicID.Value, CurrentPage: req.CurrentPage,
+	})
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, toPDFResponse(row, getPDFStats(current)))
+	return c.JSON(http.StatusOK, toPDFResponse(row, getPDFStats(before)))
 }
 
 // deletePDF deletes the row (and its bookmarks and reading data), then the file.
@@ -471,14 +330,9 @@ func (s *server) deletePDF(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	key, err := s.q.DeletePDF(c.Request().Context(), dbgen.DeletePDFParams{ID: id, UserID: principalOf(c).User.ID})
-	if errors.Is(err, pgx.ErrNoRows) {
-		return errNotFound("PDF")
-	}
-	if err != nil {
+	if err := s.library.DeletePDF(c.Request().Context(), principalOf(c).User.ID, id); err != nil {
 		return err
 	}
-	s.removeFiles(c, []string{key})
 	return c.NoContent(http.StatusNoContent)
 }
 
@@ -492,6 +346,12 @@ func (s *server) downloadPDF(c echo.Context) error {
 	inline, err := boolQuery(c, "inline")
 	if err != nil {
 		return err
+	}
+	if unservableRange(c.Request().Header.Get("Range")) {
+		e := newError(http.StatusRequestedRangeNotSatisfiable, "range_not_satisfiable",
+			fmt.Sprintf("send at most %d ranges, none of them empty", maxRanges))
+		e.Header = http.Header{"Content-Range": {fmt.Sprintf("bytes */%d", row.Pdf.SizeBytes)}}
+		return e
 	}
 	obj, err := s.store.Open(c.Request().Context(), row.Pdf.StorageKey)
 	if err != nil {
@@ -519,6 +379,33 @@ func (s *server) downloadPDF(c echo.Context) error {
 	w := &errorShapingWriter{ResponseWriter: c.Response(), c: c}
 	http.ServeContent(w, c.Request(), "", row.Pdf.CreatedAt, obj)
 	return nil
+}
+
+// maxRanges is how many ranges one request may ask for: a PDF viewer asks
+// for one or a few; a thousand tiny ranges is a way to make the server
+// write a thousand multipart headers.
+const maxRanges = 16
+
+// unservableRange reports a Range header that http.ServeContent would answer
+// badly: a zero-length suffix (bytes=-0, which it serves as a 206 with an
+// invalid Content-Range) or more than maxRanges ranges.
+func unservableRange(h string) bool {
+	spec, ok := strings.CutPrefix(strings.TrimSpace(h), "bytes=")
+	if !ok {
+		return false
+	}
+	parts := strings.Split(spec, ",")
+	if len(parts) > maxRanges {
+		return true
+	}
+	for _, p := range parts {
+		if start, end, found := strings.Cut(strings.TrimSpace(p), "-"); found && strings.TrimSpace(start) == "" {
+			if n, err := strconv.ParseInt(strings.TrimSpace(end), 10, 64); err == nil && n == 0 {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // errorShapingWriter turns the plain-text errors of http.ServeContent (416
@@ -556,12 +443,3 @@ func (w *errorShapingWriter) Write(b []byte) (int, error) {
 }
 
 func (w *errorShapingWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
-func containsString(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
-}

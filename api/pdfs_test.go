@@ -28,7 +28,7 @@ import (
 // SHA-256 of its bytes.
 func TestUploadCorpus(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
+	e := newEnvWith(t, envConfig{uploadsPerUser: 64}) // concurrency is not what this test is about
 	tk, _ := e.register()
 	files := testpdf.Corpus(t)
 	if len(files) < 50 {
@@ -203,7 +203,7 @@ func TestUploadLimitsAndForm(t *testing.T) {
 
 func TestUploadDedupe(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
+	e := newEnvWith(t, envConfig{uploadsPerUser: 64}) // concurrency is not what this test is about
 	tk, _ := e.register()
 	other, _ := e.register()
 	f := testpdf.CorpusFile(t, "golang.pdf")

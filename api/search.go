@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/google/uuid"
@@ -53,7 +54,7 @@ func (s *server) search(c echo.Context) error {
 	if v := c.QueryParam("types"); v != "" {
 		kinds = nil
 		for _, k := range strings.Split(v, ",") {
-			if k = strings.TrimSpace(k); !containsString(searchKinds, k) {
+			if k = strings.TrimSpace(k); !slices.Contains(searchKinds, k) {
 				fe.Add("types", "must be a comma-separated list of topic, pdf, exercise")
 				break
 			}

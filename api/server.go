@@ -52,8 +52,18 @@ type Config struct {
 	IPv6Prefix int
 	// MaxUploadBytes caps one PDF upload (413 beyond).
 	MaxUploadBytes int64
-	// UploadTimeout is how long an upload may take to arrive.
+	// UploadTimeout is how long an upload may take to arrive in all.
 	UploadTimeout time.Duration
+	// UploadGrace and UploadMinRate: after the grace period an upload must
+	// have arrived at UploadMinRate bytes/s on average, or it is cut (408).
+	UploadGrace   time.Duration
+	UploadMinRate int64
+	// UploadsPerUser and Uploads bound concurrent uploads per user (429
+	// beyond) and in all (503 beyond).
+	UploadsPerUser, Uploads int
+	// StorageQuota is the bytes of PDFs one user may keep (413
+	// quota_exceeded beyond; 0 means no limit).
+	StorageQuota int64
 	// UploadDir holds uploads while they are checked (on the same
 	// filesystem as a local store, so storing one is a rename).
 	UploadDir string
@@ -93,7 +103,7 @@ type server struct {
 
 	store     storage.Store
 	inspector *pdfinfo.Inspector
-	textNudge func()
+	library   *library.Service
 
 	ipLimiter *ratelimit.Limiter
 	accounts  *account.Service
@@ -119,6 +129,12 @@ func New(cfg Config, deps Deps) (*echo.Echo, error) {
 	if cfg.UploadTimeout <= 0 {
 		cfg.UploadTimeout = 15 * time.Minute
 	}
+	if cfg.UploadGrace <= 0 {
+		cfg.UploadGrace = 30 * time.Second
+	}
+	if cfg.UploadMinRate < 0 {
+		cfg.UploadMinRate = 0
+	}
 	if cfg.UploadDir == "" {
 		cfg.UploadDir = os.TempDir()
 	}
@@ -140,7 +156,7 @@ func New(cfg Config, deps Deps) (*echo.Echo, error) {
 	clock := deps.Now
 	s := &server{
 		cfg: cfg, pool: deps.Pool, q: dbgen.New(deps.Pool), keys: deps.Keys, tokens: deps.Tokens,
-		hasher: deps.Hasher, log: deps.Logger, store: deps.Store, inspector: deps.Inspector, textNudge: deps.TextNudge,
+		hasher: deps.Hasher, log: deps.Logger, store: deps.Store, inspector: deps.Inspector,
 		// PostgreSQL keeps microseconds: times we store and echo back agree.
 		now: func() time.Time { return clock().Truncate(time.Microsecond) },
 	}
@@ -150,6 +166,10 @@ func New(cfg Config, deps Deps) (*echo.Echo, error) {
 	}, account.Deps{
 		Pool: deps.Pool, Hasher: deps.Hasher, Files: deps.Store, UserPrefix: library.UserStoragePrefix, Now: clock, Log: deps.Logger,
 	})
+	s.library = library.NewService(library.Config{
+		MaxUploadBytes: cfg.MaxUploadBytes, UploadDir: cfg.UploadDir,
+		UploadsPerUser: cfg.UploadsPerUser, Uploads: cfg.Uploads, StorageQuota: cfg.StorageQuota,
+	}, library.Deps{Pool: deps.Pool, Store: deps.Store, Inspector: deps.Inspector, Now: clock, Log: deps.Logger, Nudge: deps.TextNudge})
 	if cfg.AuthRateLimitPerMinute > 0 {
 		s.ipLimiter = ratelimit.New(cfg.AuthRateLimitPerMinute, 100_000)
 	}
@@ -164,7 +184,7 @@ func New(cfg Config, deps Deps) (*echo.Echo, error) {
 	e.HTTPErrorHandler = s.handleError
 	e.IPExtractor = ipExtractor(cfg.TrustedProxies)
 
-	e.Use(s.requestIDMiddleware, s.accessLogMiddleware, recoverMiddleware, securityHeadersMiddleware)
+	e.Use(s.requestIDMiddleware, s.accessLogMiddleware, recoverMiddleware, securityHeadersMiddleware, queryTextMiddleware)
 	if len(cfg.CORSAllowedOrigins) > 0 {
 		e.Use(middleware.CORSWithConfig(middleware.CORSConfig{
 			AllowOrigins:  cfg.CORSAllowedOrigins,
@@ -239,12 +259,6 @@ func (s *server) routes(e *echo.Echo) {
 
 	v1.GET("/pdfs/:id/pages", s.listPDFPages, s.requireAuth)
 	v1.GET("/search", s.search, s.requireAuth)
-}
-
-func (s *server) nudgeText() {
-	if s.textNudge != nil {
-		s.textNudge()
-	}
 }
 
 // ipExtractor believes X-Forwarded-For only from the trusted proxies (walking

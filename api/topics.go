@@ -8,12 +8,10 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
 	"github.com/labstack/echo/v4"
 
 	"github.com/studysprint/studysprint/dbgen"
 	"github.com/studysprint/studysprint/internal/apperr"
-	"github.com/studysprint/studysprint/internal/database"
 	"github.com/studysprint/studysprint/internal/library"
 )
 
@@ -39,7 +37,7 @@ type topicResponse struct {
 	ExercisesDone   int32      `json:"exercises_done"`
 }
 
-func toTopicResponse(t dbgen.Topic, st dbgen.TopicStatsRow) topicResponse {
+func toTopicResponse(t dbgen.Topic, st dbgen.ListTopicStatsRow) topicResponse {
 	r := topicResponse{
 		ID: t.ID, ParentID: t.ParentID, Name: t.Name, Description: t.Description, Color: t.Color,
 		SortOrder: t.SortOrder, ArchivedAt: utcPtr(t.ArchivedAt), CreatedAt: utc(t.CreatedAt), UpdatedAt: utc(t.UpdatedAt),
@@ -60,11 +58,11 @@ func (s *server) topicResponses(ctx context.Context, userID uuid.UUID, topics []
 	for i, t := range topics {
 		ids[i] = t.ID
 	}
-	stats, err := s.q.TopicStats(ctx, dbgen.TopicStatsParams{UserID: userID, TopicIds: ids})
+	stats, err := s.q.ListTopicStats(ctx, dbgen.ListTopicStatsParams{UserID: userID, TopicIds: ids})
 	if err != nil {
 		return nil, err
 	}
-	byID := make(map[uuid.UUID]dbgen.TopicStatsRow, len(stats))
+	byID := make(map[uuid.UUID]dbgen.ListTopicStatsRow, len(stats))
 	for _, st := range stats {
 		byID[st.TopicID] = st
 	}
@@ -97,47 +95,9 @@ func (s *server) createTopic(c echo.Context) error {
 	if err := bindJSON(c, &req); err != nil {
 		return err
 	}
-	p := principalOf(c)
-	params := dbgen.CreateTopicParams{UserID: p.User.ID, ParentID: req.ParentID.Value, Color: library.DefaultTopicColor}
-	fe := apperr.Fields{}
-	var err error
-	params.Name, err = library.NormalizeName(req.Name)
-	fe.Check("name", err)
-	if req.Description != nil {
-		params.Description, err = library.NormalizeDescription(*req.Description)
-		fe.Check("description", err)
-	}
-	if req.Color != nil {
-		params.Color, err = library.NormalizeColor(*req.Color)
-		fe.Check("color", err)
-	}
-	if req.SortOrder != nil {
-		fe.Check("sort_order", library.CheckSortOrder(*req.SortOrder))
-		params.SortOrder = *req.SortOrder
-	}
-	if req.TargetDate != nil {
-		d, err := library.ParseDate(*req.TargetDate)
-		fe.Check("target_date", err)
-		params.TargetDate = &d
-	}
-	if err := fe.Err(); err != nil {
-		return err
-	}
-	ctx := c.Request().Context()
-	var topic dbgen.Topic
-	err = database.InTx(ctx, s.pool, func(q *dbgen.Queries) error {
-		if err := q.LockTopicTree(ctx, p.User.ID); err != nil {
-			return err
-		}
-		if req.ParentID.Value != nil {
-			if err := s.checkPlacement(ctx, q, p.User.ID, *req.ParentID.Value, nil, 1); err != nil {
-				return err
-			}
-		}
-		params.Now = s.now()
-		var err error
-		topic, err = q.CreateTopic(ctx, params)
-		return err
+	topic, err := s.library.CreateTopic(c.Request().Context(), principalOf(c).User.ID, library.TopicInput{
+		Name: req.Name, Description: req.Description, Color: req.Color, ParentID: req.ParentID.Value,
+		SortOrder: req.SortOrder, TargetDate: req.TargetDate,
 	})
 	if err != nil {
 		return err
@@ -145,45 +105,12 @@ func (s *server) createTopic(c echo.Context) error {
 	return s.respondTopic(c, http.StatusCreated, topic)
 }
 
-// checkPlacement checks that a subtree of the given height (rooted at
-// moving, nil for a new topic) may go under parentID: the parent exists, is
-// the caller's, is not archived, is not inside the subtree, and the result is
-// at most MaxTopicDepth deep. Call it holding the topic-tree lock.
-func (s *server) checkPlacement(ctx context.Context, q *dbgen.Queries, userID, parentID uuid.UUID, moving *uuid.UUID, height int) error {
-	parent, err := q.GetTopic(ctx, dbgen.GetTopicParams{ID: parentID, UserID: userID})
-	if errors.Is(err, pgx.ErrNoRows) {
-		return apperr.Fields{"parent_id": "no such topic"}.Err()
-	}
-	if err != nil {
-		return err
-	}
-	if parent.ArchivedAt != nil {
-		return errConflict("parent_archived", "the parent topic is archived; restore it first")
-	}
-	anc, err := q.TopicAncestry(ctx, dbgen.TopicAncestryParams{TopicID: parentID, UserID: userID, Candidate: moving})
-	if err != nil {
-		return err
-	}
-	if err := library.CheckPlacement(int(anc.Depth), height, anc.HasCandidate); err != nil {
-		return apperr.Fields{"parent_id": err.Error()}.Err()
-	}
-	return nil
-}
-
-func (s *server) loadTopic(c echo.Context, q *dbgen.Queries) (dbgen.Topic, error) {
+func (s *server) getTopic(c echo.Context) error {
 	id, err := pathUUID(c, "id", "topic")
 	if err != nil {
-		return dbgen.Topic{}, err
+		return err
 	}
-	t, err := q.GetTopic(c.Request().Context(), dbgen.GetTopicParams{ID: id, UserID: principalOf(c).User.ID})
-	if errors.Is(err, pgx.ErrNoRows) {
-		return dbgen.Topic{}, errNotFound("topic")
-	}
-	return t, err
-}
-
-func (s *server) getTopic(c echo.Context) error {
-	t, err := s.loadTopic(c, s.q)
+	t, err := s.library.GetTopic(c.Request().Context(), nil, principalOf(c).User.ID, id)
 	if err != nil {
 		return err
 	}
@@ -205,8 +132,8 @@ func (s *server) listTopics(c echo.Context) error {
 	case "root":
 		params.FilterParent = true
 	default:
-		id, err := uuid.Parse(v)
-		if err != nil {
+		id, ok := parseID(v)
+		if !ok {
 			fe.Add("parent_id", "must be a topic id or root")
 		}
 		params.FilterParent, params.ParentID = true, &id
@@ -322,65 +249,13 @@ func (s *server) updateTopic(c echo.Context) error {
 	if err := bindJSON(c, &req); err != nil {
 		return err
 	}
-	p := principalOf(c)
-	params := dbgen.UpdateTopicParams{UserID: p.User.ID, SetParent: req.ParentID.Set, ParentID: req.ParentID.Value, SetTargetDate: req.TargetDate.Set}
-	fe := apperr.Fields{}
-	if req.Name != nil {
-		v, err := library.NormalizeName(*req.Name)
-		fe.Check("name", err)
-		params.Name = &v
-	}
-	if req.Description != nil {
-		v, err := library.NormalizeDescription(*req.Description)
-		fe.Check("description", err)
-		params.Description = &v
-	}
-	if req.Color != nil {
-		v, err := library.NormalizeColor(*req.Color)
-		fe.Check("color", err)
-		params.Color = &v
-	}
-	if req.SortOrder != nil {
-		fe.Check("sort_order", library.CheckSortOrder(*req.SortOrder))
-		params.SortOrder = req.SortOrder
-	}
-	if req.TargetDate.Value != nil {
-		d, err := library.ParseDate(*req.TargetDate.Value)
-		fe.Check("target_date", err)
-		params.TargetDate = &d
-	}
-	if err := fe.Err(); err != nil {
+	id, err := pathUUID(c, "id", "topic")
+	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	var topic dbgen.Topic
-	err := database.InTx(ctx, s.pool, func(q *dbgen.Queries) error {
-		if req.ParentID.Set {
-			if err := q.LockTopicTree(ctx, p.User.ID); err != nil {
-				return err
-			}
-		}
-		current, err := s.loadTopic(c, q)
-		if err != nil {
-			return err
-		}
-		params.ID = current.ID
-		if req.ParentID.Value != nil && (current.ParentID == nil || *current.ParentID != *req.ParentID.Value) {
-			sub, err := q.TopicSubtree(ctx, dbgen.TopicSubtreeParams{TopicID: current.ID, UserID: p.User.ID})
-			if err != nil {
-				return err
-			}
-			height := 0
-			for _, n := range sub {
-				height = max(height, int(n.Level)+1)
-			}
-			if err := s.checkPlacement(ctx, q, p.User.ID, *req.ParentID.Value, &current.ID, height); err != nil {
-				return err
-			}
-		}
-		params.Now = s.now()
-		topic, err = q.UpdateTopic(ctx, params)
-		return err
+	topic, err := s.library.UpdateTopic(c.Request().Context(), principalOf(c).User.ID, id, library.TopicChange{
+		Name: req.Name, Description: req.Description, Color: req.Color, SortOrder: req.SortOrder,
+		ParentSet: req.ParentID.Set, ParentID: req.ParentID.Value, TargetDateSet: req.TargetDate.Set, TargetDate: req.TargetDate.Value,
 	})
 	if err != nil {
 		return err
@@ -389,52 +264,19 @@ func (s *server) updateTopic(c echo.Context) error {
 }
 
 // deleteTopic deletes an empty topic; with ?cascade=true also its subtopics
-// and every PDF in them (their files are removed after the commit).
+// and every PDF in them.
 func (s *server) deleteTopic(c echo.Context) error {
 	cascade, err := boolQuery(c, "cascade")
 	if err != nil {
 		return err
 	}
-	p := principalOf(c)
-	ctx := c.Request().Context()
-	var keys []string
-	err = database.InTx(ctx, s.pool, func(q *dbgen.Queries) error {
-		if err := q.LockTopicTree(ctx, p.User.ID); err != nil {
-			return err
-		}
-		topic, err := s.loadTopic(c, q)
-		if err != nil {
-			return err
-		}
-		if !cascade {
-			contents, err := q.TopicContents(ctx, dbgen.TopicContentsParams{TopicID: topic.ID, UserID: p.User.ID})
-			if err != nil {
-				return err
-			}
-			if contents.Children > 0 || contents.Pdfs > 0 {
-				e := errConflict("topic_not_empty", "the topic has subtopics or PDFs; move them or delete with ?cascade=true")
-				e.Details = map[string]any{"subtopics": contents.Children, "pdfs": contents.Pdfs}
-				return e
-			}
-		}
-		sub, err := q.TopicSubtree(ctx, dbgen.TopicSubtreeParams{TopicID: topic.ID, UserID: p.User.ID})
-		if err != nil {
-			return err
-		}
-		ids := make([]uuid.UUID, len(sub))
-		for i, n := range sub {
-			ids[i] = n.ID
-		}
-		if keys, err = q.DeletePDFsInTopics(ctx, dbgen.DeletePDFsInTopicsParams{UserID: p.User.ID, TopicIds: ids}); err != nil {
-			return err
-		}
-		_, err = q.DeleteTopic(ctx, dbgen.DeleteTopicParams{ID: topic.ID, UserID: p.User.ID})
-		return err
-	})
+	id, err := pathUUID(c, "id", "topic")
 	if err != nil {
 		return err
 	}
-	s.removeFiles(c, keys)
+	if err := s.library.DeleteTopic(c.Request().Context(), principalOf(c).User.ID, id, cascade); err != nil {
+		return err
+	}
 	return c.NoContent(http.StatusNoContent)
 }
 
@@ -446,45 +288,11 @@ func (s *server) archiveTopic(c echo.Context) error { return s.setArchived(c, tr
 func (s *server) restoreTopic(c echo.Context) error { return s.setArchived(c, false) }
 
 func (s *server) setArchived(c echo.Context, archive bool) error {
-	p := principalOf(c)
-	ctx := c.Request().Context()
-	var topic dbgen.Topic
-	err := database.InTx(ctx, s.pool, func(q *dbgen.Queries) error {
-		if err := q.LockTopicTree(ctx, p.User.ID); err != nil {
-			return err
-		}
-		var err error
-		if topic, err = s.loadTopic(c, q); err != nil {
-			return err
-		}
-		if !archive && topic.ParentID != nil {
-			parent, err := q.GetTopic(ctx, dbgen.GetTopicParams{ID: *topic.ParentID, UserID: p.User.ID})
-			if err != nil {
-				return err
-			}
-			if parent.ArchivedAt != nil {
-				return errConflict("parent_archived", "the parent topic is archived; restore it first")
-			}
-		}
-		sub, err := q.TopicSubtree(ctx, dbgen.TopicSubtreeParams{TopicID: topic.ID, UserID: p.User.ID})
-		if err != nil {
-			return err
-		}
-		ids := make([]uuid.UUID, len(sub))
-		for i, n := range sub {
-			ids[i] = n.ID
-		}
-		now := s.now()
-		var at *time.Time
-		if archive {
-			at = &now
-		}
-		if _, err := q.SetTopicsArchived(ctx, dbgen.SetTopicsArchivedParams{UserID: p.User.ID, Ids: ids, ArchivedAt: at, Now: now}); err != nil {
-			return err
-		}
-		topic, err = q.GetTopic(ctx, dbgen.GetTopicParams{ID: topic.ID, UserID: p.User.ID})
+	id, err := pathUUID(c, "id", "topic")
+	if err != nil {
 		return err
-	})
+	}
+	topic, err := s.library.SetArchived(c.Request().Context(), principalOf(c).User.ID, id, archive)
 	if err != nil {
 		return err
 	}

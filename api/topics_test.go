@@ -48,7 +48,7 @@ func TestTopicCRUD(t *testing.T) {
 			t.Errorf("%s=%v not named", field, v)
 		}
 	}
-	e.do("POST", "/api/v1/topics", map[string]any{"name": "x", "parent_id": "nope"}, auth).must(t, http.StatusBadRequest)
+	e.do("POST", "/api/v1/topics", map[string]any{"name": "x", "parent_id": "nope"}, auth).must(t, http.StatusUnprocessableEntity)
 
 	var got topicJSON
 	e.do("PATCH", "/api/v1/topics/"+math.ID, map[string]any{"name": "Maths", "color": "#FFFFFF", "target_date": nil, "description": ""}, auth).

@@ -131,33 +131,6 @@ func (q *Queries) DeletePDFsInTopics(ctx context.Context, arg DeletePDFsInTopics
 	return items, nil
 }
 
-const existingStorageKeys = `-- name: ExistingStorageKeys :many
-SELECT storage_key FROM pdfs WHERE storage_key = ANY($1::text[])
-`
-
-// Sweeper: which of these stored files still have their row.
-//
-//	SELECT storage_key FROM pdfs WHERE storage_key = ANY($1::text[])
-func (q *Queries) ExistingStorageKeys(ctx context.Context, keys []string) ([]string, error) {
-	rows, err := q.db.Query(ctx, existingStorageKeys, keys)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	items := []string{}
-	for rows.Next() {
-		var storage_key string
-		if err := rows.Scan(&storage_key); err != nil {
-			return nil, err
-		}
-		items = append(items, storage_key)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
 const getPDF = `-- name: GetPDF :one
 SELECT p.id, p.user_id, p.topic_id, p.kind, p.title, p.author, p.original_filename, p.page_count, p.size_bytes, p.sha256, p.storage_key, p.current_page, p.created_at, p.updated_at, p.text_status, p.text_error, p.word_count,
        coalesce(r.pages_read, 0)::integer AS pages_read,
@@ -251,6 +224,33 @@ func (q *Queries) GetPDFIDBySHA256(ctx context.Context, arg GetPDFIDBySHA256Para
 	var id uuid.UUID
 	err := row.Scan(&id)
 	return id, err
+}
+
+const listExistingStorageKeys = `-- name: ListExistingStorageKeys :many
+SELECT storage_key FROM pdfs WHERE storage_key = ANY($1::text[])
+`
+
+// Sweeper: which of these stored files still have their row.
+//
+//	SELECT storage_key FROM pdfs WHERE storage_key = ANY($1::text[])
+func (q *Queries) ListExistingStorageKeys(ctx context.Context, keys []string) ([]string, error) {
+	rows, err := q.db.Query(ctx, listExistingStorageKeys, keys)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []string{}
+	for rows.Next() {
+		var storage_key string
+		if err := rows.Scan(&storage_key); err != nil {
+			return nil, err
+		}
+		items = append(items, storage_key)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const listPDFs = `-- name: ListPDFs :many
@@ -367,6 +367,33 @@ func (q *Queries) ListPDFs(ctx context.Context, arg ListPDFsParams) ([]ListPDFsR
 		return nil, err
 	}
 	return items, nil
+}
+
+const lockUserUploads = `-- name: LockUserUploads :exec
+SELECT pg_advisory_xact_lock(hashtextextended('uploads:' || $1::uuid, 0))
+`
+
+// Serialises the storage-quota check and the insert of one user's uploads,
+// so concurrent uploads cannot pass the quota together.
+//
+//	SELECT pg_advisory_xact_lock(hashtextextended('uploads:' || $1::uuid, 0))
+func (q *Queries) LockUserUploads(ctx context.Context, userID uuid.UUID) error {
+	_, err := q.db.Exec(ctx, lockUserUploads, userID)
+	return err
+}
+
+const sumUserStorage = `-- name: SumUserStorage :one
+SELECT coalesce(sum(size_bytes), 0)::bigint AS bytes FROM pdfs WHERE user_id = $1
+`
+
+// Bytes of PDFs the user keeps (the storage quota counts these).
+//
+//	SELECT coalesce(sum(size_bytes), 0)::bigint AS bytes FROM pdfs WHERE user_id = $1
+func (q *Queries) SumUserStorage(ctx context.Context, userID uuid.UUID) (int64, error) {
+	row := q.db.QueryRow(ctx, sumUserStorage, userID)
+	var bytes int64
+	err := row.Scan(&bytes)
+	return bytes, err
 }
 
 const updatePDF = `-- name: UpdatePDF :one

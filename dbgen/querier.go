@@ -36,6 +36,13 @@ type Querier interface {
 	//  WHERE l.n <= 70000
 	//  ON CONFLICT (pdf_id) DO UPDATE SET tsv = excluded.tsv
 	BuildPDFSearchVector(ctx context.Context, arg BuildPDFSearchVectorParams) error
+	//CheckLiveRefreshToken
+	//
+	//  SELECT EXISTS (
+	//      SELECT 1 FROM user_refresh_tokens
+	//      WHERE token_hash = $1 AND session_id = $2 AND user_id = $3 AND rotated_at IS NULL
+	//  )
+	CheckLiveRefreshToken(ctx context.Context, arg CheckLiveRefreshTokenParams) (bool, error)
 	// Takes the oldest due job and leases it: run_after moves to lease_until,
 	// so no other worker takes it meanwhile, and a worker that dies leaves it
 	// to be taken again when the lease ends. attempts counts the claims.
@@ -92,11 +99,12 @@ type Querier interface {
 	//      last_attempt_at = excluded.last_attempt_at
 	//  RETURNING attempts, window_start
 	CountLoginAttempt(ctx context.Context, arg CountLoginAttemptParams) (CountLoginAttemptRow, error)
-	//CountTextJobs
+	//CountTopicContents
 	//
-	//  SELECT count(*)::integer AS jobs, count(*) FILTER (WHERE user_id IS NOT NULL AND run_after <= $1)::integer AS due
-	//  FROM text_jobs
-	CountTextJobs(ctx context.Context, now time.Time) (CountTextJobsRow, error)
+	//  SELECT
+	//      (SELECT count(*) FROM topics c WHERE c.parent_id = $1::uuid AND c.user_id = $2)::integer AS children,
+	//      (SELECT count(*) FROM pdfs p WHERE p.topic_id = $1 AND p.user_id = $2)::integer AS pdfs
+	CountTopicContents(ctx context.Context, arg CountTopicContentsParams) (CountTopicContentsRow, error)
 	//CreateBookmark
 	//
 	//  INSERT INTO bookmarks (user_id, pdf_id, page, label, note, created_at)
@@ -223,10 +231,6 @@ type Querier interface {
 	//
 	//  DELETE FROM security_events WHERE user_id = $1
 	DeleteUserSecurityEvents(ctx context.Context, userID uuid.UUID) error
-	// Sweeper: which of these stored files still have their row.
-	//
-	//  SELECT storage_key FROM pdfs WHERE storage_key = ANY($1::text[])
-	ExistingStorageKeys(ctx context.Context, keys []string) ([]string, error)
 	// Slides the expiry on use, never past the absolute limit.
 	//
 	//  UPDATE user_sessions
@@ -299,11 +303,21 @@ type Querier interface {
 	//
 	//  SELECT id, user_id, parent_id, name, description, color, sort_order, target_date, archived_at, created_at, updated_at FROM topics WHERE id = $1 AND user_id = $2
 	GetTopic(ctx context.Context, arg GetTopicParams) (Topic, error)
-	//GetUserByID
+	// How deep a topic sits (1 for a root) and whether `candidate` is the topic
+	// itself or one of its ancestors (a move under it would make a cycle).
 	//
-	//  SELECT id, email, username, full_name, timezone, password_hash, is_active, created_at, updated_at, last_login_at FROM users
-	//  WHERE id = $1
-	GetUserByID(ctx context.Context, userID uuid.UUID) (User, error)
+	//  WITH RECURSIVE up AS (
+	//      SELECT t.id, t.parent_id, 1 AS depth
+	//      FROM topics t WHERE t.id = $2 AND t.user_id = $3
+	//    UNION ALL
+	//      SELECT p.id, p.parent_id, up.depth + 1
+	//      FROM topics p JOIN up ON p.id = up.parent_id
+	//      WHERE p.user_id = $3 AND up.depth < 64
+	//  )
+	//  SELECT coalesce(max(depth), 0)::integer AS depth,
+	//         coalesce(bool_or(id = $1::uuid), false)::bool AS has_candidate
+	//  FROM up
+	GetTopicAncestry(ctx context.Context, arg GetTopicAncestryParams) (GetTopicAncestryRow, error)
 	// The login is an email (contains '@') or a username (never does), so at most
 	// one row matches; both branches are served by a unique index.
 	//
@@ -323,13 +337,6 @@ type Querier interface {
 	//         to_tsvector($6::regconfig, ($5::text[])[i]) || to_tsvector($7::regconfig, ($5::text[])[i])
 	//  FROM generate_subscripts($3::int[], 1) AS i
 	InsertPDFPages(ctx context.Context, arg InsertPDFPagesParams) error
-	//IsLiveRefreshToken
-	//
-	//  SELECT EXISTS (
-	//      SELECT 1 FROM user_refresh_tokens
-	//      WHERE token_hash = $1 AND session_id = $2 AND user_id = $3 AND rotated_at IS NULL
-	//  )
-	IsLiveRefreshToken(ctx context.Context, arg IsLiveRefreshTokenParams) (bool, error)
 	//ListAllTopics
 	//
 	//  SELECT id, user_id, parent_id, name, description, color, sort_order, target_date, archived_at, created_at, updated_at FROM topics WHERE user_id = $1
@@ -364,6 +371,10 @@ type Querier interface {
 	//  ORDER BY e.created_at DESC, e.id DESC
 	//  LIMIT $6
 	ListExercises(ctx context.Context, arg ListExercisesParams) ([]Exercise, error)
+	// Sweeper: which of these stored files still have their row.
+	//
+	//  SELECT storage_key FROM pdfs WHERE storage_key = ANY($1::text[])
+	ListExistingStorageKeys(ctx context.Context, keys []string) ([]string, error)
 	// Newest first; keyset pagination on (created_at, id).
 	//
 	//  SELECT id, user_id, user_agent, ip, created_at, last_used_at, expires_at, revoked_at, revoke_reason, refresh_secret, absolute_expires_at FROM user_sessions
@@ -442,6 +453,64 @@ type Querier interface {
 	//  ORDER BY created_at DESC, id DESC
 	//  LIMIT $4
 	ListSecurityEvents(ctx context.Context, arg ListSecurityEventsParams) ([]SecurityEvent, error)
+	// Statistics of each listed topic over its whole subtree, computed from the
+	// rows (no counters to drift): PDFs, pages, and reading from pdf_reading.
+	// One row per listed topic, zeros when it holds no PDFs.
+	//
+	//  WITH RECURSIVE subtree AS (
+	//      SELECT t.id AS root_id, t.id
+	//      FROM topics t
+	//      WHERE t.user_id = $1 AND t.id = ANY($2::uuid[])
+	//    UNION ALL
+	//      SELECT s.root_id, c.id
+	//      FROM topics c JOIN subtree s ON c.parent_id = s.id
+	//      WHERE c.user_id = $1
+	//  ), totals AS (
+	//      SELECT s.root_id,
+	//             count(p.id) AS pdf_count,
+	//             sum(p.page_count) AS total_pages,
+	//             sum(r.pages_read) AS pages_read,
+	//             sum(r.study_seconds) AS study_seconds,
+	//             max(r.last_studied_at)::timestamptz AS last_studied_at
+	//      FROM subtree s
+	//      JOIN pdfs p ON p.topic_id = s.id AND p.user_id = $1
+	//      LEFT JOIN pdf_reading r ON r.pdf_id = p.id AND r.user_id = $1
+	//      GROUP BY s.root_id
+	//  ), exercise_totals AS (
+	//      SELECT s.root_id,
+	//             count(e.id) AS exercise_count,
+	//             count(e.id) FILTER (WHERE e.status = 'done') AS exercises_done
+	//      FROM subtree s
+	//      JOIN pdfs p ON p.topic_id = s.id AND p.user_id = $1
+	//      JOIN exercises e ON e.pdf_id = p.id AND e.user_id = $1
+	//      GROUP BY s.root_id
+	//  )
+	//  SELECT t.id AS topic_id,
+	//         coalesce(x.pdf_count, 0)::integer AS pdf_count,
+	//         coalesce(x.total_pages, 0)::bigint AS total_pages,
+	//         coalesce(x.pages_read, 0)::bigint AS pages_read,
+	//         coalesce(round(100.0 * x.pages_read / nullif(x.total_pages, 0), 1), 0)::float8 AS progress_percent,
+	//         coalesce(x.study_seconds, 0)::bigint AS study_seconds,
+	//         x.last_studied_at,
+	//         coalesce(ex.exercise_count, 0)::integer AS exercise_count,
+	//         coalesce(ex.exercises_done, 0)::integer AS exercises_done
+	//  FROM topics t
+	//  LEFT JOIN totals x ON x.root_id = t.id
+	//  LEFT JOIN exercise_totals ex ON ex.root_id = t.id
+	//  WHERE t.user_id = $1 AND t.id = ANY($2::uuid[])
+	ListTopicStats(ctx context.Context, arg ListTopicStatsParams) ([]ListTopicStatsRow, error)
+	// The topic and all its descendants, with their depth below it (0 for itself).
+	//
+	//  WITH RECURSIVE down AS (
+	//      SELECT t.id, t.archived_at, 0 AS level
+	//      FROM topics t WHERE t.id = $1 AND t.user_id = $2
+	//    UNION ALL
+	//      SELECT c.id, c.archived_at, down.level + 1
+	//      FROM topics c JOIN down ON c.parent_id = down.id
+	//      WHERE c.user_id = $2 AND down.level < 64
+	//  )
+	//  SELECT id, archived_at, level FROM down
+	ListTopicSubtree(ctx context.Context, arg ListTopicSubtreeParams) ([]ListTopicSubtreeRow, error)
 	// Filters: parent (a topic, or the roots), archived state, a name substring
 	// (the caller escapes LIKE wildcards). Keyset order: sort_order, name, id.
 	//
@@ -460,6 +529,11 @@ type Querier interface {
 	//
 	//  SELECT pg_advisory_xact_lock(hashtextextended('topic-tree:' || $1::uuid, 0))
 	LockTopicTree(ctx context.Context, userID uuid.UUID) error
+	// Serialises the storage-quota check and the insert of one user's uploads,
+	// so concurrent uploads cannot pass the quota together.
+	//
+	//  SELECT pg_advisory_xact_lock(hashtextextended('uploads:' || $1::uuid, 0))
+	LockUserUploads(ctx context.Context, userID uuid.UUID) error
 	// Maintenance (re-extraction of every PDF): all users at once.
 	//
 	//  UPDATE pdfs SET text_status = 'pending', text_error = NULL, word_count = NULL
@@ -497,7 +571,7 @@ type Querier interface {
 	//  INSERT INTO text_jobs (pdf_id, user_id, run_after, created_at)
 	//  SELECT id, user_id, $1, $1 FROM pdfs
 	//  ON CONFLICT (pdf_id) DO UPDATE SET attempts = 0, run_after = excluded.run_after, last_error = NULL
-	RequeueAllText(ctx context.Context, now time.Time) (int64, error)
+	RequeueAllTextJobs(ctx context.Context, now time.Time) (int64, error)
 	//ResetUserPreferences
 	//
 	//  UPDATE user_preferences SET
@@ -632,85 +706,10 @@ type Querier interface {
 	//  WHERE user_id = $3 AND id = ANY($4::uuid[])
 	//    AND (archived_at IS NULL) = ($1::timestamptz IS NOT NULL)
 	SetTopicsArchived(ctx context.Context, arg SetTopicsArchivedParams) (int64, error)
-	// How deep a topic sits (1 for a root) and whether `candidate` is the topic
-	// itself or one of its ancestors (a move under it would make a cycle).
+	// Bytes of PDFs the user keeps (the storage quota counts these).
 	//
-	//  WITH RECURSIVE up AS (
-	//      SELECT t.id, t.parent_id, 1 AS depth
-	//      FROM topics t WHERE t.id = $2 AND t.user_id = $3
-	//    UNION ALL
-	//      SELECT p.id, p.parent_id, up.depth + 1
-	//      FROM topics p JOIN up ON p.id = up.parent_id
-	//      WHERE p.user_id = $3 AND up.depth < 64
-	//  )
-	//  SELECT coalesce(max(depth), 0)::integer AS depth,
-	//         coalesce(bool_or(id = $1::uuid), false)::bool AS has_candidate
-	//  FROM up
-	TopicAncestry(ctx context.Context, arg TopicAncestryParams) (TopicAncestryRow, error)
-	//TopicContents
-	//
-	//  SELECT
-	//      (SELECT count(*) FROM topics c WHERE c.parent_id = $1::uuid AND c.user_id = $2)::integer AS children,
-	//      (SELECT count(*) FROM pdfs p WHERE p.topic_id = $1 AND p.user_id = $2)::integer AS pdfs
-	TopicContents(ctx context.Context, arg TopicContentsParams) (TopicContentsRow, error)
-	// Statistics of each listed topic over its whole subtree, computed from the
-	// rows (no counters to drift): PDFs, pages, and reading from pdf_reading.
-	// One row per listed topic, zeros when it holds no PDFs.
-	//
-	//  WITH RECURSIVE subtree AS (
-	//      SELECT t.id AS root_id, t.id
-	//      FROM topics t
-	//      WHERE t.user_id = $1 AND t.id = ANY($2::uuid[])
-	//    UNION ALL
-	//      SELECT s.root_id, c.id
-	//      FROM topics c JOIN subtree s ON c.parent_id = s.id
-	//      WHERE c.user_id = $1
-	//  ), totals AS (
-	//      SELECT s.root_id,
-	//             count(p.id) AS pdf_count,
-	//             sum(p.page_count) AS total_pages,
-	//             sum(r.pages_read) AS pages_read,
-	//             sum(r.study_seconds) AS study_seconds,
-	//             max(r.last_studied_at)::timestamptz AS last_studied_at
-	//      FROM subtree s
-	//      JOIN pdfs p ON p.topic_id = s.id AND p.user_id = $1
-	//      LEFT JOIN pdf_reading r ON r.pdf_id = p.id AND r.user_id = $1
-	//      GROUP BY s.root_id
-	//  ), exercise_totals AS (
-	//      SELECT s.root_id,
-	//             count(e.id) AS exercise_count,
-	//             count(e.id) FILTER (WHERE e.status = 'done') AS exercises_done
-	//      FROM subtree s
-	//      JOIN pdfs p ON p.topic_id = s.id AND p.user_id = $1
-	//      JOIN exercises e ON e.pdf_id = p.id AND e.user_id = $1
-	//      GROUP BY s.root_id
-	//  )
-	//  SELECT t.id AS topic_id,
-	//         coalesce(x.pdf_count, 0)::integer AS pdf_count,
-	//         coalesce(x.total_pages, 0)::bigint AS total_pages,
-	//         coalesce(x.pages_read, 0)::bigint AS pages_read,
-	//         coalesce(round(100.0 * x.pages_read / nullif(x.total_pages, 0), 1), 0)::float8 AS progress_percent,
-	//         coalesce(x.study_seconds, 0)::bigint AS study_seconds,
-	//         x.last_studied_at,
-	//         coalesce(ex.exercise_count, 0)::integer AS exercise_count,
-	//         coalesce(ex.exercises_done, 0)::integer AS exercises_done
-	//  FROM topics t
-	//  LEFT JOIN totals x ON x.root_id = t.id
-	//  LEFT JOIN exercise_totals ex ON ex.root_id = t.id
-	//  WHERE t.user_id = $1 AND t.id = ANY($2::uuid[])
-	TopicStats(ctx context.Context, arg TopicStatsParams) ([]TopicStatsRow, error)
-	// The topic and all its descendants, with their depth below it (0 for itself).
-	//
-	//  WITH RECURSIVE down AS (
-	//      SELECT t.id, t.archived_at, 0 AS level
-	//      FROM topics t WHERE t.id = $1 AND t.user_id = $2
-	//    UNION ALL
-	//      SELECT c.id, c.archived_at, down.level + 1
-	//      FROM topics c JOIN down ON c.parent_id = down.id
-	//      WHERE c.user_id = $2 AND down.level < 64
-	//  )
-	//  SELECT id, archived_at, level FROM down
-	TopicSubtree(ctx context.Context, arg TopicSubtreeParams) ([]TopicSubtreeRow, error)
+	//  SELECT coalesce(sum(size_bytes), 0)::bigint AS bytes FROM pdfs WHERE user_id = $1
+	SumUserStorage(ctx context.Context, userID uuid.UUID) (int64, error)
 	//TouchSession
 	//
 	//  UPDATE user_sessions SET last_used_at = $1

@@ -63,27 +63,6 @@ func (q *Queries) ClaimTextJob(ctx context.Context, arg ClaimTextJobParams) (Cla
 	return i, err
 }
 
-const countTextJobs = `-- name: CountTextJobs :one
-SELECT count(*)::integer AS jobs, count(*) FILTER (WHERE user_id IS NOT NULL AND run_after <= $1)::integer AS due
-FROM text_jobs
-`
-
-type CountTextJobsRow struct {
-	Jobs int32
-	Due  int32
-}
-
-// CountTextJobs
-//
-//	SELECT count(*)::integer AS jobs, count(*) FILTER (WHERE user_id IS NOT NULL AND run_after <= $1)::integer AS due
-//	FROM text_jobs
-func (q *Queries) CountTextJobs(ctx context.Context, now time.Time) (CountTextJobsRow, error) {
-	row := q.db.QueryRow(ctx, countTextJobs, now)
-	var i CountTextJobsRow
-	err := row.Scan(&i.Jobs, &i.Due)
-	return i, err
-}
-
 const createTextJob = `-- name: CreateTextJob :exec
 INSERT INTO text_jobs (pdf_id, user_id, run_after, created_at)
 VALUES ($1, $2, $3, $3)
@@ -149,7 +128,7 @@ func (q *Queries) PostponeTextJob(ctx context.Context, arg PostponeTextJobParams
 	return err
 }
 
-const requeueAllText = `-- name: RequeueAllText :execrows
+const requeueAllTextJobs = `-- name: RequeueAllTextJobs :execrows
 INSERT INTO text_jobs (pdf_id, user_id, run_after, created_at)
 SELECT id, user_id, $1, $1 FROM pdfs
 ON CONFLICT (pdf_id) DO UPDATE SET attempts = 0, run_after = excluded.run_after, last_error = NULL
@@ -160,8 +139,8 @@ ON CONFLICT (pdf_id) DO UPDATE SET attempts = 0, run_after = excluded.run_after,
 //	INSERT INTO text_jobs (pdf_id, user_id, run_after, created_at)
 //	SELECT id, user_id, $1, $1 FROM pdfs
 //	ON CONFLICT (pdf_id) DO UPDATE SET attempts = 0, run_after = excluded.run_after, last_error = NULL
-func (q *Queries) RequeueAllText(ctx context.Context, now time.Time) (int64, error) {
-	result, err := q.db.Exec(ctx, requeueAllText, now)
+func (q *Queries) RequeueAllTextJobs(ctx context.Context, now time.Time) (int64, error) {
+	result, err := q.db.Exec(ctx, requeueAllTextJobs, now)
 	if err != nil {
 		return 0, err
 	}

@@ -12,6 +12,34 @@ import (
 	"github.com/google/uuid"
 )
 
+const countTopicContents = `-- name: CountTopicContents :one
+SELECT
+    (SELECT count(*) FROM topics c WHERE c.parent_id = $1::uuid AND c.user_id = $2)::integer AS children,
+    (SELECT count(*) FROM pdfs p WHERE p.topic_id = $1 AND p.user_id = $2)::integer AS pdfs
+`
+
+type CountTopicContentsParams struct {
+	TopicID uuid.UUID
+	UserID  uuid.UUID
+}
+
+type CountTopicContentsRow struct {
+	Children int32
+	Pdfs     int32
+}
+
+// CountTopicContents
+//
+//	SELECT
+//	    (SELECT count(*) FROM topics c WHERE c.parent_id = $1::uuid AND c.user_id = $2)::integer AS children,
+//	    (SELECT count(*) FROM pdfs p WHERE p.topic_id = $1 AND p.user_id = $2)::integer AS pdfs
+func (q *Queries) CountTopicContents(ctx context.Context, arg CountTopicContentsParams) (CountTopicContentsRow, error) {
+	row := q.db.QueryRow(ctx, countTopicContents, arg.TopicID, arg.UserID)
+	var i CountTopicContentsRow
+	err := row.Scan(&i.Children, &i.Pdfs)
+	return i, err
+}
+
 const createTopic = `-- name: CreateTopic :one
 INSERT INTO topics (user_id, parent_id, name, description, color, sort_order, target_date, created_at, updated_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)
@@ -113,6 +141,52 @@ func (q *Queries) GetTopic(ctx context.Context, arg GetTopicParams) (Topic, erro
 	return i, err
 }
 
+const getTopicAncestry = `-- name: GetTopicAncestry :one
+WITH RECURSIVE up AS (
+    SELECT t.id, t.parent_id, 1 AS depth
+    FROM topics t WHERE t.id = $2 AND t.user_id = $3
+  UNION ALL
+    SELECT p.id, p.parent_id, up.depth + 1
+    FROM topics p JOIN up ON p.id = up.parent_id
+    WHERE p.user_id = $3 AND up.depth < 64
+)
+SELECT coalesce(max(depth), 0)::integer AS depth,
+       coalesce(bool_or(id = $1::uuid), false)::bool AS has_candidate
+FROM up
+`
+
+type GetTopicAncestryParams struct {
+	Candidate *uuid.UUID
+	TopicID   uuid.UUID
+	UserID    uuid.UUID
+}
+
+type GetTopicAncestryRow struct {
+	Depth        int32
+	HasCandidate bool
+}
+
+// How deep a topic sits (1 for a root) and whether `candidate` is the topic
+// itself or one of its ancestors (a move under it would make a cycle).
+//
+//	WITH RECURSIVE up AS (
+//	    SELECT t.id, t.parent_id, 1 AS depth
+//	    FROM topics t WHERE t.id = $2 AND t.user_id = $3
+//	  UNION ALL
+//	    SELECT p.id, p.parent_id, up.depth + 1
+//	    FROM topics p JOIN up ON p.id = up.parent_id
+//	    WHERE p.user_id = $3 AND up.depth < 64
+//	)
+//	SELECT coalesce(max(depth), 0)::integer AS depth,
+//	       coalesce(bool_or(id = $1::uuid), false)::bool AS has_candidate
+//	FROM up
+func (q *Queries) GetTopicAncestry(ctx context.Context, arg GetTopicAncestryParams) (GetTopicAncestryRow, error) {
+	row := q.db.QueryRow(ctx, getTopicAncestry, arg.Candidate, arg.TopicID, arg.UserID)
+	var i GetTopicAncestryRow
+	err := row.Scan(&i.Depth, &i.HasCandidate)
+	return i, err
+}
+
 const listAllTopics = `-- name: ListAllTopics :many
 SELECT id, user_id, parent_id, name, description, color, sort_order, target_date, archived_at, created_at, updated_at FROM topics WHERE user_id = $1
 ORDER BY sort_order, lower(name), id
@@ -144,6 +218,196 @@ func (q *Queries) ListAllTopics(ctx context.Context, userID uuid.UUID) ([]Topic,
 			&i.CreatedAt,
 			&i.UpdatedAt,
 		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const listTopicStats = `-- name: ListTopicStats :many
+WITH RECURSIVE subtree AS (
+    SELECT t.id AS root_id, t.id
+    FROM topics t
+    WHERE t.user_id = $1 AND t.id = ANY($2::uuid[])
+  UNION ALL
+    SELECT s.root_id, c.id
+    FROM topics c JOIN subtree s ON c.parent_id = s.id
+    WHERE c.user_id = $1
+), totals AS (
+    SELECT s.root_id,
+           count(p.id) AS pdf_count,
+           sum(p.page_count) AS total_pages,
+           sum(r.pages_read) AS pages_read,
+           sum(r.study_seconds) AS study_seconds,
+           max(r.last_studied_at)::timestamptz AS last_studied_at
+    FROM subtree s
+    JOIN pdfs p ON p.topic_id = s.id AND p.user_id = $1
+    LEFT JOIN pdf_reading r ON r.pdf_id = p.id AND r.user_id = $1
+    GROUP BY s.root_id
+), exercise_totals AS (
+    SELECT s.root_id,
+           count(e.id) AS exercise_count,
+           count(e.id) FILTER (WHERE e.status = 'done') AS exercises_done
+    FROM subtree s
+    JOIN pdfs p ON p.topic_id = s.id AND p.user_id = $1
+    JOIN exercises e ON e.pdf_id = p.id AND e.user_id = $1
+    GROUP BY s.root_id
+)
+SELECT t.id AS topic_id,
+       coalesce(x.pdf_count, 0)::integer AS pdf_count,
+       coalesce(x.total_pages, 0)::bigint AS total_pages,
+       coalesce(x.pages_read, 0)::bigint AS pages_read,
+       coalesce(round(100.0 * x.pages_read / nullif(x.total_pages, 0), 1), 0)::float8 AS progress_percent,
+       coalesce(x.study_seconds, 0)::bigint AS study_seconds,
+       x.last_studied_at,
+       coalesce(ex.exercise_count, 0)::integer AS exercise_count,
+       coalesce(ex.exercises_done, 0)::integer AS exercises_done
+FROM topics t
+LEFT JOIN totals x ON x.root_id = t.id
+LEFT JOIN exercise_totals ex ON ex.root_id = t.id
+WHERE t.user_id = $1 AND t.id = ANY($2::uuid[])
+`
+
+type ListTopicStatsParams struct {
+	UserID   uuid.UUID
+	TopicIds []uuid.UUID
+}
+
+type ListTopicStatsRow struct {
+	TopicID         uuid.UUID
+	PdfCount        int32
+	TotalPages      int64
+	PagesRead       int64
+	ProgressPercent float64
+	StudySeconds    int64
+	LastStudiedAt   *time.Time
+	ExerciseCount   int32
+	ExercisesDone   int32
+}
+
+// Statistics of each listed topic over its whole subtree, computed from the
+// rows (no counters to drift): PDFs, pages, and reading from pdf_reading.
+// One row per listed topic, zeros when it holds no PDFs.
+//
+//	WITH RECURSIVE subtree AS (
+//	    SELECT t.id AS root_id, t.id
+//	    FROM topics t
+//	    WHERE t.user_id = $1 AND t.id = ANY($2::uuid[])
+//	  UNION ALL
+//	    SELECT s.root_id, c.id
+//	    FROM topics c JOIN subtree s ON c.parent_id = s.id
+//	    WHERE c.user_id = $1
+//	), totals AS (
+//	    SELECT s.root_id,
+//	           count(p.id) AS pdf_count,
+//	           sum(p.page_count) AS total_pages,
+//	           sum(r.pages_read) AS pages_read,
+//	           sum(r.study_seconds) AS study_seconds,
+//	           max(r.last_studied_at)::timestamptz AS last_studied_at
+//	    FROM subtree s
+//	    JOIN pdfs p ON p.topic_id = s.id AND p.user_id = $1
+//	    LEFT JOIN pdf_reading r ON r.pdf_id = p.id AND r.user_id = $1
+//	    GROUP BY s.root_id
+//	), exercise_totals AS (
+//	    SELECT s.root_id,
+//	           count(e.id) AS exercise_count,
+//	           count(e.id) FILTER (WHERE e.status = 'done') AS exercises_done
+//	    FROM subtree s
+//	    JOIN pdfs p ON p.topic_id = s.id AND p.user_id = $1
+//	    JOIN exercises e ON e.pdf_id = p.id AND e.user_id = $1
+//	    GROUP BY s.root_id
+//	)
+//	SELECT t.id AS topic_id,
+//	       coalesce(x.pdf_count, 0)::integer AS pdf_count,
+//	       coalesce(x.total_pages, 0)::bigint AS total_pages,
+//	       coalesce(x.pages_read, 0)::bigint AS pages_read,
+//	       coalesce(round(100.0 * x.pages_read / nullif(x.total_pages, 0), 1), 0)::float8 AS progress_percent,
+//	       coalesce(x.study_seconds, 0)::bigint AS study_seconds,
+//	       x.last_studied_at,
+//	       coalesce(ex.exercise_count, 0)::integer AS exercise_count,
+//	       coalesce(ex.exercises_done, 0)::integer AS exercises_done
+//	FROM topics t
+//	LEFT JOIN totals x ON x.root_id = t.id
+//	LEFT JOIN exercise_totals ex ON ex.root_id = t.id
+//	WHERE t.user_id = $1 AND t.id = ANY($2::uuid[])
+func (q *Queries) ListTopicStats(ctx context.Context, arg ListTopicStatsParams) ([]ListTopicStatsRow, error) {
+	rows, err := q.db.Query(ctx, listTopicStats, arg.UserID, arg.TopicIds)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ListTopicStatsRow{}
+	for rows.Next() {
+		var i ListTopicStatsRow
+		if err := rows.Scan(
+			&i.TopicID,
+			&i.PdfCount,
+			&i.TotalPages,
+			&i.PagesRead,
+			&i.ProgressPercent,
+			&i.StudySeconds,
+			&i.LastStudiedAt,
+			&i.ExerciseCount,
+			&i.ExercisesDone,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const listTopicSubtree = `-- name: ListTopicSubtree :many
+WITH RECURSIVE down AS (
+    SELECT t.id, t.archived_at, 0 AS level
+    FROM topics t WHERE t.id = $1 AND t.user_id = $2
+  UNION ALL
+    SELECT c.id, c.archived_at, down.level + 1
+    FROM topics c JOIN down ON c.parent_id = down.id
+    WHERE c.user_id = $2 AND down.level < 64
+)
+SELECT id, archived_at, level FROM down
+`
+
+type ListTopicSubtreeParams struct {
+	TopicID uuid.UUID
+	UserID  uuid.UUID
+}
+
+type ListTopicSubtreeRow struct {
+	ID         uuid.UUID
+	ArchivedAt *time.Time
+	Level      int32
+}
+
+// The topic and all its descendants, with their depth below it (0 for itself).
+//
+//	WITH RECURSIVE down AS (
+//	    SELECT t.id, t.archived_at, 0 AS level
+//	    FROM topics t WHERE t.id = $1 AND t.user_id = $2
+//	  UNION ALL
+//	    SELECT c.id, c.archived_at, down.level + 1
+//	    FROM topics c JOIN down ON c.parent_id = down.id
+//	    WHERE c.user_id = $2 AND down.level < 64
+//	)
+//	SELECT id, archived_at, level FROM down
+func (q *Queries) ListTopicSubtree(ctx context.Context, arg ListTopicSubtreeParams) ([]ListTopicSubtreeRow, error) {
+	rows, err := q.db.Query(ctx, listTopicSubtree, arg.TopicID, arg.UserID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ListTopicSubtreeRow{}
+	for rows.Next() {
+		var i ListTopicSubtreeRow
+		if err := rows.Scan(&i.ID, &i.ArchivedAt, &i.Level); err != nil {
 			return nil, err
 		}
 		items = append(items, i)
@@ -274,270 +538,6 @@ func (q *Queries) SetTopicsArchived(ctx context.Context, arg SetTopicsArchivedPa
 		return 0, err
 	}
 	return result.RowsAffected(), nil
-}
-
-const topicAncestry = `-- name: TopicAncestry :one
-WITH RECURSIVE up AS (
-    SELECT t.id, t.parent_id, 1 AS depth
-    FROM topics t WHERE t.id = $2 AND t.user_id = $3
-  UNION ALL
-    SELECT p.id, p.parent_id, up.depth + 1
-    FROM topics p JOIN up ON p.id = up.parent_id
-    WHERE p.user_id = $3 AND up.depth < 64
-)
-SELECT coalesce(max(depth), 0)::integer AS depth,
-       coalesce(bool_or(id = $1::uuid), false)::bool AS has_candidate
-FROM up
-`
-
-type TopicAncestryParams struct {
-	Candidate *uuid.UUID
-	TopicID   uuid.UUID
-	UserID    uuid.UUID
-}
-
-type TopicAncestryRow struct {
-	Depth        int32
-	HasCandidate bool
-}
-
-// How deep a topic sits (1 for a root) and whether `candidate` is the topic
-// itself or one of its ancestors (a move under it would make a cycle).
-//
-//	WITH RECURSIVE up AS (
-//	    SELECT t.id, t.parent_id, 1 AS depth
-//	    FROM topics t WHERE t.id = $2 AND t.user_id = $3
-//	  UNION ALL
-//	    SELECT p.id, p.parent_id, up.depth + 1
-//	    FROM topics p JOIN up ON p.id = up.parent_id
-//	    WHERE p.user_id = $3 AND up.depth < 64
-//	)
-//	SELECT coalesce(max(depth), 0)::integer AS depth,
-//	       coalesce(bool_or(id = $1::uuid), false)::bool AS has_candidate
-//	FROM up
-func (q *Queries) TopicAncestry(ctx context.Context, arg TopicAncestryParams) (TopicAncestryRow, error) {
-	row := q.db.QueryRow(ctx, topicAncestry, arg.Candidate, arg.TopicID, arg.UserID)
-	var i TopicAncestryRow
-	err := row.Scan(&i.Depth, &i.HasCandidate)
-	return i, err
-}
-
-const topicContents = `-- name: TopicContents :one
-SELECT
-    (SELECT count(*) FROM topics c WHERE c.parent_id = $1::uuid AND c.user_id = $2)::integer AS children,
-    (SELECT count(*) FROM pdfs p WHERE p.topic_id = $1 AND p.user_id = $2)::integer AS pdfs
-`
-
-type TopicContentsParams struct {
-	TopicID uuid.UUID
-	UserID  uuid.UUID
-}
-
-type TopicContentsRow struct {
-	Children int32
-	Pdfs     int32
-}
-
-// TopicContents
-//
-//	SELECT
-//	    (SELECT count(*) FROM topics c WHERE c.parent_id = $1::uuid AND c.user_id = $2)::integer AS children,
-//	    (SELECT count(*) FROM pdfs p WHERE p.topic_id = $1 AND p.user_id = $2)::integer AS pdfs
-func (q *Queries) TopicContents(ctx context.Context, arg TopicContentsParams) (TopicContentsRow, error) {
-	row := q.db.QueryRow(ctx, topicContents, arg.TopicID, arg.UserID)
-	var i TopicContentsRow
-	err := row.Scan(&i.Children, &i.Pdfs)
-	return i, err
-}
-
-const topicStats = `-- name: TopicStats :many
-WITH RECURSIVE subtree AS (
-    SELECT t.id AS root_id, t.id
-    FROM topics t
-    WHERE t.user_id = $1 AND t.id = ANY($2::uuid[])
-  UNION ALL
-    SELECT s.root_id, c.id
-    FROM topics c JOIN subtree s ON c.parent_id = s.id
-    WHERE c.user_id = $1
-), totals AS (
-    SELECT s.root_id,
-           count(p.id) AS pdf_count,
-           sum(p.page_count) AS total_pages,
-           sum(r.pages_read) AS pages_read,
-           sum(r.study_seconds) AS study_seconds,
-           max(r.last_studied_at)::timestamptz AS last_studied_at
-    FROM subtree s
-    JOIN pdfs p ON p.topic_id = s.id AND p.user_id = $1
-    LEFT JOIN pdf_reading r ON r.pdf_id = p.id AND r.user_id = $1
-    GROUP BY s.root_id
-), exercise_totals AS (
-    SELECT s.root_id,
-           count(e.id) AS exercise_count,
-           count(e.id) FILTER (WHERE e.status = 'done') AS exercises_done
-    FROM subtree s
-    JOIN pdfs p ON p.topic_id = s.id AND p.user_id = $1
-    JOIN exercises e ON e.pdf_id = p.id AND e.user_id = $1
-    GROUP BY s.root_id
-)
-SELECT t.id AS topic_id,
-       coalesce(x.pdf_count, 0)::integer AS pdf_count,
-       coalesce(x.total_pages, 0)::bigint AS total_pages,
-       coalesce(x.pages_read, 0)::bigint AS pages_read,
-       coalesce(round(100.0 * x.pages_read / nullif(x.total_pages, 0), 1), 0)::float8 AS progress_percent,
-       coalesce(x.study_seconds, 0)::bigint AS study_seconds,
-       x.last_studied_at,
-       coalesce(ex.exercise_count, 0)::integer AS exercise_count,
-       coalesce(ex.exercises_done, 0)::integer AS exercises_done
-FROM topics t
-LEFT JOIN totals x ON x.root_id = t.id
-LEFT JOIN exercise_totals ex ON ex.root_id = t.id
-WHERE t.user_id = $1 AND t.id = ANY($2::uuid[])
-`
-
-type TopicStatsParams struct {
-	UserID   uuid.UUID
-	TopicIds []uuid.UUID
-}
-
-type TopicStatsRow struct {
-	TopicID         uuid.UUID
-	PdfCount        int32
-	TotalPages      int64
-	PagesRead       int64
-	ProgressPercent float64
-	StudySeconds    int64
-	LastStudiedAt   *time.Time
-	ExerciseCount   int32
-	ExercisesDone   int32
-}
-
-// Statistics of each listed topic over its whole subtree, computed from the
-// rows (no counters to drift): PDFs, pages, and reading from pdf_reading.
-// One row per listed topic, zeros when it holds no PDFs.
-//
-//	WITH RECURSIVE subtree AS (
-//	    SELECT t.id AS root_id, t.id
-//	    FROM topics t
-//	    WHERE t.user_id = $1 AND t.id = ANY($2::uuid[])
-//	  UNION ALL
-//	    SELECT s.root_id, c.id
-//	    FROM topics c JOIN subtree s ON c.parent_id = s.id
-//	    WHERE c.user_id = $1
-//	), totals AS (
-//	    SELECT s.root_id,
-//	           count(p.id) AS pdf_count,
-//	           sum(p.page_count) AS total_pages,
-//	           sum(r.pages_read) AS pages_read,
-//	           sum(r.study_seconds) AS study_seconds,
-//	           max(r.last_studied_at)::timestamptz AS last_studied_at
-//	    FROM subtree s
-//	    JOIN pdfs p ON p.topic_id = s.id AND p.user_id = $1
-//	    LEFT JOIN pdf_reading r ON r.pdf_id = p.id AND r.user_id = $1
-//	    GROUP BY s.root_id
-//	), exercise_totals AS (
-//	    SELECT s.root_id,
-//	           count(e.id) AS exercise_count,
-//	           count(e.id) FILTER (WHERE e.status = 'done') AS exercises_done
-//	    FROM subtree s
-//	    JOIN pdfs p ON p.topic_id = s.id AND p.user_id = $1
-//	    JOIN exercises e ON e.pdf_id = p.id AND e.user_id = $1
-//	    GROUP BY s.root_id
-//	)
-//	SELECT t.id AS topic_id,
-//	       coalesce(x.pdf_count, 0)::integer AS pdf_count,
-//	       coalesce(x.total_pages, 0)::bigint AS total_pages,
-//	       coalesce(x.pages_read, 0)::bigint AS pages_read,
-//	       coalesce(round(100.0 * x.pages_read / nullif(x.total_pages, 0), 1), 0)::float8 AS progress_percent,
-//	       coalesce(x.study_seconds, 0)::bigint AS study_seconds,
-//	       x.last_studied_at,
-//	       coalesce(ex.exercise_count, 0)::integer AS exercise_count,
-//	       coalesce(ex.exercises_done, 0)::integer AS exercises_done
-//	FROM topics t
-//	LEFT JOIN totals x ON x.root_id = t.id
-//	LEFT JOIN exercise_totals ex ON ex.root_id = t.id
-//	WHERE t.user_id = $1 AND t.id = ANY($2::uuid[])
-func (q *Queries) TopicStats(ctx context.Context, arg TopicStatsParams) ([]TopicStatsRow, error) {
-	rows, err := q.db.Query(ctx, topicStats, arg.UserID, arg.TopicIds)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	items := []TopicStatsRow{}
-	for rows.Next() {
-		var i TopicStatsRow
-		if err := rows.Scan(
-			&i.TopicID,
-			&i.PdfCount,
-			&i.TotalPages,
-			&i.PagesRead,
-			&i.ProgressPercent,
-			&i.StudySeconds,
-			&i.LastStudiedAt,
-			&i.ExerciseCount,
-			&i.ExercisesDone,
-		); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
-const topicSubtree = `-- name: TopicSubtree :many
-WITH RECURSIVE down AS (
-    SELECT t.id, t.archived_at, 0 AS level
-    FROM topics t WHERE t.id = $1 AND t.user_id = $2
-  UNION ALL
-    SELECT c.id, c.archived_at, down.level + 1
-    FROM topics c JOIN down ON c.parent_id = down.id
-    WHERE c.user_id = $2 AND down.level < 64
-)
-SELECT id, archived_at, level FROM down
-`
-
-type TopicSubtreeParams struct {
-	TopicID uuid.UUID
-	UserID  uuid.UUID
-}
-
-type TopicSubtreeRow struct {
-	ID         uuid.UUID
-	ArchivedAt *time.Time
-	Level      int32
-}
-
-// The topic and all its descendants, with their depth below it (0 for itself).
-//
-//	WITH RECURSIVE down AS (
-//	    SELECT t.id, t.archived_at, 0 AS level
-//	    FROM topics t WHERE t.id = $1 AND t.user_id = $2
-//	  UNION ALL
-//	    SELECT c.id, c.archived_at, down.level + 1
-//	    FROM topics c JOIN down ON c.parent_id = down.id
-//	    WHERE c.user_id = $2 AND down.level < 64
-//	)
-//	SELECT id, archived_at, level FROM down
-func (q *Queries) TopicSubtree(ctx context.Context, arg TopicSubtreeParams) ([]TopicSubtreeRow, error) {
-	rows, err := q.db.Query(ctx, topicSubtree, arg.TopicID, arg.UserID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	items := []TopicSubtreeRow{}
-	for rows.Next() {
-		var i TopicSubtreeRow
-		if err := rows.Scan(&i.ID, &i.ArchivedAt, &i.Level); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
 }
 
 const updateTopic = `-- name: UpdateTopic :one

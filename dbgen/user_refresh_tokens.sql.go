@@ -12,6 +12,32 @@ import (
 	"github.com/google/uuid"
 )
 
+const checkLiveRefreshToken = `-- name: CheckLiveRefreshToken :one
+SELECT EXISTS (
+    SELECT 1 FROM user_refresh_tokens
+    WHERE token_hash = $1 AND session_id = $2 AND user_id = $3 AND rotated_at IS NULL
+)
+`
+
+type CheckLiveRefreshTokenParams struct {
+	TokenHash []byte
+	SessionID uuid.UUID
+	UserID    uuid.UUID
+}
+
+// CheckLiveRefreshToken
+//
+//	SELECT EXISTS (
+//	    SELECT 1 FROM user_refresh_tokens
+//	    WHERE token_hash = $1 AND session_id = $2 AND user_id = $3 AND rotated_at IS NULL
+//	)
+func (q *Queries) CheckLiveRefreshToken(ctx context.Context, arg CheckLiveRefreshTokenParams) (bool, error) {
+	row := q.db.QueryRow(ctx, checkLiveRefreshToken, arg.TokenHash, arg.SessionID, arg.UserID)
+	var exists bool
+	err := row.Scan(&exists)
+	return exists, err
+}
+
 const createRefreshToken = `-- name: CreateRefreshToken :exec
 INSERT INTO user_refresh_tokens (token_hash, session_id, user_id, issued_at)
 VALUES ($1, $2, $3, $4)
@@ -113,32 +139,6 @@ func (q *Queries) GetRefreshTokenForUpdate(ctx context.Context, tokenHash []byte
 		&i.User.LastLoginAt,
 	)
 	return i, err
-}
-
-const isLiveRefreshToken = `-- name: IsLiveRefreshToken :one
-SELECT EXISTS (
-    SELECT 1 FROM user_refresh_tokens
-    WHERE token_hash = $1 AND session_id = $2 AND user_id = $3 AND rotated_at IS NULL
-)
-`
-
-type IsLiveRefreshTokenParams struct {
-	TokenHash []byte
-	SessionID uuid.UUID
-	UserID    uuid.UUID
-}
-
-// IsLiveRefreshToken
-//
-//	SELECT EXISTS (
-//	    SELECT 1 FROM user_refresh_tokens
-//	    WHERE token_hash = $1 AND session_id = $2 AND user_id = $3 AND rotated_at IS NULL
-//	)
-func (q *Queries) IsLiveRefreshToken(ctx context.Context, arg IsLiveRefreshTokenParams) (bool, error) {
-	row := q.db.QueryRow(ctx, isLiveRefreshToken, arg.TokenHash, arg.SessionID, arg.UserID)
-	var exists bool
-	err := row.Scan(&exists)
-	return exists, err
 }
 
 const rotateRefreshToken = `-- name: RotateRefreshToken :execrows

@@ -70,33 +70,6 @@ func (q *Queries) DeleteUser(ctx context.Context, userID uuid.UUID) (int64, erro
 	return result.RowsAffected(), nil
 }
 
-const getUserByID = `-- name: GetUserByID :one
-SELECT id, email, username, full_name, timezone, password_hash, is_active, created_at, updated_at, last_login_at FROM users
-WHERE id = $1
-`
-
-// GetUserByID
-//
-//	SELECT id, email, username, full_name, timezone, password_hash, is_active, created_at, updated_at, last_login_at FROM users
-//	WHERE id = $1
-func (q *Queries) GetUserByID(ctx context.Context, userID uuid.UUID) (User, error) {
-	row := q.db.QueryRow(ctx, getUserByID, userID)
-	var i User
-	err := row.Scan(
-		&i.ID,
-		&i.Email,
-		&i.Username,
-		&i.FullName,
-		&i.Timezone,
-		&i.PasswordHash,
-		&i.IsActive,
-		&i.CreatedAt,
-		&i.UpdatedAt,
-		&i.LastLoginAt,
-	)
-	return i, err
-}
-
 const getUserByLogin = `-- name: GetUserByLogin :one
 SELECT id, email, username, full_name, timezone, password_hash, is_active, created_at, updated_at, last_login_at FROM users
 WHERE lower(email) = lower($1::text) OR username = lower($1::text)

@@ -171,7 +171,7 @@ func reindexText(ctx context.Context, cfg config.Config, stdout io.Writer) error
 		if _, err := q.MarkAllTextPending(ctx); err != nil {
 			return err
 		}
-		queued, err = q.RequeueAllText(ctx, time.Now())
+		queued, err = q.RequeueAllTextJobs(ctx, time.Now())
 		return err
 	})
 	if err != nil {
@@ -182,6 +182,7 @@ func reindexText(ctx context.Context, cfg config.Config, stdout io.Writer) error
 }
 
 func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
+	raiseFileLimit(log)
 	if cfg.MigrateOnStart {
 		m, err := database.NewMigrator(cfg.DatabaseURL, io.Discard)
 		if err != nil {
@@ -218,6 +219,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	inspector.QueueTimeout = cfg.PDFParseQueueWait
 	uploadDir := filepath.Join(cfg.DataDir, "uploads")
 	if local, ok := store.(*storage.Local); ok {
 		uploadDir = local.UploadDir() // same filesystem: storing an upload is a rename
@@ -240,6 +242,11 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		IPv6Prefix:             cfg.RateLimitIPv6Prefix,
 		MaxUploadBytes:         cfg.MaxUploadSize,
 		UploadTimeout:          cfg.UploadTimeout,
+		UploadGrace:            cfg.UploadGrace,
+		UploadMinRate:          cfg.UploadMinRate,
+		UploadsPerUser:         cfg.UploadsPerUser,
+		Uploads:                cfg.UploadConcurrency,
+		StorageQuota:           cfg.StorageQuota,
 		UploadDir:              uploadDir,
 		SearchLanguages:        cfg.SearchLanguages,
 		Version:                buildVersion(),
@@ -284,6 +291,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("HTTP_ADDR: %w", err)
 	}
+	ln = api.ShapeProtocolErrors(ln, log)
 	log.Info("serving", "addr", ln.Addr().String(), "version", buildVersion(), "docs", "/docs")
 
 	errc := make(chan error, 1)
@@ -302,6 +310,26 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// raiseFileLimit lifts the soft limit on open files to the hard limit: every
+// connection and every upload in flight holds descriptors, and the default
+// soft limit (often 1024) is reached long before the machine's.
+func raiseFileLimit(log *slog.Logger) {
+	var lim syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
+		log.Warn("read the open-file limit", "err", err)
+		return
+	}
+	if lim.Cur < lim.Max {
+		old := lim.Cur
+		lim.Cur = lim.Max
+		if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
+			log.Warn("raise the open-file limit", "from", old, "to", lim.Max, "err", err)
+			return
+		}
+		log.Info("raised the open-file limit", "from", old, "to", lim.Max)
+	}
 }
 
 // startTextWorkers runs TEXT_WORKERS background text extractors until ctx

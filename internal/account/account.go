@@ -13,8 +13,10 @@ import (
 	"strings"
 	"time"
 	_ "time/tzdata" // IANA zones inside the binary: validation never depends on the host
-	"unicode"
+
 	"unicode/utf8"
+
+	"github.com/studysprint/studysprint/internal/safetext"
 )
 
 // Field errors; their text is shown to the user next to the field name.
@@ -44,13 +46,8 @@ func NormalizeEmail(s string) (string, error) {
 		strings.HasPrefix(domain, ".") || strings.HasSuffix(domain, ".") || strings.Contains(domain, "..") {
 		return "", ErrEmailInvalid
 	}
-	if !utf8.ValidString(s) {
+	if safetext.HasControl(s) || strings.ContainsAny(s, " ") {
 		return "", ErrEmailInvalid
-	}
-	for _, r := range s {
-		if r <= ' ' || r == 0x7f || r == utf8.RuneError || unicode.IsControl(r) {
-			return "", ErrEmailInvalid
-		}
 	}
 	return s, nil
 }
@@ -69,13 +66,8 @@ func NormalizeUsername(s string) (string, error) {
 // NormalizeFullName trims and validates a display name (may be empty).
 func NormalizeFullName(s string) (string, error) {
 	s = strings.TrimSpace(s)
-	if !utf8.ValidString(s) || utf8.RuneCountInString(s) > 200 {
+	if safetext.HasControl(s) || utf8.RuneCountInString(s) > 200 {
 		return "", ErrFullNameInvalid
-	}
-	for _, r := range s {
-		if unicode.IsControl(r) || r == utf8.RuneError {
-			return "", ErrFullNameInvalid
-		}
 	}
 	return s, nil
 }

@@ -247,7 +247,7 @@ func (s *Service) Refresh(ctx context.Context, token string, cl Client) (Session
 		out.RefreshToken, successorHash = auth.DeriveRefreshToken(sess.RefreshSecret, token)
 		st := auth.RefreshState{RotatedAt: row.RotatedAt, SessionRevoked: sess.RevokedAt != nil, SessionExpires: sess.ExpiresAt}
 		if row.RotatedAt != nil {
-			if st.SuccessorLive, err = q.IsLiveRefreshToken(ctx, dbgen.IsLiveRefreshTokenParams{
+			if st.SuccessorLive, err = q.CheckLiveRefreshToken(ctx, dbgen.CheckLiveRefreshTokenParams{
 				TokenHash: successorHash, SessionID: sess.ID, UserID: sess.UserID,
 			}); err != nil {
 				return err

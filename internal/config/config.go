@@ -40,7 +40,13 @@ type Config struct {
 	S3SecretAccessKey string
 	MaxUploadSize     int64
 	UploadTimeout     time.Duration
+	UploadGrace       time.Duration
+	UploadMinRate     int64
+	UploadsPerUser    int
+	UploadConcurrency int
+	StorageQuota      int64
 	PDFParseTimeout   time.Duration
+	PDFParseQueueWait time.Duration
 	PDFParseMemory    int64
 	PDFParseWorkers   int
 	OrphanFileGrace   time.Duration
@@ -116,7 +122,13 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 		S3SecretAccessKey: e.str("S3_SECRET_ACCESS_KEY", ""),
 		MaxUploadSize:     e.size("MAX_UPLOAD_SIZE", 200<<20),
 		UploadTimeout:     e.duration("UPLOAD_TIMEOUT", 15*time.Minute),
+		UploadGrace:       e.duration("UPLOAD_GRACE", 30*time.Second),
+		UploadMinRate:     e.size("UPLOAD_MIN_RATE", 8<<10),
+		UploadsPerUser:    e.integer("UPLOADS_PER_USER", 2, 1, 64),
+		UploadConcurrency: e.integer("UPLOAD_CONCURRENCY", 16, 1, 4096),
+		StorageQuota:      e.size("STORAGE_QUOTA", 5<<30),
 		PDFParseTimeout:   e.duration("PDF_PARSE_TIMEOUT", 60*time.Second),
+		PDFParseQueueWait: e.duration("PDF_PARSE_QUEUE_TIMEOUT", 10*time.Second),
 		PDFParseMemory:    e.size("PDF_PARSE_MEMORY", 1<<30),
 		PDFParseWorkers:   e.integer("PDF_PARSE_CONCURRENCY", 2, 1, 64),
 		OrphanFileGrace:   e.duration("ORPHAN_FILE_GRACE", time.Hour),

@@ -6,17 +6,26 @@ import (
 	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/studysprint/studysprint/internal/safetext"
 )
+
+// ExerciseStatus is where an exercise stands (exercises_status_check).
+type ExerciseStatus string
 
 // Exercise statuses.
 const (
-	StatusTodo       = "todo"
-	StatusInProgress = "in_progress"
-	StatusDone       = "done"
+	StatusTodo       ExerciseStatus = "todo"
+	StatusInProgress ExerciseStatus = "in_progress"
+	StatusDone       ExerciseStatus = "done"
 )
 
-// ExerciseStatuses lists them in workflow order.
-var ExerciseStatuses = []string{StatusTodo, StatusInProgress, StatusDone}
+// ExerciseStatuses lists them in workflow order; a test keeps the list equal
+// to the CHECK constraint.
+var ExerciseStatuses = []ExerciseStatus{StatusTodo, StatusInProgress, StatusDone}
+
+// Valid reports whether st is a status.
+func (st ExerciseStatus) Valid() bool { return slices.Contains(ExerciseStatuses, st) }
 
 // Exercise field and transition errors.
 var (
@@ -30,7 +39,7 @@ var (
 // NormalizeExerciseTitle trims and checks an exercise title.
 func NormalizeExerciseTitle(s string) (string, error) {
 	s = strings.TrimSpace(s)
-	if n := utf8.RuneCountInString(s); n < 1 || n > 200 || hasControl(s) {
+	if n := utf8.RuneCountInString(s); n < 1 || n > 200 || safetext.HasControl(s) {
 		return "", ErrExerciseTitle
 	}
 	return s, nil
@@ -39,7 +48,7 @@ func NormalizeExerciseTitle(s string) (string, error) {
 // NormalizeExerciseDescription trims a description (may be empty).
 func NormalizeExerciseDescription(s string) (string, error) {
 	s = strings.TrimSpace(s)
-	if utf8.RuneCountInString(s) > 5000 || !utf8.ValidString(s) || strings.ContainsRune(s, 0) {
+	if utf8.RuneCountInString(s) > 5000 || !safetext.Valid(s) {
 		return "", errors.New("must be at most 5000 characters")
 	}
 	return s, nil
@@ -81,18 +90,18 @@ func CheckRange(r PageRange, pageCount int) map[string]string {
 
 // CheckPatchStatus allows PATCH to move between todo and in_progress only;
 // done has its own endpoint (it records the time and the score).
-func CheckPatchStatus(to string) error {
+func CheckPatchStatus(to ExerciseStatus) error {
 	if to == StatusTodo || to == StatusInProgress {
 		return nil
 	}
-	if slices.Contains(ExerciseStatuses, to) {
+	if to.Valid() {
 		return ErrStatusByPatch
 	}
-	return fmt.Errorf("must be one of %s", strings.Join(ExerciseStatuses, ", "))
+	return errors.New("must be one of todo, in_progress, done")
 }
 
 // CheckReopen allows reopening only a done exercise.
-func CheckReopen(from string) error {
+func CheckReopen(from ExerciseStatus) error {
 	if from != StatusDone {
 		return ErrNotDone
 	}

@@ -14,6 +14,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/google/uuid"
+
+	"github.com/studysprint/studysprint/internal/safetext"
 )
 
 // MaxTopicDepth is how deep topics nest: a root is at depth 1.
@@ -37,7 +39,7 @@ var (
 // NormalizeName trims a topic name and checks its length and characters.
 func NormalizeName(s string) (string, error) {
 	s = strings.TrimSpace(s)
-	if n := utf8.RuneCountInString(s); n < 1 || n > 100 || hasControl(s) {
+	if n := utf8.RuneCountInString(s); n < 1 || n > 100 || safetext.HasControl(s) {
 		return "", ErrNameInvalid
 	}
 	return s, nil
@@ -46,7 +48,7 @@ func NormalizeName(s string) (string, error) {
 // NormalizeDescription trims a description (may be empty).
 func NormalizeDescription(s string) (string, error) {
 	s = strings.TrimSpace(s)
-	if utf8.RuneCountInString(s) > 2000 || !utf8.ValidString(s) || strings.ContainsRune(s, 0) {
+	if utf8.RuneCountInString(s) > 2000 || !safetext.Valid(s) {
 		return "", ErrDescriptionInvalid
 	}
 	return s, nil
@@ -83,7 +85,7 @@ func ParseDate(s string) (time.Time, error) {
 // NormalizeTitle trims a PDF title and checks it.
 func NormalizeTitle(s string) (string, error) {
 	s = strings.TrimSpace(s)
-	if n := utf8.RuneCountInString(s); n < 1 || n > 300 || hasControl(s) {
+	if n := utf8.RuneCountInString(s); n < 1 || n > 300 || safetext.HasControl(s) {
 		return "", ErrTitleInvalid
 	}
 	return s, nil
@@ -179,18 +181,6 @@ func ProgressPercent(read, total int64) float64 {
 func LikePattern(q string) string {
 	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 	return "%" + r.Replace(q) + "%"
-}
-
-func hasControl(s string) bool {
-	if !utf8.ValidString(s) {
-		return true
-	}
-	for _, r := range s {
-		if unicode.IsControl(r) || r == utf8.RuneError {
-			return true
-		}
-	}
-	return false
 }
 
 // Node is a topic in a tree: an id, its parent, and children in order.

@@ -143,7 +143,7 @@ func TestExerciseRules(t *testing.T) {
 		}
 	}
 	for _, s := range []string{"todo", "in_progress"} {
-		if err := CheckPatchStatus(s); err != nil {
+		if err := CheckPatchStatus(ExerciseStatus(s)); err != nil {
 			t.Errorf("PATCH to %s: %v", s, err)
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"runtime/debug"
 	"strconv"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -27,11 +28,21 @@ type Limits struct {
 var DefaultLimits = Limits{Timeout: 60 * time.Second, MemoryBytes: 1 << 30}
 
 // Inspector parses PDFs in child processes of this executable, a bounded
-// number at a time.
+// number at a time, shared fairly: one owner (a user) holds at most half of
+// the slots (at least one), so a user with many uploads cannot make everyone
+// else wait. Waiting for a slot is bounded by QueueTimeout; once a parse has
+// its slot it gets the whole Limits.Timeout.
 type Inspector struct {
 	exe    string
 	limits Limits
 	slots  chan struct{}
+
+	// QueueTimeout bounds the wait for a slot (ErrBusy after it).
+	QueueTimeout time.Duration
+	perOwner     int
+
+	mu     sync.Mutex
+	owners map[string]int
 }
 
 // ErrBusy means every parse slot stayed taken for the caller's whole wait.
@@ -48,7 +59,10 @@ func NewInspector(limits Limits, concurrency int) (*Inspector, error) {
 	if concurrency < 1 {
 		concurrency = 1
 	}
-	return &Inspector{exe: exe, limits: limits, slots: make(chan struct{}, concurrency)}, nil
+	return &Inspector{
+		exe: exe, limits: limits, slots: make(chan struct{}, concurrency),
+		QueueTimeout: 10 * time.Second, perOwner: max(1, concurrency/2), owners: map[string]int{},
+	}, nil
 }
 
 const (
@@ -70,14 +84,14 @@ type Usage struct {
 	MaxRSSKB int64
 }
 
-// Inspect parses the PDF at path in a child process.
-func (in *Inspector) Inspect(ctx context.Context, path string) (Info, Usage, error) {
-	select {
-	case in.slots <- struct{}{}:
-	case <-ctx.Done():
-		return Info{}, Usage{}, ErrBusy
+// Inspect parses the PDF at path in a child process, for owner (whose
+// parses share the owner's part of the slots; "" is an owner too).
+func (in *Inspector) Inspect(ctx context.Context, owner, path string) (Info, Usage, error) {
+	release, err := in.acquire(ctx, owner)
+	if err != nil {
+		return Info{}, Usage{}, err
 	}
-	defer func() { <-in.slots }()
+	defer release()
 
 	ctx, cancel := context.WithTimeout(ctx, in.limits.Timeout)
 	defer cancel()
@@ -122,6 +136,64 @@ func (in *Inspector) Inspect(ctx context.Context, path string) (Info, Usage, err
 		return Info{}, usage, fmt.Errorf("%w (%s)", ErrEncrypted, res.Detail)
 	default:
 		return Info{}, usage, fmt.Errorf("%w: %s", ErrInvalid, res.Detail)
+	}
+}
+
+// acquire takes one of the owner's share and then a slot, waiting at most
+// QueueTimeout in all (or until ctx ends).
+func (in *Inspector) acquire(ctx context.Context, owner string) (func(), error) {
+	release := func() {
+		<-in.slots
+		in.dropShare(owner)
+	}
+	if in.takeShare(owner) {
+		select {
+		case in.slots <- struct{}{}: // free at once: no timer
+			return release, nil
+		default:
+			in.dropShare(owner)
+		}
+	}
+	wait := time.NewTimer(in.QueueTimeout)
+	defer wait.Stop()
+	poll := time.NewTicker(20 * time.Millisecond)
+	defer poll.Stop()
+	for !in.takeShare(owner) {
+		select {
+		case <-poll.C:
+		case <-wait.C:
+			return nil, ErrBusy
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	select {
+	case in.slots <- struct{}{}:
+	case <-wait.C:
+		in.dropShare(owner)
+		return nil, ErrBusy
+	case <-ctx.Done():
+		in.dropShare(owner)
+		return nil, ctx.Err()
+	}
+	return release, nil
+}
+
+func (in *Inspector) takeShare(owner string) bool {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if in.owners[owner] >= in.perOwner {
+		return false
+	}
+	in.owners[owner]++
+	return true
+}
+
+func (in *Inspector) dropShare(owner string) {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if in.owners[owner]--; in.owners[owner] <= 0 {
+		delete(in.owners, owner)
 	}
 }
 

@@ -23,6 +23,7 @@ func newInspector(t *testing.T) *pdfinfo.Inspector {
 	if err != nil {
 		t.Fatal(err)
 	}
+	in.QueueTimeout = 5 * time.Minute // the corpus test queues every file at once
 	return in
 }
 
@@ -40,7 +41,7 @@ func TestCorpusPageCounts(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			info, _, err := in.Inspect(context.Background(), f)
+			info, _, err := in.Inspect(context.Background(), f, f)
 			if err != nil {
 				t.Errorf("%s: %v", filepath.Base(f), err)
 				return
@@ -68,17 +69,17 @@ func TestBrokenAndEncrypted(t *testing.T) {
 	t.Parallel()
 	in := newInspector(t)
 	for name, path := range testpdf.Broken(t, testpdf.CorpusFile(t, "go.pdf")) {
-		_, _, err := in.Inspect(context.Background(), path)
+		_, _, err := in.Inspect(context.Background(), "", path)
 		if !errors.Is(err, pdfinfo.ErrNotPDF) && !errors.Is(err, pdfinfo.ErrInvalid) {
 			t.Errorf("%s: err = %v, want not-a-PDF or invalid", name, err)
 		}
 	}
 	locked := testpdf.Encrypt(t, testpdf.CorpusFile(t, "go.pdf"), "user-secret")
-	if _, _, err := in.Inspect(context.Background(), locked); !errors.Is(err, pdfinfo.ErrEncrypted) {
+	if _, _, err := in.Inspect(context.Background(), "", locked); !errors.Is(err, pdfinfo.ErrEncrypted) {
 		t.Fatalf("password-protected PDF: %v", err)
 	}
 	open := testpdf.Encrypt(t, testpdf.CorpusFile(t, "go.pdf"), "")
-	info, _, err := in.Inspect(context.Background(), open)
+	info, _, err := in.Inspect(context.Background(), "", open)
 	if err != nil || info.Pages != 23 || !info.Encrypted {
 		t.Fatalf("owner-password-only PDF: %+v %v", info, err)
 	}
@@ -97,18 +98,18 @@ func TestChildLimits(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := tight.Inspect(context.Background(), big); !errors.Is(err, pdfinfo.ErrTooHeavy) {
+	if _, _, err := tight.Inspect(context.Background(), "", big); !errors.Is(err, pdfinfo.ErrTooHeavy) {
 		t.Fatalf("over the memory limit: %v", err)
 	}
 	slow, err := pdfinfo.NewInspector(pdfinfo.Limits{Timeout: time.Millisecond, MemoryBytes: 1 << 30}, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := slow.Inspect(context.Background(), big); !errors.Is(err, pdfinfo.ErrTooHeavy) {
+	if _, _, err := slow.Inspect(context.Background(), "", big); !errors.Is(err, pdfinfo.ErrTooHeavy) {
 		t.Fatalf("over the time limit: %v", err)
 	}
 	roomy := newInspector(t)
-	info, usage, err := roomy.Inspect(context.Background(), big)
+	info, usage, err := roomy.Inspect(context.Background(), "", big)
 	if err != nil || info.Pages != 40 {
 		t.Fatalf("within limits: %+v %v", info, err)
 	}

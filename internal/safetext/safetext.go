@@ -7,6 +7,8 @@
 package safetext
 
 import (
+	"github.com/google/uuid"
+
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -63,4 +65,15 @@ func Truncate(s string, maxBytes int) string {
 		s = s[:len(s)-1]
 	}
 	return s
+}
+
+// ParseID reads an id in its canonical form only (8-4-4-4-12 hex digits):
+// uuid.Parse also takes {braces}, urn:uuid: and undashed forms, which would
+// give one object several spellings and let odd ones through filters.
+func ParseID(s string) (uuid.UUID, bool) {
+	if len(s) != 36 || s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-' {
+		return uuid.Nil, false
+	}
+	id, err := uuid.Parse(s)
+	return id, err == nil
 }

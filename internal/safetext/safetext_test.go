@@ -70,3 +70,23 @@ func FuzzHeader(f *testing.F) {
 		}
 	})
 }
+
+func TestParseID(t *testing.T) {
+	for _, tc := range []struct {
+		in string
+		ok bool
+	}{
+		{"0b5e1f9a-3c4d-4e5f-8a9b-0c1d2e3f4a5b", true},
+		{"0B5E1F9A-3C4D-4E5F-8A9B-0C1D2E3F4A5B", true},
+		{"{0b5e1f9a-3c4d-4e5f-8a9b-0c1d2e3f4a5b}", false},
+		{"urn:uuid:0b5e1f9a-3c4d-4e5f-8a9b-0c1d2e3f4a5b", false},
+		{"0b5e1f9a3c4d4e5f8a9b0c1d2e3f4a5b", false},
+		{"0b5e1f9a-3c4d-4e5f-8a9b-0c1d2e3f4a5", false},
+		{"0b5e1f9a-3c4d-4e5f-8a9b-0c1d2e3f4a5g", false},
+		{"", false},
+	} {
+		if _, ok := ParseID(tc.in); ok != tc.ok {
+			t.Errorf("ParseID(%q) ok = %v, want %v", tc.in, ok, tc.ok)
+		}
+	}
+}

@@ -92,7 +92,7 @@ func (s *Sweeper) sweepOrphans(ctx context.Context, now time.Time) (int64, error
 		if len(batch) == 0 {
 			return nil
 		}
-		existing, err := s.Q.ExistingStorageKeys(ctx, batch)
+		existing, err := s.Q.ListExistingStorageKeys(ctx, batch)
 		if err != nil {
 			return err
 		}

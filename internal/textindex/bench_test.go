@@ -35,7 +35,7 @@ func BenchmarkExtractCorpus(b *testing.B) {
 				}
 				wg.Wait()
 				b.StopTimer()
-				if _, err := q.RequeueAllText(context.Background(), *f.now.Load()); err != nil {
+				if _, err := q.RequeueAllTextJobs(context.Background(), *f.now.Load()); err != nil {
 					b.Fatal(err)
 				}
 				b.StartTimer()

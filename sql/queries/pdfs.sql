@@ -65,6 +65,15 @@ RETURNING storage_key;
 DELETE FROM pdfs WHERE user_id = @user_id AND topic_id = ANY(@topic_ids::uuid[])
 RETURNING storage_key;
 
--- name: ExistingStorageKeys :many
+-- name: ListExistingStorageKeys :many
 -- Sweeper: which of these stored files still have their row.
 SELECT storage_key FROM pdfs WHERE storage_key = ANY(@keys::text[]);
+
+-- name: LockUserUploads :exec
+-- Serialises the storage-quota check and the insert of one user's uploads,
+-- so concurrent uploads cannot pass the quota together.
+SELECT pg_advisory_xact_lock(hashtextextended('uploads:' || sqlc.arg(user_id)::uuid, 0));
+
+-- name: SumUserStorage :one
+-- Bytes of PDFs the user keeps (the storage quota counts these).
+SELECT coalesce(sum(size_bytes), 0)::bigint AS bytes FROM pdfs WHERE user_id = @user_id;

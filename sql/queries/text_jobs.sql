@@ -27,12 +27,8 @@ WHERE pdf_id = @pdf_id AND user_id = @user_id;
 -- name: DeleteTextJob :exec
 DELETE FROM text_jobs WHERE pdf_id = @pdf_id AND user_id = @user_id;
 
--- name: RequeueAllText :execrows
+-- name: RequeueAllTextJobs :execrows
 -- Re-extracts every PDF (after a change of search languages).
 INSERT INTO text_jobs (pdf_id, user_id, run_after, created_at)
 SELECT id, user_id, @now, @now FROM pdfs
 ON CONFLICT (pdf_id) DO UPDATE SET attempts = 0, run_after = excluded.run_after, last_error = NULL;
-
--- name: CountTextJobs :one
-SELECT count(*)::integer AS jobs, count(*) FILTER (WHERE user_id IS NOT NULL AND run_after <= @now)::integer AS due
-FROM text_jobs;

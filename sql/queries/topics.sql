@@ -28,7 +28,7 @@ LIMIT @row_limit;
 SELECT * FROM topics WHERE user_id = @user_id
 ORDER BY sort_order, lower(name), id;
 
--- name: TopicStats :many
+-- name: ListTopicStats :many
 -- Statistics of each listed topic over its whole subtree, computed from the
 -- rows (no counters to drift): PDFs, pages, and reading from pdf_reading.
 -- One row per listed topic, zeros when it holds no PDFs.
@@ -74,7 +74,7 @@ LEFT JOIN totals x ON x.root_id = t.id
 LEFT JOIN exercise_totals ex ON ex.root_id = t.id
 WHERE t.user_id = @user_id AND t.id = ANY(@topic_ids::uuid[]);
 
--- name: TopicAncestry :one
+-- name: GetTopicAncestry :one
 -- How deep a topic sits (1 for a root) and whether `candidate` is the topic
 -- itself or one of its ancestors (a move under it would make a cycle).
 WITH RECURSIVE up AS (
@@ -89,7 +89,7 @@ SELECT coalesce(max(depth), 0)::integer AS depth,
        coalesce(bool_or(id = sqlc.narg(candidate)::uuid), false)::bool AS has_candidate
 FROM up;
 
--- name: TopicSubtree :many
+-- name: ListTopicSubtree :many
 -- The topic and all its descendants, with their depth below it (0 for itself).
 WITH RECURSIVE down AS (
     SELECT t.id, t.archived_at, 0 AS level
@@ -120,7 +120,7 @@ UPDATE topics SET archived_at = sqlc.narg(archived_at)::timestamptz, updated_at 
 WHERE user_id = @user_id AND id = ANY(@ids::uuid[])
   AND (archived_at IS NULL) = (sqlc.narg(archived_at)::timestamptz IS NOT NULL);
 
--- name: TopicContents :one
+-- name: CountTopicContents :one
 SELECT
     (SELECT count(*) FROM topics c WHERE c.parent_id = @topic_id::uuid AND c.user_id = @user_id)::integer AS children,
     (SELECT count(*) FROM pdfs p WHERE p.topic_id = @topic_id AND p.user_id = @user_id)::integer AS pdfs;

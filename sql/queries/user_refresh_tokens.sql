@@ -8,7 +8,7 @@ JOIN users u ON u.id = t.user_id
 WHERE t.token_hash = @token_hash
 FOR UPDATE OF s, t;
 
--- name: IsLiveRefreshToken :one
+-- name: CheckLiveRefreshToken :one
 SELECT EXISTS (
     SELECT 1 FROM user_refresh_tokens
     WHERE token_hash = @token_hash AND session_id = @session_id AND user_id = @user_id AND rotated_at IS NULL
