@@ -34,7 +34,8 @@ func (d *Day) add(o Day) {
 
 // LocalDays groups buckets by the date their Start has in loc and sums them:
 // the reference for the SQL that does the same grouping in the database.
-// Every real offset is a multiple of 15 minutes, so a bucket never straddles
+// Every offset in use since 1972 is a multiple of 15 minutes (only local mean
+// times before it were not), so an aligned bucket never straddles
 // a local midnight and each day gets exactly the buckets inside its
 // DayBounds (92, 96 or 100 of them around daylight-saving changes; a
 // bucket whose Start is not aligned counts on the date its Start has). A study
