@@ -34,13 +34,13 @@ func (d *Day) add(o Day) {
 
 // LocalDays groups buckets by the date their Start has in loc and sums them:
 // the reference for the SQL that does the same grouping in the database.
-// Every offset in use since 1972 is a multiple of 15 minutes (only local mean
-// times before it were not), so an aligned bucket never straddles
-// a local midnight and each day gets exactly the buckets inside its
-// DayBounds (92, 96 or 100 of them around daylight-saving changes; a
-// bucket whose Start is not aligned counts on the date its Start has). A study
-// session across local midnight therefore counts on both days, each with
-// the active time that fell in it; a page dwell counts on the day it began.
+// Every offset in use since 1972 is a multiple of 15 minutes, so an aligned
+// bucket never straddles a local midnight and each day gets exactly the
+// buckets inside its DayBounds: 96 on most days, 92 or 100 on a
+// daylight-saving change, 94 or 98 on Lord Howe Island. (A bucket whose
+// Start is not aligned counts on the date its Start has.) A study session
+// across local midnight therefore counts on both days, each with the active
+// time that fell in it; a page dwell counts on the day it began.
 //
 // The result has one Day per date that has at least one bucket, in date
 // order. Buckets may come in any order; buckets of the same date are added
