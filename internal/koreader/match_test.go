@@ -199,6 +199,9 @@ func TestMatch(t *testing.T) {
 				if w.pdf != 0 {
 					wantPDF = id(w.pdf)
 				}
+				if g.Reason != "" && !slices.Contains(UnmatchedReasons, g.Reason) {
+					t.Errorf("book %d: reason %q is not in UnmatchedReasons", g.BookID, g.Reason)
+				}
 				if g.PDFID != wantPDF || g.By != w.by || g.Reason != w.reason || g.Matched() != (w.by != "") {
 					t.Errorf("book %d: %+v, want pdf %d by %q reason %q", g.BookID, g, w.pdf, w.by, w.reason)
 				}

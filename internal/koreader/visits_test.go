@@ -2,6 +2,7 @@ package koreader
 
 import (
 	"math"
+	"slices"
 	"testing"
 	"time"
 )
@@ -33,8 +34,38 @@ func TestCheckVisit(t *testing.T) {
 		{"far future", with(func(v *Visit) { v.StartTime = math.MaxInt64 }), SkipInFuture},
 	}
 	for _, tt := range tests {
-		if got := CheckVisit(tt.v, now); got != tt.want {
+		got := CheckVisit(tt.v, now)
+		if got != tt.want {
 			t.Errorf("%s: %q, want %q", tt.name, got, tt.want)
 		}
+		if got != "" && !slices.Contains(SkipReasons, got) {
+			t.Errorf("%s: %q is not in SkipReasons", tt.name, got)
+		}
 	}
+}
+
+// TestEnumLists: each list holds its values once, none empty (a later
+// test compares them with the database's CHECK constraints).
+func TestEnumLists(t *testing.T) {
+	t.Parallel()
+	check := func(name string, vals []string) {
+		seen := map[string]bool{}
+		for _, v := range vals {
+			if v == "" || seen[v] {
+				t.Errorf("%s: %q empty or twice", name, v)
+			}
+			seen[v] = true
+		}
+	}
+	check("SkipReasons", asStrings(SkipReasons))
+	check("UnmatchedReasons", asStrings(UnmatchedReasons))
+	check("Reasons", asStrings(Reasons))
+}
+
+func asStrings[T ~string](xs []T) []string {
+	out := make([]string, len(xs))
+	for i, x := range xs {
+		out[i] = string(x)
+	}
+	return out
 }
