@@ -98,9 +98,9 @@ func decodeFuzz(data []byte) fuzzCase {
 			in.Type = string(EventHeartbeat)
 		case k < 24:
 			in.Type = string(EventPause)
-		case k < 29:
+		case k < 30 || k == 30 && kind&0x40 == 0:
 			in.Type = string(EventResume)
-		case k < 31:
+		case k == 30:
 			in.Type = string(EventStop)
 		default:
 			in.Type = "nap"
@@ -112,18 +112,18 @@ func decodeFuzz(data []byte) fuzzCase {
 		if d == 199 {
 			in.At = base.Add(-sec(5)) // before the start
 		}
-		// x: bits 0-1 cut the batch after this event when 0; bits 2-3 resend
-		// (2: exactly, 3: the id only, maybe with other content) one of the
-		// last four events (bits 4-5); bits 6-7 delay its arrival.
-		if mode := (x >> 2) & 3; mode >= 2 && len(gens) > 0 {
-			prev := gens[max(0, len(gens)-1-(x>>4)&3)].in
-			if mode == 2 {
+		// x: bits 0-1 cut the batch after this event when 0; bits 2-5 resend
+		// (14: exactly, 15: the id only, maybe with other content) one of the
+		// last four events (bits 3-4 of p); bits 6-7 delay its arrival.
+		if mode := (x >> 2) & 15; mode >= 14 && len(gens) > 0 {
+			prev := gens[max(0, len(gens)-1-(p>>3)&3)].in
+			if mode == 14 {
 				in = prev
 			} else {
 				in.ID = prev.ID
 			}
 		}
-		gens = append(gens, gen{in: in, arrival: i + (x>>6)*3, cut: x%4 == 0, early: kind&0x80 != 0})
+		gens = append(gens, gen{in: in, arrival: i + (x>>6)*3, cut: x%4 == 0, early: kind>>5 == 7})
 	}
 	slices.SortStableFunc(gens, func(a, b gen) int { return a.arrival - b.arrival })
 	var cur fuzzBatch
@@ -146,7 +146,7 @@ func decodeFuzz(data []byte) fuzzCase {
 	}
 	for _, g := range gens {
 		cur.events = append(cur.events, g.in)
-		early = early || g.early
+		early = g.early // the last event's say
 		if g.cut {
 			flush()
 		}
