@@ -1,6 +1,9 @@
 package study
 
-import "time"
+import (
+	"maps"
+	"time"
+)
 
 // BucketSize: per-bucket totals split time at 15-minute UTC boundaries (every
 // real time zone offset is a multiple of 15 minutes, so any local day is a
@@ -55,7 +58,16 @@ func (c Checkpoint) Summarize(r Rules, until time.Time) Summary {
 	if !c.Stopped {
 		t = max(t, min(normTime(until).Sub(c.StartedAt), maxOffset))
 	}
-	x := c.clone()
+	// Extend a copy. Only the buckets and the open visit's page can change,
+	// so the copy holds those and not the other pages.
+	x := c
+	x.Buckets = maps.Clone(c.Buckets)
+	x.Pages = nil
+	if c.Visit != nil {
+		v := *c.Visit
+		x.Visit = &v
+		x.Pages = map[int32]PageState{c.Page: c.Pages[c.Page]}
+	}
 	x.advance(r, t)
 	x.closeVisit(r, t)
 
@@ -68,10 +80,13 @@ func (c Checkpoint) Summarize(r Rules, until time.Time) Summary {
 		Break:       x.Break,
 		IsPaused:    x.Paused,
 		CurrentPage: x.Page,
-		Pages:       make(map[int32]PageTotals, len(x.Pages)),
+		Pages:       make(map[int32]PageTotals, len(c.Pages)),
 		Buckets:     make(map[time.Time]BucketTotals, len(x.Buckets)),
 	}
-	for page, ps := range x.Pages {
+	for page, ps := range c.Pages {
+		if open, ok := x.Pages[page]; ok {
+			ps = open
+		}
 		pt := PageTotals{Seconds: ps.Seconds, Visits: ps.Visits, Visited: true}
 		if ps.Visits > 0 {
 			pt.FirstReadAt = x.StartedAt.Add(ps.First)

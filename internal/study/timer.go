@@ -3,7 +3,6 @@ package study
 import (
 	"cmp"
 	"fmt"
-	"maps"
 	"slices"
 	"time"
 )
@@ -371,15 +370,4 @@ func (c *Checkpoint) closeVisit(r Rules, end time.Duration) {
 	b.Read += sec
 	b.Reads++
 	c.Buckets[k] = b
-}
-
-// clone is a deep copy.
-func (c Checkpoint) clone() Checkpoint {
-	if c.Visit != nil {
-		v := *c.Visit
-		c.Visit = &v
-	}
-	c.Pages = maps.Clone(c.Pages)
-	c.Buckets = maps.Clone(c.Buckets)
-	return c
 }

@@ -357,6 +357,11 @@ func TestTimerRules(t *testing.T) {
 			want: summaryWant{active: 100, paused: 10, brk: 10, isPaused: true, current: 1, pages: map[int32]pageWant{1: {100, 1, 0, 110}}, phase: PhaseShortBreak, cycle: 1, left: 10},
 		},
 		{
+			name: "pomodoro: paused past the break's end: the next work phase has begun", rules: pomo, startPage: 1,
+			events: []ev{beat(90), pause(110)}, until: 200,
+			want: summaryWant{active: 100, paused: 90, brk: 10, isPaused: true, current: 1, pages: map[int32]pageWant{1: {100, 1, 0, 110}}, phase: PhaseWork, cycle: 2, left: 100},
+		},
+		{
 			name: "pomodoro: pausing in work keeps the work done", rules: pomo, startPage: 1,
 			events: []ev{pause(60), resume(500)}, until: 560,
 			// work 0-60, paused, work 500-540 reaches 100, short break 540-570
@@ -399,8 +404,12 @@ func TestTimerRules(t *testing.T) {
 			}
 			events := mkEvents(t0, tc.events)
 			c := Replay(r, t0, tc.startPage, events)
+			before := roundTrip(t, c)
 			s := c.Summarize(r, t0.Add(sec(tc.until)))
 			checkSummary(t, r, s)
+			if !reflect.DeepEqual(c, before) {
+				t.Error("Summarize changed the checkpoint")
+			}
 			if got := view(t, s); !reflect.DeepEqual(got, tc.want) {
 				t.Errorf("got  %+v\nwant %+v", got, tc.want)
 			}
