@@ -25,7 +25,7 @@ func End(c Checkpoint, r Rules, prior EndReason, lastHeard, now time.Time) (at t
 		return last, EndSuperseded, true
 	}
 	r = r.norm()
-	if normTime(now).Sub(normTime(lastHeard)) > 2*r.IdleThreshold {
+	if now.Sub(lastHeard) > 2*r.IdleThreshold {
 		at = last.Add(r.IdleThreshold)
 		if now := normTime(now); at.After(now) {
 			at = now

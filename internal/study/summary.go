@@ -12,6 +12,7 @@ const BucketSize = 15 * time.Minute
 
 // PageTotals is what a session did on one page.
 type PageTotals struct {
+	//lint:ignore ST1011 the name is the spec's contract (page_stats.seconds_read)
 	Seconds     time.Duration // counted, capped dwells
 	Visits      int           // counted dwells
 	FirstReadAt time.Time     // start of the first counted dwell; zero when none
@@ -21,7 +22,8 @@ type PageTotals struct {
 
 // BucketTotals is what a session did in one BucketSize bucket.
 type BucketTotals struct {
-	Active      time.Duration // the Active time that falls inside the bucket (split exactly)
+	Active time.Duration // the Active time that falls inside the bucket (split exactly)
+	//lint:ignore ST1011 the name is the spec's contract
 	ReadSeconds time.Duration // counted, capped dwells, attributed to the bucket the dwell began in
 	PagesRead   int           // counted dwells that began in the bucket
 }
@@ -87,7 +89,7 @@ func (c Checkpoint) Summarize(r Rules, until time.Time) Summary {
 		if open, ok := x.Pages[page]; ok {
 			ps = open
 		}
-		pt := PageTotals{Seconds: ps.Seconds, Visits: ps.Visits, Visited: true}
+		pt := PageTotals{Seconds: ps.Read, Visits: ps.Visits, Visited: true}
 		if ps.Visits > 0 {
 			pt.FirstReadAt = x.StartedAt.Add(ps.First)
 			pt.LastReadAt = x.StartedAt.Add(ps.Last)

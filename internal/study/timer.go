@@ -68,15 +68,15 @@ type Visit struct {
 	Dwell time.Duration `json:"dwell"` // Active time since then
 }
 
-// PageState is the closed totals of one page: Seconds (sum of counted,
-// capped dwells), Visits (counted dwells), First (start of the first counted
-// dwell) and Last (end of the last one), as offsets; First and Last mean
-// something only when Visits > 0.
+// PageState is the closed totals of one page: Read (sum of counted, capped
+// dwells), Visits (counted dwells), First (start of the first counted dwell)
+// and Last (end of the last one), as offsets; First and Last mean something
+// only when Visits > 0.
 type PageState struct {
-	Seconds time.Duration `json:"s,omitempty"`
-	Visits  int           `json:"v,omitempty"`
-	First   time.Duration `json:"f,omitempty"`
-	Last    time.Duration `json:"l,omitempty"`
+	Read   time.Duration `json:"r,omitempty"`
+	Visits int           `json:"v,omitempty"`
+	First  time.Duration `json:"f,omitempty"`
+	Last   time.Duration `json:"l,omitempty"`
 }
 
 // BucketState is the closed totals of one bucket: Active time inside it,
@@ -359,7 +359,7 @@ func (c *Checkpoint) closeVisit(r Rules, end time.Duration) {
 		ps.First = v.Start
 	}
 	ps.Visits++
-	ps.Seconds += sec
+	ps.Read += sec
 	ps.Last = end
 	c.Pages[c.Page] = ps
 	if c.Buckets == nil {

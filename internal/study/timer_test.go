@@ -100,7 +100,7 @@ func checkSummary(t *testing.T, r Rules, s Summary) {
 	if got, want := s.Active+s.Paused+s.Idle+s.Break, s.Until.Sub(s.StartedAt); got != want {
 		t.Errorf("classes sum to %v, the session is %v long", got, want)
 	}
-	var pageSecs time.Duration
+	var pageRead time.Duration
 	visits, visited, read := 0, 0, 0
 	for p, pt := range s.Pages {
 		if p < 1 || pt.Seconds < 0 || pt.Visits < 0 || !pt.Visited {
@@ -115,15 +115,15 @@ func checkSummary(t *testing.T, r Rules, s Summary) {
 		if pt.Visits > 0 && (pt.FirstReadAt.Before(s.StartedAt) || pt.LastReadAt.Before(pt.FirstReadAt) || pt.LastReadAt.After(s.Until)) {
 			t.Errorf("page %d: read from %v to %v outside the session %v .. %v", p, pt.FirstReadAt, pt.LastReadAt, s.StartedAt, s.Until)
 		}
-		pageSecs += pt.Seconds
+		pageRead += pt.Seconds
 		visits += pt.Visits
 		visited++
 		if pt.Visits > 0 {
 			read++
 		}
 	}
-	if pageSecs > s.Active {
-		t.Errorf("pages have %v, more than the %v active", pageSecs, s.Active)
+	if pageRead > s.Active {
+		t.Errorf("pages have %v, more than the %v active", pageRead, s.Active)
 	}
 	if s.PagesVisited != visited || s.PagesRead != read {
 		t.Errorf("PagesVisited %d, PagesRead %d; the pages say %d, %d", s.PagesVisited, s.PagesRead, visited, read)
@@ -144,8 +144,8 @@ func checkSummary(t *testing.T, r Rules, s Summary) {
 		bRead += b.ReadSeconds
 		bReads += b.PagesRead
 	}
-	if bActive != s.Active || bRead != pageSecs || bReads != visits {
-		t.Errorf("buckets have %v active, %v read in %d dwells; the summary %v, %v in %d", bActive, bRead, bReads, s.Active, pageSecs, visits)
+	if bActive != s.Active || bRead != pageRead || bReads != visits {
+		t.Errorf("buckets have %v active, %v read in %d dwells; the summary %v, %v in %d", bActive, bRead, bReads, s.Active, pageRead, visits)
 	}
 	if (r.Pomodoro == nil) != (s.Cycle == 0) || (r.Pomodoro == nil) != (s.Phase == "") {
 		t.Errorf("pomodoro %v, phase %q, cycle %d", r.Pomodoro != nil, s.Phase, s.Cycle)
