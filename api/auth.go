@@ -222,6 +222,11 @@ func (s *server) requireAuth(next echo.HandlerFunc) echo.HandlerFunc {
 			return err
 		}
 		c.Set(ctxPrincipal, &principal{User: user, SessionID: claims.SessionID})
+		if s.userLimiter != nil {
+			if ok, retry := s.userLimiter.Allow(user.ID.String(), s.now()); !ok {
+				return errTooMany("rate_limited", "too many requests from this account; slow down", retry)
+			}
+		}
 		return next(c)
 	}
 }

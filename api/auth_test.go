@@ -387,7 +387,7 @@ func TestRevokedSessionStopsAtOnce(t *testing.T) {
 	tk, _ := e.register()
 	e.do("GET", "/api/v1/auth/me", nil, withToken(tk.AccessToken)).must(t, http.StatusOK)
 	if _, err := e.pool.Exec(context.Background(),
-		`UPDATE user_sessions SET revoked_at = now(), revoke_reason = 'test' WHERE user_id = $1`, tk.User.ID); err != nil {
+		`UPDATE user_sessions SET revoked_at = now(), revoke_reason = 'logout' WHERE user_id = $1`, tk.User.ID); err != nil {
 		t.Fatal(err)
 	}
 	r := e.do("GET", "/api/v1/auth/me", nil, withToken(tk.AccessToken)).must(t, http.StatusUnauthorized)

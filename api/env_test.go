@@ -119,6 +119,9 @@ type envConfig struct {
 	uploadGrace    time.Duration
 	uploadMinRate  int64
 	uploadTimeout  time.Duration
+	userRate       float64 // per-user requests per second; 0: off
+	userBurst      int
+	searches       int
 }
 
 func newEnv(t testing.TB) *env { return newEnvWith(t, envConfig{}) }
@@ -172,6 +175,7 @@ func newEnvWith(t testing.TB, cfg envConfig) *env {
 		Lockout: cfg.lockout, IPv6Prefix: cfg.ipv6Prefix,
 		UploadsPerUser: cfg.uploadsPerUser, StorageQuota: cfg.storageQuota,
 		UploadGrace: cfg.uploadGrace, UploadMinRate: cfg.uploadMinRate, UploadTimeout: cfg.uploadTimeout,
+		UserRatePerSecond: cfg.userRate, UserRateBurst: cfg.userBurst, SearchesPerUser: cfg.searches,
 	}, api.Deps{
 		Store:     cfg.store,
 		Inspector: cfg.inspector,
@@ -423,6 +427,12 @@ func (v *validator) check(req *http.Request, res *http.Response, body []byte) {
 			v.t.Errorf("%s %s answered %d but is not in the OpenAPI document: %v", req.Method, req.URL.Path, res.StatusCode, err)
 		}
 		return
+	}
+	// `default` catches any status for the schema, but every status the server
+	// gives must be listed explicitly: a client learns from the document
+	// what can happen.
+	if route.Operation.Responses.Status(res.StatusCode) == nil {
+		v.t.Errorf("%s %s answered %d, which the OpenAPI operation %s does not list", req.Method, req.URL.Path, res.StatusCode, route.Operation.OperationID)
 	}
 	input := &openapi3filter.ResponseValidationInput{
 		RequestValidationInput: &openapi3filter.RequestValidationInput{

@@ -47,16 +47,8 @@ type pdfResponse struct {
 	UpdatedAt        time.Time  `json:"updated_at"`
 }
 
-// pdfStats are the computed parts of a PDF answer (reading and exercises).
-type pdfStats struct {
-	PagesRead     int32
-	StudySeconds  int64
-	LastStudiedAt *time.Time
-	ExerciseCount int32
-	ExercisesDone int32
-}
-
-func toPDFResponse(p dbgen.Pdf, st pdfStats) pdfResponse {
+// toPDFResponse is a PDF with its statistics (zero for a new one).
+func toPDFResponse(p dbgen.Pdf, st dbgen.PdfStat) pdfResponse {
 	return pdfResponse{
 		ID: p.ID, TopicID: p.TopicID, Kind: p.Kind, Title: p.Title, Author: p.Author, OriginalFilename: p.OriginalFilename,
 		PageCount: p.PageCount, SizeBytes: p.SizeBytes, SHA256: hex.EncodeToString(p.Sha256), CurrentPage: p.CurrentPage,
@@ -66,10 +58,6 @@ func toPDFResponse(p dbgen.Pdf, st pdfStats) pdfResponse {
 		TextStatus: p.TextStatus, TextError: p.TextError, WordCount: p.WordCount,
 		CreatedAt: utc(p.CreatedAt), UpdatedAt: utc(p.UpdatedAt),
 	}
-}
-
-func getPDFStats(r dbgen.GetPDFRow) pdfStats {
-	return pdfStats{r.PagesRead, r.StudySeconds, r.LastStudiedAt, r.ExerciseCount, r.ExercisesDone}
 }
 
 // uploadRoute is exempt from the JSON body limit: it has its own, MaxUploadBytes.
@@ -149,7 +137,7 @@ func (s *server) uploadPDF(c echo.Context) error {
 		return err
 	}
 	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/pdfs/"+row.ID.String())
-	return c.JSON(http.StatusCreated, toPDFResponse(row, pdfStats{}))
+	return c.JSON(http.StatusCreated, toPDFResponse(row, dbgen.PdfStat{}))
 }
 
 // formField reads a small text part of a multipart form: at most 4 KiB of
@@ -256,7 +244,7 @@ func (s *server) getPDF(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, toPDFResponse(row.Pdf, getPDFStats(row)))
+	return c.JSON(http.StatusOK, toPDFResponse(row.Pdf, row.PdfStat))
 }
 
 // listPDFs: ?topic_id=, ?kind=, ?q= (title contains), newest first.
@@ -294,7 +282,7 @@ func (s *server) listPDFs(c echo.Context) error {
 	rows, next := pageOf(pg, rows, func(r dbgen.ListPDFsRow) cursor { return timeCursor(r.Pdf.CreatedAt, r.Pdf.ID) })
 	items := make([]pdfResponse, len(rows))
 	for i, r := range rows {
-		items[i] = toPDFResponse(r.Pdf, pdfStats{r.PagesRead, r.StudySeconds, r.LastStudiedAt, r.ExerciseCount, r.ExercisesDone})
+		items[i] = toPDFResponse(r.Pdf, r.PdfStat)
 	}
 	return c.JSON(http.StatusOK, listResponse[pdfResponse]{Items: items, NextCursor: next})
 }
@@ -321,7 +309,7 @@ func (s *server) updatePDF(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, toPDFResponse(row, getPDFStats(before)))
+	return c.JSON(http.StatusOK, toPDFResponse(row, before.PdfStat))
 }
 
 // deletePDF deletes the row (and its bookmarks and reading data), then the file.

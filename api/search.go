@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
@@ -66,6 +67,11 @@ func (s *server) search(c echo.Context) error {
 	}
 	ctx := c.Request().Context()
 	userID := principalOf(c).User.ID
+	release, ok := s.searches.Enter(userID.String())
+	if !ok {
+		return errTooMany("too_many_searches", "too many searches at once from this account; wait for one to finish", time.Second)
+	}
+	defer release()
 	langs := s.cfg.SearchLanguages
 	params := dbgen.SearchLibraryParams{
 		UserID: userID, Exact: query.Exact, Loose: query.Loose, HasPhrase: query.HasPhrase,

@@ -42,6 +42,12 @@ type Config struct {
 	// AuthRateLimitPerMinute limits register, login and refresh per client IP
 	// (0 disables the limit).
 	AuthRateLimitPerMinute int
+	// UserRatePerSecond and UserRateBurst limit each signed-in user's
+	// requests (a token bucket per user; 0 turns it off).
+	UserRatePerSecond float64
+	UserRateBurst     int
+	// SearchesPerUser bounds one user's concurrent searches (429 beyond).
+	SearchesPerUser int
 	// TrustedProxies are the peers whose X-Forwarded-For is believed; from
 	// anyone else the header is ignored.
 	TrustedProxies []netip.Prefix
@@ -105,7 +111,9 @@ type server struct {
 	inspector *pdfinfo.Inspector
 	library   *library.Service
 
-	ipLimiter *ratelimit.Limiter
+	ipLimiter   *ratelimit.Limiter
+	userLimiter *ratelimit.Limiter
+	searches    *ratelimit.Gate
 	accounts  *account.Service
 
 	openapiJSON []byte
@@ -173,6 +181,14 @@ func New(cfg Config, deps Deps) (*echo.Echo, error) {
 	if cfg.AuthRateLimitPerMinute > 0 {
 		s.ipLimiter = ratelimit.New(cfg.AuthRateLimitPerMinute, 100_000)
 	}
+	if cfg.UserRatePerSecond > 0 {
+		s.userLimiter = ratelimit.NewRate(cfg.UserRatePerSecond, max(cfg.UserRateBurst, 1), 1_000_000)
+	}
+	if cfg.SearchesPerUser <= 0 {
+		cfg.SearchesPerUser = 2
+		s.cfg.SearchesPerUser = 2
+	}
+	s.searches = ratelimit.NewGate(cfg.SearchesPerUser)
 	var err error
 	if s.openapiJSON, s.openapiYAML, err = loadOpenAPI(); err != nil {
 		return nil, err

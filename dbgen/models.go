@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 )
 
+// Page bookmarks with a label and a note.
 type Bookmark struct {
 	ID        uuid.UUID
 	UserID    uuid.UUID
@@ -21,6 +22,7 @@ type Bookmark struct {
 	CreatedAt time.Time
 }
 
+// Exercises practise pages of a study PDF (page_start..page_end). The questions may sit in another PDF of kind exercise; deleting that PDF only unlinks it (exercise_pdf_id becomes NULL, the page ranges stay), while deleting the study PDF deletes its exercises. done is set only with completed_at (exercises_done_check).
 type Exercise struct {
 	ID                uuid.UUID
 	UserID            uuid.UUID
@@ -66,6 +68,7 @@ type LoginIdentifierAttempt struct {
 	LastLetThrough bool
 }
 
+// Per-page reading data keyed by (user, pdf, page): the sum over the user's study sessions of counted dwells (seconds, visits, first and last read). The study timer keeps it exact on write; PDF and topic statistics read it.
 type PageStat struct {
 	UserID      uuid.UUID
 	PdfID       uuid.UUID
@@ -76,9 +79,11 @@ type PageStat struct {
 	LastReadAt  *time.Time
 }
 
+// PDFs: the file lives in the blob store under storage_key. The row is written after the file and deleted before it, so a row never lacks its file (the sweeper removes files whose row is gone).
 type Pdf struct {
-	ID               uuid.UUID
-	UserID           uuid.UUID
+	ID     uuid.UUID
+	UserID uuid.UUID
+	// Deleting a topic that still has PDFs fails (pdfs_topic_fkey is NO ACTION, checked at the end of the statement, so deleting the whole account still cascades); the library deletes PDFs explicitly because their files must go too.
 	TopicID          *uuid.UUID
 	Kind             string
 	Title            string
@@ -93,9 +98,11 @@ type Pdf struct {
 	UpdatedAt        time.Time
 	TextStatus       string
 	TextError        *string
-	WordCount        *int32
+	// Words over all pages with a text layer, known once text_status is done.
+	WordCount *int32
 }
 
+// Per-page text keyed by (user, pdf, page): the word count (NULL for a page without a text layer, such as a scan), the text (capped) and its tsvector in the two configurations of SEARCH_LANGUAGES.
 type PdfPage struct {
 	UserID    uuid.UUID
 	PdfID     uuid.UUID
@@ -105,6 +112,7 @@ type PdfPage struct {
 	Tsv       interface{}
 }
 
+// Reading per PDF from page_stats: pages with reading time, seconds, last read.
 type PdfReading struct {
 	UserID        uuid.UUID
 	PdfID         uuid.UUID
@@ -113,12 +121,25 @@ type PdfReading struct {
 	LastStudiedAt *time.Time
 }
 
+// One document-level tsvector per PDF, so a search looks at one row per PDF instead of every page. Each lexeme has as many positions as occurrences in the PDF (capped), so ts_rank ranks a PDF that uses a word often above one that mentions it once. Built from pdf_pages by the text worker in the same transaction. Stored uncompressed (SET STORAGE EXTERNAL): read three times faster for about twice the space (BENCHMARKS.md).
 type PdfSearch struct {
 	PdfID  uuid.UUID
 	UserID uuid.UUID
 	Tsv    interface{}
 }
 
+// Per PDF: pages read, study seconds and last study (from pdf_reading), exercises and those done. Filter by pdf_id and user_id: the planner pushes both into the aggregates.
+type PdfStat struct {
+	PdfID         uuid.UUID
+	UserID        uuid.UUID
+	PagesRead     int32
+	StudySeconds  int64
+	LastStudiedAt *time.Time
+	ExerciseCount int32
+	ExercisesDone int32
+}
+
+// Security events the user can review (GET /auth/events). No foreign key: the account_deleted event outlives the account (account deletion removes all the others).
 type SecurityEvent struct {
 	ID        uuid.UUID
 	UserID    uuid.UUID
@@ -130,6 +151,7 @@ type SecurityEvent struct {
 	Detail    []byte
 }
 
+// The text-extraction queue: a row is pending work. Workers claim it with FOR UPDATE SKIP LOCKED and push run_after forward (a lease), so a worker that dies mid-extraction leaves the job to be claimed again when the lease ends.
 type TextJob struct {
 	PdfID     uuid.UUID
 	UserID    uuid.UUID
@@ -139,6 +161,7 @@ type TextJob struct {
 	CreatedAt time.Time
 }
 
+// A hierarchy of the user's material (depth at most 5, no cycles: checked by the library workflows under the per-user LockTopicTree lock). Composite keys (id, user_id) let every reference carry the owner, so no row can point at another user's object.
 type Topic struct {
 	ID          uuid.UUID
 	UserID      uuid.UUID
@@ -153,12 +176,15 @@ type Topic struct {
 	UpdatedAt   time.Time
 }
 
+// Accounts. The email is unique ignoring case (users_email_key is on lower(email)); the username is stored lower-case, so a plain UNIQUE suffices. Every user-owned table references users with ON DELETE CASCADE: deleting the row deletes the account.
 type User struct {
-	ID           uuid.UUID
-	Email        string
-	Username     string
-	FullName     string
-	Timezone     string
+	ID       uuid.UUID
+	Email    string
+	Username string
+	FullName string
+	// An IANA zone name; day boundaries of the statistics follow it.
+	Timezone string
+	// bcrypt; never sent to clients (responses are built from DTOs, never from rows).
 	PasswordHash string
 	IsActive     bool
 	CreatedAt    time.Time
@@ -166,6 +192,7 @@ type User struct {
 	LastLoginAt  *time.Time
 }
 
+// One row per user, created in the same transaction as the user. Typed columns with defaults; every range is enforced here as well as in the API (a test keeps the two in step).
 type UserPreference struct {
 	UserID                    uuid.UUID
 	Theme                     string
@@ -184,6 +211,7 @@ type UserPreference struct {
 	UpdatedAt                 time.Time
 }
 
+// Refresh-token history per session: exactly one live token (rotated_at IS NULL); any reuse of a rotated one is recognised and ends the session. Only SHA-256 hashes are stored.
 type UserRefreshToken struct {
 	TokenHash []byte
 	SessionID uuid.UUID
@@ -192,16 +220,19 @@ type UserRefreshToken struct {
 	RotatedAt *time.Time
 }
 
+// One row per login (a device). The refresh tokens live in user_refresh_tokens; expires_at slides on each refresh and never passes absolute_expires_at.
 type UserSession struct {
-	ID                uuid.UUID
-	UserID            uuid.UUID
-	UserAgent         string
-	Ip                *netip.Addr
-	CreatedAt         time.Time
-	LastUsedAt        time.Time
-	ExpiresAt         time.Time
-	RevokedAt         *time.Time
-	RevokeReason      *string
+	ID         uuid.UUID
+	UserID     uuid.UUID
+	UserAgent  string
+	Ip         *netip.Addr
+	CreatedAt  time.Time
+	LastUsedAt time.Time
+	ExpiresAt  time.Time
+	RevokedAt  *time.Time
+	// Why the session ended (account.RevokeReasons lists the same values).
+	RevokeReason *string
+	// Derives each refresh token from the one presented (HMAC), so a retry within the grace window gets the same successor although only hashes are stored.
 	RefreshSecret     []byte
 	AbsoluteExpiresAt time.Time
 }

@@ -132,18 +132,9 @@ func (q *Queries) DeletePDFsInTopics(ctx context.Context, arg DeletePDFsInTopics
 }
 
 const getPDF = `-- name: GetPDF :one
-SELECT p.id, p.user_id, p.topic_id, p.kind, p.title, p.author, p.original_filename, p.page_count, p.size_bytes, p.sha256, p.storage_key, p.current_page, p.created_at, p.updated_at, p.text_status, p.text_error, p.word_count,
-       coalesce(r.pages_read, 0)::integer AS pages_read,
-       coalesce(r.study_seconds, 0)::bigint AS study_seconds,
-       r.last_studied_at,
-       coalesce(x.exercise_count, 0)::integer AS exercise_count,
-       coalesce(x.exercises_done, 0)::integer AS exercises_done
+SELECT p.id, p.user_id, p.topic_id, p.kind, p.title, p.author, p.original_filename, p.page_count, p.size_bytes, p.sha256, p.storage_key, p.current_page, p.created_at, p.updated_at, p.text_status, p.text_error, p.word_count, st.pdf_id, st.user_id, st.pages_read, st.study_seconds, st.last_studied_at, st.exercise_count, st.exercises_done
 FROM pdfs p
-LEFT JOIN pdf_reading r ON r.pdf_id = p.id AND r.user_id = p.user_id
-LEFT JOIN LATERAL (
-    SELECT count(*) AS exercise_count, count(*) FILTER (WHERE e.status = 'done') AS exercises_done
-    FROM exercises e WHERE e.pdf_id = p.id AND e.user_id = p.user_id
-) x ON true
+JOIN pdf_stats st ON st.pdf_id = p.id AND st.user_id = p.user_id
 WHERE p.id = $1 AND p.user_id = $2
 `
 
@@ -153,29 +144,15 @@ type GetPDFParams struct {
 }
 
 type GetPDFRow struct {
-	Pdf           Pdf
-	PagesRead     int32
-	StudySeconds  int64
-	LastStudiedAt *time.Time
-	ExerciseCount int32
-	ExercisesDone int32
+	Pdf     Pdf
+	PdfStat PdfStat
 }
 
-// One PDF with its reading statistics (pdf_reading, from page_stats) and
-// its exercise counts.
+// One PDF with its statistics (pdf_stats).
 //
-//	SELECT p.id, p.user_id, p.topic_id, p.kind, p.title, p.author, p.original_filename, p.page_count, p.size_bytes, p.sha256, p.storage_key, p.current_page, p.created_at, p.updated_at, p.text_status, p.text_error, p.word_count,
-//	       coalesce(r.pages_read, 0)::integer AS pages_read,
-//	       coalesce(r.study_seconds, 0)::bigint AS study_seconds,
-//	       r.last_studied_at,
-//	       coalesce(x.exercise_count, 0)::integer AS exercise_count,
-//	       coalesce(x.exercises_done, 0)::integer AS exercises_done
+//	SELECT p.id, p.user_id, p.topic_id, p.kind, p.title, p.author, p.original_filename, p.page_count, p.size_bytes, p.sha256, p.storage_key, p.current_page, p.created_at, p.updated_at, p.text_status, p.text_error, p.word_count, st.pdf_id, st.user_id, st.pages_read, st.study_seconds, st.last_studied_at, st.exercise_count, st.exercises_done
 //	FROM pdfs p
-//	LEFT JOIN pdf_reading r ON r.pdf_id = p.id AND r.user_id = p.user_id
-//	LEFT JOIN LATERAL (
-//	    SELECT count(*) AS exercise_count, count(*) FILTER (WHERE e.status = 'done') AS exercises_done
-//	    FROM exercises e WHERE e.pdf_id = p.id AND e.user_id = p.user_id
-//	) x ON true
+//	JOIN pdf_stats st ON st.pdf_id = p.id AND st.user_id = p.user_id
 //	WHERE p.id = $1 AND p.user_id = $2
 func (q *Queries) GetPDF(ctx context.Context, arg GetPDFParams) (GetPDFRow, error) {
 	row := q.db.QueryRow(ctx, getPDF, arg.ID, arg.UserID)
@@ -198,11 +175,13 @@ func (q *Queries) GetPDF(ctx context.Context, arg GetPDFParams) (GetPDFRow, erro
 		&i.Pdf.TextStatus,
 		&i.Pdf.TextError,
 		&i.Pdf.WordCount,
-		&i.PagesRead,
-		&i.StudySeconds,
-		&i.LastStudiedAt,
-		&i.ExerciseCount,
-		&i.ExercisesDone,
+		&i.PdfStat.PdfID,
+		&i.PdfStat.UserID,
+		&i.PdfStat.PagesRead,
+		&i.PdfStat.StudySeconds,
+		&i.PdfStat.LastStudiedAt,
+		&i.PdfStat.ExerciseCount,
+		&i.PdfStat.ExercisesDone,
 	)
 	return i, err
 }
@@ -254,18 +233,9 @@ func (q *Queries) ListExistingStorageKeys(ctx context.Context, keys []string) ([
 }
 
 const listPDFs = `-- name: ListPDFs :many
-SELECT p.id, p.user_id, p.topic_id, p.kind, p.title, p.author, p.original_filename, p.page_count, p.size_bytes, p.sha256, p.storage_key, p.current_page, p.created_at, p.updated_at, p.text_status, p.text_error, p.word_count,
-       coalesce(r.pages_read, 0)::integer AS pages_read,
-       coalesce(r.study_seconds, 0)::bigint AS study_seconds,
-       r.last_studied_at,
-       coalesce(x.exercise_count, 0)::integer AS exercise_count,
-       coalesce(x.exercises_done, 0)::integer AS exercises_done
+SELECT p.id, p.user_id, p.topic_id, p.kind, p.title, p.author, p.original_filename, p.page_count, p.size_bytes, p.sha256, p.storage_key, p.current_page, p.created_at, p.updated_at, p.text_status, p.text_error, p.word_count, st.pdf_id, st.user_id, st.pages_read, st.study_seconds, st.last_studied_at, st.exercise_count, st.exercises_done
 FROM pdfs p
-LEFT JOIN pdf_reading r ON r.pdf_id = p.id AND r.user_id = p.user_id
-LEFT JOIN LATERAL (
-    SELECT count(*) AS exercise_count, count(*) FILTER (WHERE e.status = 'done') AS exercises_done
-    FROM exercises e WHERE e.pdf_id = p.id AND e.user_id = p.user_id
-) x ON true
+JOIN pdf_stats st ON st.pdf_id = p.id AND st.user_id = p.user_id
 WHERE p.user_id = $1
   AND ($2::uuid IS NULL OR p.topic_id = $2::uuid)
   AND ($3::text IS NULL OR p.kind = $3::text)
@@ -287,29 +257,16 @@ type ListPDFsParams struct {
 }
 
 type ListPDFsRow struct {
-	Pdf           Pdf
-	PagesRead     int32
-	StudySeconds  int64
-	LastStudiedAt *time.Time
-	ExerciseCount int32
-	ExercisesDone int32
+	Pdf     Pdf
+	PdfStat PdfStat
 }
 
 // Filters: topic, kind, title substring (the caller escapes LIKE wildcards).
 // Newest first; keyset pagination on (created_at, id).
 //
-//	SELECT p.id, p.user_id, p.topic_id, p.kind, p.title, p.author, p.original_filename, p.page_count, p.size_bytes, p.sha256, p.storage_key, p.current_page, p.created_at, p.updated_at, p.text_status, p.text_error, p.word_count,
-//	       coalesce(r.pages_read, 0)::integer AS pages_read,
-//	       coalesce(r.study_seconds, 0)::bigint AS study_seconds,
-//	       r.last_studied_at,
-//	       coalesce(x.exercise_count, 0)::integer AS exercise_count,
-//	       coalesce(x.exercises_done, 0)::integer AS exercises_done
+//	SELECT p.id, p.user_id, p.topic_id, p.kind, p.title, p.author, p.original_filename, p.page_count, p.size_bytes, p.sha256, p.storage_key, p.current_page, p.created_at, p.updated_at, p.text_status, p.text_error, p.word_count, st.pdf_id, st.user_id, st.pages_read, st.study_seconds, st.last_studied_at, st.exercise_count, st.exercises_done
 //	FROM pdfs p
-//	LEFT JOIN pdf_reading r ON r.pdf_id = p.id AND r.user_id = p.user_id
-//	LEFT JOIN LATERAL (
-//	    SELECT count(*) AS exercise_count, count(*) FILTER (WHERE e.status = 'done') AS exercises_done
-//	    FROM exercises e WHERE e.pdf_id = p.id AND e.user_id = p.user_id
-//	) x ON true
+//	JOIN pdf_stats st ON st.pdf_id = p.id AND st.user_id = p.user_id
 //	WHERE p.user_id = $1
 //	  AND ($2::uuid IS NULL OR p.topic_id = $2::uuid)
 //	  AND ($3::text IS NULL OR p.kind = $3::text)
@@ -353,11 +310,13 @@ func (q *Queries) ListPDFs(ctx context.Context, arg ListPDFsParams) ([]ListPDFsR
 			&i.Pdf.TextStatus,
 			&i.Pdf.TextError,
 			&i.Pdf.WordCount,
-			&i.PagesRead,
-			&i.StudySeconds,
-			&i.LastStudiedAt,
-			&i.ExerciseCount,
-			&i.ExercisesDone,
+			&i.PdfStat.PdfID,
+			&i.PdfStat.UserID,
+			&i.PdfStat.PagesRead,
+			&i.PdfStat.StudySeconds,
+			&i.PdfStat.LastStudiedAt,
+			&i.PdfStat.ExerciseCount,
+			&i.PdfStat.ExercisesDone,
 		); err != nil {
 			return nil, err
 		}

@@ -264,21 +264,11 @@ type Querier interface {
 	//
 	//  SELECT id, user_id, pdf_id, page_start, page_end, title, description, difficulty, status, score, completed_at, exercise_pdf_id, exercise_page_start, exercise_page_end, created_at, updated_at FROM exercises WHERE id = $1 AND user_id = $2
 	GetExercise(ctx context.Context, arg GetExerciseParams) (Exercise, error)
-	// One PDF with its reading statistics (pdf_reading, from page_stats) and
-	// its exercise counts.
+	// One PDF with its statistics (pdf_stats).
 	//
-	//  SELECT p.id, p.user_id, p.topic_id, p.kind, p.title, p.author, p.original_filename, p.page_count, p.size_bytes, p.sha256, p.storage_key, p.current_page, p.created_at, p.updated_at, p.text_status, p.text_error, p.word_count,
-	//         coalesce(r.pages_read, 0)::integer AS pages_read,
-	//         coalesce(r.study_seconds, 0)::bigint AS study_seconds,
-	//         r.last_studied_at,
-	//         coalesce(x.exercise_count, 0)::integer AS exercise_count,
-	//         coalesce(x.exercises_done, 0)::integer AS exercises_done
+	//  SELECT p.id, p.user_id, p.topic_id, p.kind, p.title, p.author, p.original_filename, p.page_count, p.size_bytes, p.sha256, p.storage_key, p.current_page, p.created_at, p.updated_at, p.text_status, p.text_error, p.word_count, st.pdf_id, st.user_id, st.pages_read, st.study_seconds, st.last_studied_at, st.exercise_count, st.exercises_done
 	//  FROM pdfs p
-	//  LEFT JOIN pdf_reading r ON r.pdf_id = p.id AND r.user_id = p.user_id
-	//  LEFT JOIN LATERAL (
-	//      SELECT count(*) AS exercise_count, count(*) FILTER (WHERE e.status = 'done') AS exercises_done
-	//      FROM exercises e WHERE e.pdf_id = p.id AND e.user_id = p.user_id
-	//  ) x ON true
+	//  JOIN pdf_stats st ON st.pdf_id = p.id AND st.user_id = p.user_id
 	//  WHERE p.id = $1 AND p.user_id = $2
 	GetPDF(ctx context.Context, arg GetPDFParams) (GetPDFRow, error)
 	//GetPDFForText
@@ -414,18 +404,9 @@ type Querier interface {
 	// Filters: topic, kind, title substring (the caller escapes LIKE wildcards).
 	// Newest first; keyset pagination on (created_at, id).
 	//
-	//  SELECT p.id, p.user_id, p.topic_id, p.kind, p.title, p.author, p.original_filename, p.page_count, p.size_bytes, p.sha256, p.storage_key, p.current_page, p.created_at, p.updated_at, p.text_status, p.text_error, p.word_count,
-	//         coalesce(r.pages_read, 0)::integer AS pages_read,
-	//         coalesce(r.study_seconds, 0)::bigint AS study_seconds,
-	//         r.last_studied_at,
-	//         coalesce(x.exercise_count, 0)::integer AS exercise_count,
-	//         coalesce(x.exercises_done, 0)::integer AS exercises_done
+	//  SELECT p.id, p.user_id, p.topic_id, p.kind, p.title, p.author, p.original_filename, p.page_count, p.size_bytes, p.sha256, p.storage_key, p.current_page, p.created_at, p.updated_at, p.text_status, p.text_error, p.word_count, st.pdf_id, st.user_id, st.pages_read, st.study_seconds, st.last_studied_at, st.exercise_count, st.exercises_done
 	//  FROM pdfs p
-	//  LEFT JOIN pdf_reading r ON r.pdf_id = p.id AND r.user_id = p.user_id
-	//  LEFT JOIN LATERAL (
-	//      SELECT count(*) AS exercise_count, count(*) FILTER (WHERE e.status = 'done') AS exercises_done
-	//      FROM exercises e WHERE e.pdf_id = p.id AND e.user_id = p.user_id
-	//  ) x ON true
+	//  JOIN pdf_stats st ON st.pdf_id = p.id AND st.user_id = p.user_id
 	//  WHERE p.user_id = $1
 	//    AND ($2::uuid IS NULL OR p.topic_id = $2::uuid)
 	//    AND ($3::text IS NULL OR p.kind = $3::text)

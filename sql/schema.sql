@@ -23,7 +23,7 @@ CREATE EXTENSION IF NOT EXISTS btree_gin WITH SCHEMA public;
 -- Name: EXTENSION btree_gin; Type: COMMENT; Schema: -; Owner: -
 --
 
-COMMENT ON EXTENSION btree_gin IS 'support for indexing common datatypes in GIN';
+COMMENT ON EXTENSION btree_gin IS 'Lets one GIN index serve "this user''s (or this PDF''s) rows matching this query".';
 
 
 SET default_tablespace = '';
@@ -46,6 +46,13 @@ CREATE TABLE public.bookmarks (
     CONSTRAINT bookmarks_note_check CHECK ((char_length(note) <= 5000)),
     CONSTRAINT bookmarks_page_check CHECK ((page >= 1))
 );
+
+
+--
+-- Name: TABLE bookmarks; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TABLE public.bookmarks IS 'Page bookmarks with a label and a note.';
 
 
 --
@@ -78,6 +85,13 @@ CREATE TABLE public.exercises (
     CONSTRAINT exercises_status_check CHECK ((status = ANY (ARRAY['todo'::text, 'in_progress'::text, 'done'::text]))),
     CONSTRAINT exercises_title_check CHECK (((char_length(title) >= 1) AND (char_length(title) <= 200)))
 );
+
+
+--
+-- Name: TABLE exercises; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TABLE public.exercises IS 'Exercises practise pages of a study PDF (page_start..page_end). The questions may sit in another PDF of kind exercise; deleting that PDF only unlinks it (exercise_pdf_id becomes NULL, the page ranges stay), while deleting the study PDF deletes its exercises. done is set only with completed_at (exercises_done_check).';
 
 
 --
@@ -194,6 +208,13 @@ CREATE TABLE public.page_stats (
 
 
 --
+-- Name: TABLE page_stats; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TABLE public.page_stats IS 'Per-page reading data keyed by (user, pdf, page): the sum over the user''s study sessions of counted dwells (seconds, visits, first and last read). The study timer keeps it exact on write; PDF and topic statistics read it.';
+
+
+--
 -- Name: pdf_pages; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -211,6 +232,13 @@ ALTER TABLE ONLY public.pdf_pages ALTER COLUMN tsv SET STORAGE EXTERNAL;
 
 
 --
+-- Name: TABLE pdf_pages; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TABLE public.pdf_pages IS 'Per-page text keyed by (user, pdf, page): the word count (NULL for a page without a text layer, such as a scan), the text (capped) and its tsvector in the two configurations of SEARCH_LANGUAGES.';
+
+
+--
 -- Name: pdf_reading; Type: VIEW; Schema: public; Owner: -
 --
 
@@ -225,6 +253,13 @@ CREATE VIEW public.pdf_reading AS
 
 
 --
+-- Name: VIEW pdf_reading; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON VIEW public.pdf_reading IS 'Reading per PDF from page_stats: pages with reading time, seconds, last read.';
+
+
+--
 -- Name: pdf_search; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -234,6 +269,13 @@ CREATE TABLE public.pdf_search (
     tsv tsvector NOT NULL
 );
 ALTER TABLE ONLY public.pdf_search ALTER COLUMN tsv SET STORAGE EXTERNAL;
+
+
+--
+-- Name: TABLE pdf_search; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TABLE public.pdf_search IS 'One document-level tsvector per PDF, so a search looks at one row per PDF instead of every page. Each lexeme has as many positions as occurrences in the PDF (capped), so ts_rank ranks a PDF that uses a word often above one that mentions it once. Built from pdf_pages by the text worker in the same transaction. Stored uncompressed (SET STORAGE EXTERNAL): read three times faster for about twice the space (BENCHMARKS.md).';
 
 
 --
@@ -272,6 +314,54 @@ CREATE TABLE public.pdfs (
 
 
 --
+-- Name: TABLE pdfs; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TABLE public.pdfs IS 'PDFs: the file lives in the blob store under storage_key. The row is written after the file and deleted before it, so a row never lacks its file (the sweeper removes files whose row is gone).';
+
+
+--
+-- Name: COLUMN pdfs.topic_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.pdfs.topic_id IS 'Deleting a topic that still has PDFs fails (pdfs_topic_fkey is NO ACTION, checked at the end of the statement, so deleting the whole account still cascades); the library deletes PDFs explicitly because their files must go too.';
+
+
+--
+-- Name: COLUMN pdfs.word_count; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.pdfs.word_count IS 'Words over all pages with a text layer, known once text_status is done.';
+
+
+--
+-- Name: pdf_stats; Type: VIEW; Schema: public; Owner: -
+--
+
+CREATE VIEW public.pdf_stats AS
+ SELECT p.id AS pdf_id,
+    p.user_id,
+    COALESCE(r.pages_read, 0) AS pages_read,
+    COALESCE(r.study_seconds, (0)::bigint) AS study_seconds,
+    r.last_studied_at,
+    (COALESCE(x.exercise_count, (0)::bigint))::integer AS exercise_count,
+    (COALESCE(x.exercises_done, (0)::bigint))::integer AS exercises_done
+   FROM ((public.pdfs p
+     LEFT JOIN public.pdf_reading r ON (((r.pdf_id = p.id) AND (r.user_id = p.user_id))))
+     LEFT JOIN LATERAL ( SELECT count(*) AS exercise_count,
+            count(*) FILTER (WHERE (e.status = 'done'::text)) AS exercises_done
+           FROM public.exercises e
+          WHERE ((e.pdf_id = p.id) AND (e.user_id = p.user_id))) x ON (true));
+
+
+--
+-- Name: VIEW pdf_stats; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON VIEW public.pdf_stats IS 'Per PDF: pages read, study seconds and last study (from pdf_reading), exercises and those done. Filter by pdf_id and user_id: the planner pushes both into the aggregates.';
+
+
+--
 -- Name: schema_migrations; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -300,6 +390,13 @@ CREATE TABLE public.security_events (
 
 
 --
+-- Name: TABLE security_events; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TABLE public.security_events IS 'Security events the user can review (GET /auth/events). No foreign key: the account_deleted event outlives the account (account deletion removes all the others).';
+
+
+--
 -- Name: text_jobs; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -312,6 +409,13 @@ CREATE TABLE public.text_jobs (
     created_at timestamp with time zone NOT NULL,
     CONSTRAINT text_jobs_attempts_check CHECK ((attempts >= 0))
 );
+
+
+--
+-- Name: TABLE text_jobs; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TABLE public.text_jobs IS 'The text-extraction queue: a row is pending work. Workers claim it with FOR UPDATE SKIP LOCKED and push run_after forward (a lease), so a worker that dies mid-extraction leaves the job to be claimed again when the lease ends.';
 
 
 --
@@ -336,6 +440,13 @@ CREATE TABLE public.topics (
     CONSTRAINT topics_parent_check CHECK (((parent_id IS NULL) OR (parent_id <> id))),
     CONSTRAINT topics_sort_order_check CHECK (((sort_order >= '-1000000'::integer) AND (sort_order <= 1000000)))
 );
+
+
+--
+-- Name: TABLE topics; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TABLE public.topics IS 'A hierarchy of the user''s material (depth at most 5, no cycles: checked by the library workflows under the per-user LockTopicTree lock). Composite keys (id, user_id) let every reference carry the owner, so no row can point at another user''s object.';
 
 
 --
@@ -374,6 +485,13 @@ CREATE TABLE public.user_preferences (
 
 
 --
+-- Name: TABLE user_preferences; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TABLE public.user_preferences IS 'One row per user, created in the same transaction as the user. Typed columns with defaults; every range is enforced here as well as in the API (a test keeps the two in step).';
+
+
+--
 -- Name: user_refresh_tokens; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -386,6 +504,13 @@ CREATE TABLE public.user_refresh_tokens (
     CONSTRAINT user_refresh_tokens_rotated_check CHECK (((rotated_at IS NULL) OR (rotated_at >= issued_at))),
     CONSTRAINT user_refresh_tokens_token_hash_check CHECK ((octet_length(token_hash) = 32))
 );
+
+
+--
+-- Name: TABLE user_refresh_tokens; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TABLE public.user_refresh_tokens IS 'Refresh-token history per session: exactly one live token (rotated_at IS NULL); any reuse of a rotated one is recognised and ends the session. Only SHA-256 hashes are stored.';
 
 
 --
@@ -406,9 +531,31 @@ CREATE TABLE public.user_sessions (
     absolute_expires_at timestamp with time zone NOT NULL,
     CONSTRAINT user_sessions_expiry_check CHECK ((expires_at <= absolute_expires_at)),
     CONSTRAINT user_sessions_refresh_secret_check CHECK ((octet_length(refresh_secret) = 32)),
+    CONSTRAINT user_sessions_revoke_reason_check CHECK ((revoke_reason = ANY (ARRAY['refresh_token_reused'::text, 'logout'::text, 'logout_all'::text, 'revoked_by_user'::text, 'password_changed'::text]))),
     CONSTRAINT user_sessions_revoked_check CHECK (((revoked_at IS NULL) = (revoke_reason IS NULL))),
     CONSTRAINT user_sessions_user_agent_check CHECK ((char_length(user_agent) <= 512))
 );
+
+
+--
+-- Name: TABLE user_sessions; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TABLE public.user_sessions IS 'One row per login (a device). The refresh tokens live in user_refresh_tokens; expires_at slides on each refresh and never passes absolute_expires_at.';
+
+
+--
+-- Name: COLUMN user_sessions.revoke_reason; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.user_sessions.revoke_reason IS 'Why the session ended (account.RevokeReasons lists the same values).';
+
+
+--
+-- Name: COLUMN user_sessions.refresh_secret; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.user_sessions.refresh_secret IS 'Derives each refresh token from the one presented (HMAC), so a retry within the grace window gets the same successor although only hashes are stored.';
 
 
 --
@@ -432,6 +579,27 @@ CREATE TABLE public.users (
     CONSTRAINT users_timezone_check CHECK (((char_length(timezone) >= 1) AND (char_length(timezone) <= 64))),
     CONSTRAINT users_username_check CHECK ((username ~ '^[a-z0-9_-]{3,32}$'::text))
 );
+
+
+--
+-- Name: TABLE users; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TABLE public.users IS 'Accounts. The email is unique ignoring case (users_email_key is on lower(email)); the username is stored lower-case, so a plain UNIQUE suffices. Every user-owned table references users with ON DELETE CASCADE: deleting the row deletes the account.';
+
+
+--
+-- Name: COLUMN users.timezone; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.users.timezone IS 'An IANA zone name; day boundaries of the statistics follow it.';
+
+
+--
+-- Name: COLUMN users.password_hash; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.users.password_hash IS 'bcrypt; never sent to clients (responses are built from DTOs, never from rows).';
 
 
 --
@@ -618,10 +786,24 @@ CREATE INDEX bookmarks_pdf_idx ON public.bookmarks USING btree (pdf_id, user_id,
 
 
 --
+-- Name: INDEX bookmarks_pdf_idx; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON INDEX public.bookmarks_pdf_idx IS 'Serves ListBookmarks (a PDF''s bookmarks in page order), the bookmark ids of ListPDFPages and the ON DELETE CASCADE from pdfs.';
+
+
+--
 -- Name: exercises_exercise_pdf_idx; Type: INDEX; Schema: public; Owner: -
 --
 
 CREATE INDEX exercises_exercise_pdf_idx ON public.exercises USING btree (exercise_pdf_id, user_id) WHERE (exercise_pdf_id IS NOT NULL);
+
+
+--
+-- Name: INDEX exercises_exercise_pdf_idx; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON INDEX public.exercises_exercise_pdf_idx IS 'Serves the ON DELETE SET NULL from the exercise PDF.';
 
 
 --
@@ -632,10 +814,24 @@ CREATE INDEX exercises_pdf_pages_idx ON public.exercises USING btree (pdf_id, us
 
 
 --
+-- Name: INDEX exercises_pdf_pages_idx; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON INDEX public.exercises_pdf_pages_idx IS 'Serves ListPDFExercises, ListPageExercises, the exercise counts of pdf_stats and ListTopicStats, the exercise ids of ListPDFPages and the ON DELETE CASCADE from the study PDF.';
+
+
+--
 -- Name: exercises_user_created_idx; Type: INDEX; Schema: public; Owner: -
 --
 
 CREATE INDEX exercises_user_created_idx ON public.exercises USING btree (user_id, created_at DESC, id DESC);
+
+
+--
+-- Name: INDEX exercises_user_created_idx; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON INDEX public.exercises_user_created_idx IS 'Serves ListExercises (newest first, keyset).';
 
 
 --
@@ -674,10 +870,24 @@ CREATE INDEX page_stats_pdf_idx ON public.page_stats USING btree (pdf_id, user_i
 
 
 --
+-- Name: INDEX page_stats_pdf_idx; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON INDEX public.page_stats_pdf_idx IS 'Serves the ON DELETE CASCADE from pdfs (page_stats_pdf_fkey); lookups by user and PDF use the primary key.';
+
+
+--
 -- Name: pdf_pages_pdf_idx; Type: INDEX; Schema: public; Owner: -
 --
 
 CREATE INDEX pdf_pages_pdf_idx ON public.pdf_pages USING btree (pdf_id, user_id);
+
+
+--
+-- Name: INDEX pdf_pages_pdf_idx; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON INDEX public.pdf_pages_pdf_idx IS 'Serves DeletePDFPages and the ON DELETE CASCADE from pdfs; ListPDFPages uses the primary key.';
 
 
 --
@@ -688,10 +898,38 @@ CREATE INDEX pdf_pages_search_idx ON public.pdf_pages USING gin (pdf_id, tsv);
 
 
 --
+-- Name: INDEX pdf_pages_search_idx; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON INDEX public.pdf_pages_search_idx IS 'Page-level search runs within one PDF at a time (SearchPDFPages snippets, the phrase check of SearchLibrary), so the index leads with the PDF (btree_gin).';
+
+
+--
 -- Name: pdf_search_idx; Type: INDEX; Schema: public; Owner: -
 --
 
 CREATE INDEX pdf_search_idx ON public.pdf_search USING gin (user_id, tsv);
+
+
+--
+-- Name: INDEX pdf_search_idx; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON INDEX public.pdf_search_idx IS 'Serves SearchLibrary: this user''s PDFs matching the query (btree_gin leads with user_id).';
+
+
+--
+-- Name: INDEX pdfs_id_user_id_key; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON INDEX public.pdfs_id_user_id_key IS 'Target of the owner-carrying foreign keys from page_stats, bookmarks, exercises, pdf_pages, pdf_search and text_jobs.';
+
+
+--
+-- Name: INDEX pdfs_storage_key_key; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON INDEX public.pdfs_storage_key_key IS 'One row per stored file; serves ListExistingStorageKeys (orphan sweep).';
 
 
 --
@@ -702,10 +940,31 @@ CREATE INDEX pdfs_topic_idx ON public.pdfs USING btree (topic_id, user_id) WHERE
 
 
 --
+-- Name: INDEX pdfs_topic_idx; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON INDEX public.pdfs_topic_idx IS 'Serves ListPDFs by topic, ListTopicStats, CountTopicContents, DeletePDFsInTopics and the check of pdfs_topic_fkey on topic deletion.';
+
+
+--
 -- Name: pdfs_user_created_idx; Type: INDEX; Schema: public; Owner: -
 --
 
 CREATE INDEX pdfs_user_created_idx ON public.pdfs USING btree (user_id, created_at DESC, id DESC);
+
+
+--
+-- Name: INDEX pdfs_user_created_idx; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON INDEX public.pdfs_user_created_idx IS 'Serves ListPDFs (newest first, keyset on created_at, id).';
+
+
+--
+-- Name: INDEX pdfs_user_sha256_key; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON INDEX public.pdfs_user_sha256_key IS 'The same bytes once per user; serves GetPDFIDBySHA256 (duplicate uploads answer 409).';
 
 
 --
@@ -716,10 +975,24 @@ CREATE INDEX security_events_created_at_idx ON public.security_events USING btre
 
 
 --
+-- Name: INDEX security_events_created_at_idx; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON INDEX public.security_events_created_at_idx IS 'Serves DeleteOldSecurityEvents (sweeper, retention).';
+
+
+--
 -- Name: security_events_user_id_created_at_idx; Type: INDEX; Schema: public; Owner: -
 --
 
 CREATE INDEX security_events_user_id_created_at_idx ON public.security_events USING btree (user_id, created_at DESC, id DESC);
+
+
+--
+-- Name: INDEX security_events_user_id_created_at_idx; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON INDEX public.security_events_user_id_created_at_idx IS 'Serves ListSecurityEvents (newest first, keyset) and DeleteUserSecurityEvents.';
 
 
 --
@@ -730,10 +1003,31 @@ CREATE INDEX text_jobs_run_after_idx ON public.text_jobs USING btree (run_after,
 
 
 --
+-- Name: INDEX text_jobs_run_after_idx; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON INDEX public.text_jobs_run_after_idx IS 'Serves ClaimTextJob (the due jobs).';
+
+
+--
+-- Name: INDEX topics_id_user_id_key; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON INDEX public.topics_id_user_id_key IS 'Target of the owner-carrying foreign keys (topics_parent_fkey, pdfs_topic_fkey).';
+
+
+--
 -- Name: topics_parent_idx; Type: INDEX; Schema: public; Owner: -
 --
 
 CREATE INDEX topics_parent_idx ON public.topics USING btree (parent_id, user_id) WHERE (parent_id IS NOT NULL);
+
+
+--
+-- Name: INDEX topics_parent_idx; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON INDEX public.topics_parent_idx IS 'Serves the recursive subtree walks (ListTopicSubtree, ListTopicStats, ListExercises by topic), CountTopicContents and the ON DELETE CASCADE of subtopics.';
 
 
 --
@@ -744,10 +1038,24 @@ CREATE UNIQUE INDEX topics_sibling_name_key ON public.topics USING btree (user_i
 
 
 --
+-- Name: INDEX topics_sibling_name_key; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON INDEX public.topics_sibling_name_key IS 'Sibling names are unique ignoring case; root topics are siblings too (NULLS NOT DISTINCT).';
+
+
+--
 -- Name: user_refresh_tokens_live_key; Type: INDEX; Schema: public; Owner: -
 --
 
 CREATE UNIQUE INDEX user_refresh_tokens_live_key ON public.user_refresh_tokens USING btree (session_id) WHERE (rotated_at IS NULL);
+
+
+--
+-- Name: INDEX user_refresh_tokens_live_key; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON INDEX public.user_refresh_tokens_live_key IS 'At most one live token per session; serves CheckLiveRefreshToken.';
 
 
 --
@@ -758,10 +1066,31 @@ CREATE INDEX user_refresh_tokens_session_idx ON public.user_refresh_tokens USING
 
 
 --
+-- Name: INDEX user_refresh_tokens_session_idx; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON INDEX public.user_refresh_tokens_session_idx IS 'Serves DeleteSessionRefreshTokens and the ON DELETE CASCADE from user_sessions.';
+
+
+--
 -- Name: user_sessions_expires_at_idx; Type: INDEX; Schema: public; Owner: -
 --
 
 CREATE INDEX user_sessions_expires_at_idx ON public.user_sessions USING btree (expires_at);
+
+
+--
+-- Name: INDEX user_sessions_expires_at_idx; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON INDEX public.user_sessions_expires_at_idx IS 'Serves DeleteStaleSessions (expired sessions).';
+
+
+--
+-- Name: INDEX user_sessions_id_user_id_key; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON INDEX public.user_sessions_id_user_id_key IS 'Target of user_refresh_tokens_session_fkey: a token names its session and its owner.';
 
 
 --
@@ -772,6 +1101,13 @@ CREATE INDEX user_sessions_revoked_at_idx ON public.user_sessions USING btree (r
 
 
 --
+-- Name: INDEX user_sessions_revoked_at_idx; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON INDEX public.user_sessions_revoked_at_idx IS 'Serves DeleteStaleSessions (revoked sessions past retention).';
+
+
+--
 -- Name: user_sessions_user_id_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -779,10 +1115,31 @@ CREATE INDEX user_sessions_user_id_idx ON public.user_sessions USING btree (user
 
 
 --
+-- Name: INDEX user_sessions_user_id_idx; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON INDEX public.user_sessions_user_id_idx IS 'Serves ListLiveSessions (newest first) and RevokeUserSessions.';
+
+
+--
 -- Name: users_email_key; Type: INDEX; Schema: public; Owner: -
 --
 
 CREATE UNIQUE INDEX users_email_key ON public.users USING btree (lower(email));
+
+
+--
+-- Name: INDEX users_email_key; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON INDEX public.users_email_key IS 'Email uniqueness ignoring case; serves GetUserByLogin (login by email).';
+
+
+--
+-- Name: INDEX users_username_key; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON INDEX public.users_username_key IS 'Username uniqueness; serves GetUserByLogin (login by username).';
 
 
 --
@@ -914,4 +1271,5 @@ INSERT INTO public.schema_migrations (version) VALUES
     ('20261125140000'),
     ('20261125150000'),
     ('20261125160000'),
-    ('20261201100000');
+    ('20261201100000'),
+    ('20261201110000');

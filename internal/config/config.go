@@ -74,6 +74,9 @@ type Config struct {
 	BcryptQueueTimeout time.Duration
 
 	AuthRateLimitPerMinute int
+	UserRateLimitPerSecond int
+	UserRateLimitBurst     int
+	SearchesPerUser        int
 	TrustedProxies         []netip.Prefix
 	LoginLockoutFailures   int
 	LoginLockoutWindow     time.Duration
@@ -158,6 +161,9 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 		BcryptQueueTimeout: e.duration("BCRYPT_QUEUE_TIMEOUT", 2*time.Second),
 
 		AuthRateLimitPerMinute: e.integer("AUTH_RATE_LIMIT_PER_MINUTE", 30, 0, 1_000_000),
+		UserRateLimitPerSecond: e.integer("USER_RATE_LIMIT_PER_SECOND", 50, 0, 1_000_000),
+		UserRateLimitBurst:     e.integer("USER_RATE_LIMIT_BURST", 200, 1, 1_000_000),
+		SearchesPerUser:        e.integer("SEARCH_CONCURRENCY_PER_USER", 2, 1, 64),
 		TrustedProxies:         e.prefixes("TRUSTED_PROXIES"),
 		LoginLockoutFailures:   e.integer("LOGIN_LOCKOUT_FAILURES", 10, 1, 1000),
 		LoginLockoutWindow:     e.duration("LOGIN_LOCKOUT_WINDOW", 15*time.Minute),

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+	"slices"
+	"sort"
 	"strings"
 	"testing"
 
@@ -13,7 +15,9 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/studysprint/studysprint/internal/account"
+	"github.com/studysprint/studysprint/internal/library"
 	"github.com/studysprint/studysprint/internal/testdb"
+	"github.com/studysprint/studysprint/internal/textindex"
 )
 
 // TestPreferenceRangesMatchConstraints keeps the API's ranges and the
@@ -88,6 +92,56 @@ func TestUserOwnedTablesAreVetted(t *testing.T) {
 	for _, table := range tables {
 		if !listed[table] {
 			t.Errorf("table %s has user_id but is missing from the user-owned-tables-mention-user-id rule in sqlc.yaml", table)
+		}
+	}
+}
+
+// checkValues returns the values a CHECK constraint of the form
+// col IN ('a', 'b') (stored as col = ANY (ARRAY['a'::text, ...])) allows.
+func checkValues(t *testing.T, pool interface {
+	QueryRow(context.Context, string, ...any) pgx.Row
+}, constraint string) []string {
+	t.Helper()
+	var def string
+	if err := pool.QueryRow(context.Background(), `SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = $1`, constraint).Scan(&def); err != nil {
+		t.Fatalf("%s: %v", constraint, err)
+	}
+	var out []string
+	for _, m := range regexp.MustCompile(`'([^']*)'::text`).FindAllStringSubmatch(def, -1) {
+		out = append(out, m[1])
+	}
+	if len(out) == 0 {
+		t.Fatalf("%s is not a list of values: %s", constraint, def)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func sortedStrings[T ~string](vs []T) []string {
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		out[i] = string(v)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// TestEnumsMatchConstraints (issue 10): each enum is defined once in its
+// domain package, and the database's CHECK allows exactly those values.
+func TestEnumsMatchConstraints(t *testing.T) {
+	t.Parallel()
+	pool := testdb.Pool(t)
+	for constraint, goValues := range map[string][]string{
+		"security_events_kind_check":        sortedStrings(account.EventKinds),
+		"user_sessions_revoke_reason_check": sortedStrings(account.RevokeReasons),
+		"user_preferences_theme_check":      sortedStrings(account.Themes),
+		"user_preferences_week_start_check": sortedStrings(account.WeekStarts),
+		"pdfs_kind_check":                   sortedStrings(library.PDFKinds),
+		"exercises_status_check":            sortedStrings(library.ExerciseStatuses),
+		"pdfs_text_status_check":            sortedStrings(textindex.TextStatuses),
+	} {
+		if db := checkValues(t, pool, constraint); !slices.Equal(db, goValues) {
+			t.Errorf("%s allows %v; the Go list is %v", constraint, db, goValues)
 		}
 	}
 }

@@ -30,10 +30,48 @@ type bucket struct {
 // burst of perMinute. maxKeys bounds memory (the idle keys go first; when all
 // are busy the map is cleared, failing open rather than growing without end).
 func New(perMinute, maxKeys int) *Limiter {
+	return NewRate(float64(perMinute)/60, perMinute, maxKeys)
+}
+
+// NewRate returns a limiter refilled at perSecond tokens per second with a
+// burst of burst tokens per key.
+func NewRate(perSecond float64, burst, maxKeys int) *Limiter {
 	return &Limiter{
-		rate: float64(perMinute) / 60, burst: float64(perMinute), maxKeys: maxKeys,
+		rate: perSecond, burst: float64(max(1, burst)), maxKeys: maxKeys,
 		buckets: make(map[string]*bucket),
 	}
+}
+
+// Gate bounds how many operations one key runs at once (searches per user,
+// say): Enter takes a place or reports that the key already has max.
+type Gate struct {
+	max int
+	mu  sync.Mutex
+	n   map[string]int
+}
+
+// NewGate returns a gate of max concurrent operations per key.
+func NewGate(max int) *Gate { return &Gate{max: max, n: map[string]int{}} }
+
+// Enter takes a place for key; release gives it back. ok is false when the
+// key already holds max places.
+func (g *Gate) Enter(key string) (release func(), ok bool) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.n[key] >= g.max {
+		return nil, false
+	}
+	g.n[key]++
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			g.mu.Lock()
+			defer g.mu.Unlock()
+			if g.n[key]--; g.n[key] <= 0 {
+				delete(g.n, key)
+			}
+		})
+	}, true
 }
 
 // Allow takes one token for key at now. When none is left it reports how

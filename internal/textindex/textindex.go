@@ -33,13 +33,16 @@ import (
 	"github.com/studysprint/studysprint/internal/storage"
 )
 
-// Text statuses of a PDF.
+// Text statuses of a PDF (pdfs_text_status_check).
 const (
 	StatusPending = "pending"
 	StatusDone    = "done"
 	StatusFailed  = "failed"
 	StatusNoText  = "no_text"
 )
+
+// TextStatuses lists every status; a test keeps it equal to the CHECK constraint.
+var TextStatuses = []string{StatusPending, StatusDone, StatusFailed, StatusNoText}
 
 // StoredPageText is how much of a page's text is kept for search.
 const StoredPageText = 64 << 10

@@ -7,37 +7,18 @@ RETURNING *;
 SELECT id FROM pdfs WHERE user_id = @user_id AND sha256 = @sha256;
 
 -- name: GetPDF :one
--- One PDF with its reading statistics (pdf_reading, from page_stats) and
--- its exercise counts.
-SELECT sqlc.embed(p),
-       coalesce(r.pages_read, 0)::integer AS pages_read,
-       coalesce(r.study_seconds, 0)::bigint AS study_seconds,
-       r.last_studied_at,
-       coalesce(x.exercise_count, 0)::integer AS exercise_count,
-       coalesce(x.exercises_done, 0)::integer AS exercises_done
+-- One PDF with its statistics (pdf_stats).
+SELECT sqlc.embed(p), sqlc.embed(st)
 FROM pdfs p
-LEFT JOIN pdf_reading r ON r.pdf_id = p.id AND r.user_id = p.user_id
-LEFT JOIN LATERAL (
-    SELECT count(*) AS exercise_count, count(*) FILTER (WHERE e.status = 'done') AS exercises_done
-    FROM exercises e WHERE e.pdf_id = p.id AND e.user_id = p.user_id
-) x ON true
+JOIN pdf_stats st ON st.pdf_id = p.id AND st.user_id = p.user_id
 WHERE p.id = @id AND p.user_id = @user_id;
 
 -- name: ListPDFs :many
 -- Filters: topic, kind, title substring (the caller escapes LIKE wildcards).
 -- Newest first; keyset pagination on (created_at, id).
-SELECT sqlc.embed(p),
-       coalesce(r.pages_read, 0)::integer AS pages_read,
-       coalesce(r.study_seconds, 0)::bigint AS study_seconds,
-       r.last_studied_at,
-       coalesce(x.exercise_count, 0)::integer AS exercise_count,
-       coalesce(x.exercises_done, 0)::integer AS exercises_done
+SELECT sqlc.embed(p), sqlc.embed(st)
 FROM pdfs p
-LEFT JOIN pdf_reading r ON r.pdf_id = p.id AND r.user_id = p.user_id
-LEFT JOIN LATERAL (
-    SELECT count(*) AS exercise_count, count(*) FILTER (WHERE e.status = 'done') AS exercises_done
-    FROM exercises e WHERE e.pdf_id = p.id AND e.user_id = p.user_id
-) x ON true
+JOIN pdf_stats st ON st.pdf_id = p.id AND st.user_id = p.user_id
 WHERE p.user_id = @user_id
   AND (sqlc.narg(topic_id)::uuid IS NULL OR p.topic_id = sqlc.narg(topic_id)::uuid)
   AND (sqlc.narg(kind)::text IS NULL OR p.kind = sqlc.narg(kind)::text)
