@@ -114,7 +114,7 @@ type server struct {
 	ipLimiter   *ratelimit.Limiter
 	userLimiter *ratelimit.Limiter
 	searches    *ratelimit.Gate
-	accounts  *account.Service
+	accounts    *account.Service
 
 	openapiJSON []byte
 	openapiYAML []byte
