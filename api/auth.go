@@ -12,7 +12,6 @@ import (
 	"github.com/studysprint/studysprint/dbgen"
 	"github.com/studysprint/studysprint/internal/account"
 	"github.com/studysprint/studysprint/internal/apperr"
-	"github.com/studysprint/studysprint/internal/auth"
 	"github.com/studysprint/studysprint/internal/safetext"
 )
 
@@ -189,62 +188,4 @@ func (s *server) respondTokens(c echo.Context, status int, sess account.Session)
 		User: toUserResponse(sess.User), AccessToken: access, RefreshToken: sess.RefreshToken,
 		TokenType: "Bearer", ExpiresIn: int(s.tokens.TTL().Seconds()),
 	})
-}
-
-// principal is the authenticated caller.
-type principal struct {
-	User      dbgen.User
-	SessionID uuid.UUID
-}
-
-func principalOf(c echo.Context) *principal {
-	p, _ := c.Get(ctxPrincipal).(*principal)
-	return p
-}
-
-// requireAuth verifies the bearer token, then checks on every request that
-// its session is live and its user active (account.Service.Authenticate).
-func (s *server) requireAuth(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		scheme, token, ok := strings.Cut(c.Request().Header.Get(echo.HeaderAuthorization), " ")
-		if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
-			return errUnauthorized("missing_token", "send an access token: Authorization: Bearer <token>")
-		}
-		claims, err := s.tokens.Verify(strings.TrimSpace(token))
-		switch {
-		case errors.Is(err, auth.ErrTokenExpired):
-			return errUnauthorized("token_expired", "the access token has expired; refresh it")
-		case err != nil:
-			return errUnauthorized("invalid_token", "the access token is not valid")
-		}
-		user, err := s.accounts.Authenticate(c.Request().Context(), claims.UserID, claims.SessionID)
-		if err != nil {
-			return err
-		}
-		c.Set(ctxPrincipal, &principal{User: user, SessionID: claims.SessionID})
-		if s.userLimiter != nil {
-			if ok, retry := s.userLimiter.Allow(user.ID.String(), s.now()); !ok {
-				return errTooMany("rate_limited", "too many requests from this account; slow down", retry)
-			}
-		}
-		return next(c)
-	}
-}
-
-// limitByIP applies the per-client-IP limit of the credential endpoints.
-func (s *server) limitByIP(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		if s.ipLimiter != nil {
-			if ok, retry := s.ipLimiter.Allow(s.clientNetworkKey(c), s.now()); !ok {
-				return errTooMany("rate_limited", "too many requests from this address; slow down", retry)
-			}
-		}
-		return next(c)
-	}
-}
-
-// clientOf is who is asking, for the workflows: the client address (after
-// trusted proxies) and the user agent, repaired to safe text.
-func clientOf(c echo.Context) account.Client {
-	return account.NewClient(c.RealIP(), c.Request().UserAgent())
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
+	"github.com/studysprint/studysprint/internal/account"
 	"github.com/studysprint/studysprint/internal/apperr"
 	"github.com/studysprint/studysprint/internal/ratelimit"
 	"github.com/studysprint/studysprint/internal/safetext"
@@ -65,4 +66,24 @@ func (s *server) clientNetworkKey(c echo.Context) string {
 		return c.RealIP()
 	}
 	return ratelimit.Network(a, s.cfg.IPv6Prefix).String()
+}
+
+// clientOf is who is asking, for the workflows: the client address (after
+// trusted proxies) and the user agent, repaired to safe text.
+func clientOf(c echo.Context) account.Client {
+	return account.NewClient(c.RealIP(), c.Request().UserAgent())
+}
+
+// boolQuery reads an optional true/false query parameter (1/0 and t/f too);
+// anything else is a 422 naming it.
+func boolQuery(c echo.Context, name string) (bool, error) {
+	v := c.QueryParam(name)
+	if v == "" {
+		return false, nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, apperr.Fields{name: "must be true or false"}.Err()
+	}
+	return b, nil
 }

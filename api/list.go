@@ -130,16 +130,4 @@ func encodeCursor(c cursor) *string {
 
 func timeCursor(t time.Time, id uuid.UUID) cursor { return cursor{T: &t, ID: id} }
 
-// boolQuery reads an optional true/false query parameter (1/0 and t/f too);
-// anything else is a 422 naming it.
-func boolQuery(c echo.Context, name string) (bool, error) {
-	v := c.QueryParam(name)
-	if v == "" {
-		return false, nil
-	}
-	b, err := strconv.ParseBool(v)
-	if err != nil {
-		return false, apperr.Fields{name: "must be true or false"}.Err()
-	}
-	return b, nil
-}
+//END

@@ -28,6 +28,9 @@ import (
 // SHA-256 of its bytes.
 func TestUploadCorpus(t *testing.T) {
 	t.Parallel()
+	if testing.Short() {
+		t.Skip("slow: the whole corpus or a real MinIO; make test runs it")
+	}
 	e := newEnvWith(t, envConfig{uploadsPerUser: 64}) // concurrency is not what this test is about
 	tk, _ := e.register()
 	files := testpdf.Corpus(t)
@@ -557,6 +560,9 @@ func TestAccountDeletionRemovesFiles(t *testing.T) {
 // real MinIO server.
 func TestS3Backend(t *testing.T) {
 	t.Parallel()
+	if testing.Short() {
+		t.Skip("slow: the whole corpus or a real MinIO; make test runs it")
+	}
 	m := testminio.Start(t)
 	s3, err := storage.Open(context.Background(), m.URL("studysprint-api-test"), storage.Options{AccessKeyID: m.AccessKey, SecretAccessKey: m.SecretKey})
 	if err != nil {

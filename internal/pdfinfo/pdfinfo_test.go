@@ -31,6 +31,9 @@ func newInspector(t *testing.T) *pdfinfo.Inspector {
 // process, with the page count poppler's pdfinfo reports.
 func TestCorpusPageCounts(t *testing.T) {
 	t.Parallel()
+	if testing.Short() {
+		t.Skip("slow: the whole corpus or a real MinIO; make test runs it")
+	}
 	in := newInspector(t)
 	files := testpdf.Corpus(t)
 	if len(files) < 50 {
