@@ -118,6 +118,15 @@ type TextJob struct {
 	RunAfter  time.Time
 	LastError *string
 	CreatedAt time.Time
+	// While in the future, a worker runs this job; ClaimTextJob serves users with fewer running jobs first.
+	LeasedUntil *time.Time
+}
+
+// The number (text_job_turns_seq) of the last text job claimed for each user; ClaimTextJob serves the lowest first.
+type TextJobTurn struct {
+	UserID uuid.UUID
+	// nextval(text_job_turns_seq) at the user's last claim.
+	LastClaim int64
 }
 
 type Topic struct {

@@ -2,14 +2,17 @@
 // stores it per page: the word count (NULL for a page without a text layer)
 // and a tsvector for search.
 //
-// The queue is the text_jobs table. A worker claims the oldest due job with
-// FOR UPDATE SKIP LOCKED and leases it (run_after moves past the extraction
+// The queue is the text_jobs table. A worker claims a due job with FOR
+// UPDATE SKIP LOCKED and leases it (run_after moves past the extraction
 // timeout), so any number of workers in any number of server instances share
 // the queue, and a job whose worker died is claimed again when its lease
-// ends. All pages of a PDF are written in one transaction with the status, so
-// a crash leaves either nothing or everything. A PDF that fails
-// MaxAttempts times is marked failed with the reason; failing jobs back off
-// and never hold up the others.
+// ends. Claims go round the users (see ClaimTextJob in
+// sql/queries/text_jobs.sql): a user with many queued PDFs, or with a slow
+// one, takes turns with the others instead of holding every worker. All
+// pages of a PDF are written in one transaction with the status, so a crash
+// leaves either nothing or everything. A PDF that fails MaxAttempts times is
+// marked failed with the reason; failing jobs back off and never hold up the
+// others.
 package textindex
 
 import (
