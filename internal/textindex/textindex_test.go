@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"math"
 	"os"
@@ -278,7 +279,7 @@ type crashingExtractor struct {
 	release chan struct{}
 }
 
-func (c *crashingExtractor) Pages(ctx context.Context, path string, fn func(int, string) error) error {
+func (c *crashingExtractor) Pages(ctx context.Context, path string, pages int, fn func(int, string) error) error {
 	_ = fn(1, "half done")
 	close(c.started)
 	select {
@@ -488,6 +489,63 @@ func TestClaimsServeIdleUsersFirst(t *testing.T) {
 	if err := f.pool.QueryRow(context.Background(), `SELECT count(*) FROM text_jobs WHERE user_id = $1 AND leased_until > $2`, a, *f.now.Load()).Scan(&running); err != nil || running != 1 {
 		t.Fatalf("a's running jobs after a postponement: %d, %v", running, err)
 	}
+}
+
+// TestHostilePDF: a 23 KiB PDF whose 100 pages all draw one 22 MiB content
+// stream (about 250 s of pdftotext) is failed after its CPU budget for 100
+// pages, on its first attempt, with the reason; meanwhile the second worker
+// extracts another user's PDF queued after it.
+func TestHostilePDF(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	bombPath := filepath.Join(t.TempDir(), "bomb.pdf")
+	if err := testpdf.WriteSharedStream(bombPath, 100, 612, func(w io.Writer) error {
+		return testpdf.Repeat(w, "q Q ", 22<<20/4)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	bomb := f.addPDF(bombPath, 100)
+	f.advance(time.Second)
+	other := f.newUser()
+	good := f.addPDFFor(other, testpdf.CorpusFile(t, "go.pdf"), 23)
+
+	start := time.Now()
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Add(1)
+		go func() { defer wg.Done(); f.drain(f.newWorker(f.worker.Extractor)) }()
+	}
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	for f.status(good).status == textindex.StatusPending {
+		select {
+		case <-done:
+			t.Fatal("the workers stopped with the other user's PDF pending")
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	goodAfter := time.Since(start)
+	if s := f.status(good); s.status != textindex.StatusDone {
+		t.Fatalf("the other user's PDF: %+v", s)
+	}
+	var attempts int
+	var leased *time.Time
+	if err := f.pool.QueryRow(context.Background(), `SELECT attempts, leased_until FROM text_jobs WHERE pdf_id = $1`, bomb).Scan(&attempts, &leased); err != nil {
+		t.Fatalf("the hostile PDF's job when the other finished: %v", err)
+	}
+	if s := f.status(bomb); s.status != textindex.StatusPending || attempts != 1 || leased == nil {
+		t.Fatalf("the hostile PDF was not being extracted when the other finished: %+v, attempt %d", s, attempts)
+	}
+	<-done
+	s := f.status(bomb)
+	if s.status != textindex.StatusFailed || s.textError == nil || !strings.Contains(*s.textError, "CPU time") {
+		t.Fatalf("hostile PDF after one pass: %+v %v", s, deref(s.textError))
+	}
+	var jobs int
+	if err := f.pool.QueryRow(context.Background(), `SELECT count(*) FROM text_jobs`).Scan(&jobs); err != nil || jobs != 0 {
+		t.Fatalf("%d jobs left (a retry was scheduled?), %v", jobs, err)
+	}
+	t.Logf("other user's PDF done after %v; hostile PDF failed after %v: %s", goodAfter.Round(time.Millisecond), time.Since(start).Round(time.Millisecond), *s.textError)
 }
 
 // TestConcurrentClaims: claims racing each other never hand out one job twice.
