@@ -106,6 +106,7 @@ type envConfig struct {
 	store          storage.Store
 	maxUpload      int64
 	inspector      *pdfinfo.Inspector
+	searchLangs    [2]string // SEARCH_LANGUAGES; zero = simple, english
 }
 
 func newEnv(t testing.TB) *env { return newEnvWith(t, envConfig{}) }
@@ -155,6 +156,7 @@ func newEnvWith(t testing.TB, cfg envConfig) *env {
 		BodyLimit: cfg.bodyLimit, CORSAllowedOrigins: cfg.corsOrigins, Version: "test",
 		AuthRateLimitPerMinute: cfg.rateLimit, TrustedProxies: cfg.trustedProxies,
 		MaxUploadBytes: cfg.maxUpload, UploadDir: filepath.Join(t.TempDir(), "uploads"),
+		SearchLanguages: cfg.searchLangs,
 	}, api.Deps{
 		Store:     cfg.store,
 		Inspector: cfg.inspector,
