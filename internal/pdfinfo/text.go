@@ -142,6 +142,9 @@ func (x *TextExtractor) Pages(ctx context.Context, path string, pages int, fn fu
 // exitError says why pdftotext failed: out of CPU time or memory
 // (ErrTooHeavy), or anything else (a damaged file).
 func (x *TextExtractor) exitError(ps *os.ProcessState, waitErr error, stderr *stderrTail, budget Budget, pages int) error {
+	if ps == nil {
+		return fmt.Errorf("pdftotext: %v", waitErr)
+	}
 	used := ps.UserTime() + ps.SystemTime()
 	ws, _ := ps.Sys().(syscall.WaitStatus)
 	switch {
