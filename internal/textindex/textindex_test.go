@@ -494,10 +494,16 @@ func TestClaimsServeIdleUsersFirst(t *testing.T) {
 // TestHostilePDF: a 23 KiB PDF whose 100 pages all draw one 22 MiB content
 // stream (about 250 s of pdftotext) is failed after its CPU budget for 100
 // pages, on its first attempt, with the reason; meanwhile the second worker
-// extracts another user's PDF queued after it.
+// extracts another user's PDF queued after it. The wall-clock limit is far
+// off, so that a busy machine (15 s of CPU time can take a minute) does not
+// decide which limit stops it.
 func TestHostilePDF(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
+	ex, err := pdfinfo.NewTextExtractor(pdfinfo.Limits{Timeout: 10 * time.Minute, MemoryBytes: 1 << 30})
+	if err != nil {
+		t.Fatal(err)
+	}
 	bombPath := filepath.Join(t.TempDir(), "bomb.pdf")
 	if err := testpdf.WriteSharedStream(bombPath, 100, 612, func(w io.Writer) error {
 		return testpdf.Repeat(w, "q Q ", 22<<20/4)
@@ -513,7 +519,7 @@ func TestHostilePDF(t *testing.T) {
 	var wg sync.WaitGroup
 	for range 2 {
 		wg.Add(1)
-		go func() { defer wg.Done(); f.drain(f.newWorker(f.worker.Extractor)) }()
+		go func() { defer wg.Done(); f.drain(f.newWorker(ex)) }()
 	}
 	done := make(chan struct{})
 	go func() { wg.Wait(); close(done) }()
