@@ -122,6 +122,7 @@ type envConfig struct {
 	userRate       float64 // per-user requests per second; 0: off
 	userBurst      int
 	searches       int
+	searchLangs    [2]string // SEARCH_LANGUAGES; zero = simple, english
 }
 
 func newEnv(t testing.TB) *env { return newEnvWith(t, envConfig{}) }
@@ -171,7 +172,7 @@ func newEnvWith(t testing.TB, cfg envConfig) *env {
 	e, err := api.New(api.Config{
 		BodyLimit: cfg.bodyLimit, CORSAllowedOrigins: cfg.corsOrigins, Version: "test",
 		AuthRateLimitPerMinute: cfg.rateLimit, TrustedProxies: cfg.trustedProxies,
-		MaxUploadBytes: cfg.maxUpload, UploadDir: uploads,
+		MaxUploadBytes: cfg.maxUpload, UploadDir: uploads, SearchLanguages: cfg.searchLangs,
 		Lockout: cfg.lockout, IPv6Prefix: cfg.ipv6Prefix,
 		UploadsPerUser: cfg.uploadsPerUser, StorageQuota: cfg.storageQuota,
 		UploadGrace: cfg.uploadGrace, UploadMinRate: cfg.uploadMinRate, UploadTimeout: cfg.uploadTimeout,

@@ -1,6 +1,8 @@
 package api
 
 import (
+	"context"
+	"errors"
 	"net/http"
 	"slices"
 	"strings"
@@ -47,7 +49,7 @@ func (s *server) search(c echo.Context) error {
 		return err
 	}
 	fe := apperr.Fields{}
-	query, err := search.Parse(c.QueryParam("q"))
+	parsed, err := search.Parse(c.QueryParam("q"))
 	if err != nil {
 		fe.Add("q", err.Error())
 	}
@@ -73,6 +75,14 @@ func (s *server) search(c echo.Context) error {
 	}
 	defer release()
 	langs := s.cfg.SearchLanguages
+	query, err := s.renderQuery(ctx, parsed)
+	if errors.Is(err, search.ErrEmpty) {
+		fe.Add("q", err.Error())
+		return fe.Err()
+	}
+	if err != nil {
+		return err
+	}
 	params := dbgen.SearchLibraryParams{
 		UserID: userID, Exact: query.Exact, Loose: query.Loose, HasPhrase: query.HasPhrase,
 		Lang1: langs[0], Lang2: langs[1], Kinds: kinds, RowLimit: pg.fetch(),
@@ -109,7 +119,7 @@ func (s *server) search(c echo.Context) error {
 	}
 	if len(pdfIDs) > 0 {
 		pages, err := s.q.SearchPDFPages(ctx, dbgen.SearchPDFPagesParams{
-			UserID: userID, PdfIds: pdfIDs, Query: query.Exact, Lang1: langs[0], Lang2: langs[1], PerPdf: pagesPerResult,
+			UserID: userID, PdfIds: pdfIDs, Query: query.Exact, Lang1: langs[0], PerPdf: pagesPerResult,
 		})
 		if err != nil {
 			return err
@@ -123,6 +133,23 @@ func (s *server) search(c echo.Context) error {
 		}
 	}
 	return c.JSON(http.StatusOK, listResponse[searchItem]{Items: items, NextCursor: next})
+}
+
+// renderQuery normalises the query's words in both search configurations
+// and builds the tsquery from them (see package search).
+func (s *server) renderQuery(ctx context.Context, parsed search.Parsed) (search.Query, error) {
+	langs := s.cfg.SearchLanguages
+	rows, err := s.q.NormalizeSearchOperands(ctx, dbgen.NormalizeSearchOperandsParams{
+		Operands: parsed.Operands(), Lang1: langs[0], Lang2: langs[1],
+	})
+	if err != nil {
+		return search.Query{}, err
+	}
+	lex := search.Lexicon{}
+	for _, r := range rows {
+		lex[r.Operand] = []string{r.Lang1, r.Lang2}
+	}
+	return parsed.Render(lex)
 }
 
 func escapeSnippet(s string) string { return search.HighlightHTML(search.StripMarkers(s)) }

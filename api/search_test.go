@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -302,5 +303,79 @@ func TestSearchIsolation(t *testing.T) {
 	}
 	if res := e.search(alice.AccessToken, "nebula", ""); len(res) != 3 {
 		t.Fatalf("alice finds %d results, want 3", len(res))
+	}
+}
+
+// TestSearchStopWords: a stop word of english still counts, as the exact
+// word (simple): "the -qqq" needs "the" instead of matching everything
+// without qqq, and "-the" excludes instead of vanishing. A query of
+// excluded words only is 422.
+func TestSearchStopWords(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	tk, _ := e.register()
+	auth := withToken(tk.AccessToken)
+	zebra := e.createTopic(tk.AccessToken, map[string]any{"name": "Zebra crossing"})
+	theKernel := e.createTopic(tk.AccessToken, map[string]any{"name": "The kernel"})
+	kernel := e.createTopic(tk.AccessToken, map[string]any{"name": "Kernel panics", "description": "Decreasing uptime"})
+	uptime := e.createTopic(tk.AccessToken, map[string]any{"name": "Uptime", "description": "The uptime keeps decreasing"})
+	pdf := e.textPDF(tk.AccessToken, "k.pdf", "Operating systems", [][]string{{"the kernel schedules the processes"}}, nil)
+	e.extractText()
+
+	ids := func(q string) []string {
+		var out []string
+		for _, r := range e.search(tk.AccessToken, q, "") {
+			out = append(out, r.ID)
+		}
+		sort.Strings(out)
+		return out
+	}
+	sorted := func(v ...string) []string { sort.Strings(v); return v }
+	cases := []struct {
+		q    string
+		want []string
+	}{
+		// Was: every topic and PDF (the english half of the query was !qqq).
+		{"the -qqq", sorted(theKernel.ID, uptime.ID, pdf.ID)},
+		// Was: "The kernel" too (the english half was just kernel).
+		{"-the kernel", sorted(kernel.ID)},
+		{"the kernel", sorted(theKernel.ID, pdf.ID)},
+		{`"the kernel"`, sorted(theKernel.ID, pdf.ID)},
+		{"kernel -zebra", sorted(theKernel.ID, kernel.ID, pdf.ID)},
+		// Stemming still works beside a stop word.
+		{"the decrease", sorted(uptime.ID)},
+		{"decrease", sorted(kernel.ID, uptime.ID)},
+		{"zebra OR the", sorted(zebra.ID, theKernel.ID, uptime.ID, pdf.ID)},
+	}
+	for _, c := range cases {
+		if got := ids(c.q); fmt.Sprint(got) != fmt.Sprint(c.want) {
+			t.Errorf("%q: %v, want %v", c.q, got, c.want)
+		}
+	}
+	// The matching pages are found with the same query.
+	if res := e.search(tk.AccessToken, "the -qqq", "&types=pdf"); len(res) != 1 || res[0].MatchingPages == nil || *res[0].MatchingPages != 1 {
+		t.Fatalf("pages for a stop word: %+v", res)
+	}
+	for _, q := range []string{"-the", "-the -kernel", `-"the kernel"`, "-qqq -the"} {
+		b := e.do("GET", "/api/v1/search?q="+url.QueryEscape(q), nil, auth).must(t, http.StatusUnprocessableEntity).errorBody(t)
+		if b.Code != "validation_failed" || b.Fields["q"] == "" {
+			t.Fatalf("%q: %+v", q, b)
+		}
+	}
+
+	// With english alone (SEARCH_LANGUAGES=english) nothing indexes "the":
+	// it is left out, and a query left with no required word is 422.
+	en := newEnvWith(t, envConfig{searchLangs: [2]string{"english", "english"}})
+	etk, _ := en.register()
+	en.createTopic(etk.AccessToken, map[string]any{"name": "Zebra crossing"})
+	k := en.createTopic(etk.AccessToken, map[string]any{"name": "The kernel"})
+	if res := en.search(etk.AccessToken, "-the kernel", ""); len(res) != 1 || res[0].ID != k.ID {
+		t.Fatalf("english only, -the kernel: %+v", res)
+	}
+	for _, q := range []string{"the -qqq", "the", "a of the"} {
+		b := en.do("GET", "/api/v1/search?q="+url.QueryEscape(q), nil, withToken(etk.AccessToken)).must(t, http.StatusUnprocessableEntity).errorBody(t)
+		if b.Code != "validation_failed" || b.Fields["q"] == "" {
+			t.Fatalf("english only, %q: %+v", q, b)
+		}
 	}
 }

@@ -159,6 +159,15 @@ type TextJob struct {
 	RunAfter  time.Time
 	LastError *string
 	CreatedAt time.Time
+	// While in the future, a worker runs this job; ClaimTextJob serves users with fewer running jobs first.
+	LeasedUntil *time.Time
+}
+
+// The number (text_job_turns_seq) of the last text job claimed for each user; ClaimTextJob serves the lowest first.
+type TextJobTurn struct {
+	UserID uuid.UUID
+	// nextval(text_job_turns_seq) at the user's last claim.
+	LastClaim int64
 }
 
 // A hierarchy of the user's material (depth at most 5, no cycles: checked by the library workflows under the per-user LockTopicTree lock). Composite keys (id, user_id) let every reference carry the owner, so no row can point at another user's object.

@@ -43,20 +43,72 @@ type Querier interface {
 	//      WHERE token_hash = $1 AND session_id = $2 AND user_id = $3 AND rotated_at IS NULL
 	//  )
 	CheckLiveRefreshToken(ctx context.Context, arg CheckLiveRefreshTokenParams) (bool, error)
-	// Takes the oldest due job and leases it: run_after moves to lease_until,
-	// so no other worker takes it meanwhile, and a worker that dies leaves it
-	// to be taken again when the lease ends. attempts counts the claims.
+	// Takes a due job and leases it: run_after and leased_until move to
+	// lease_until, so no other worker takes it meanwhile, and a worker that dies
+	// leaves it to be taken again when the lease ends. attempts counts the
+	// claims.
 	//
-	//  UPDATE text_jobs j SET attempts = j.attempts + 1, run_after = $1
-	//  FROM (
-	//      SELECT t.pdf_id FROM text_jobs t
-	//      WHERE t.run_after <= $2
-	//      ORDER BY t.run_after, t.created_at
-	//      FOR UPDATE SKIP LOCKED
+	// Users take turns, so one user's queue cannot starve the others. The
+	// candidates are each user's oldest due job; the one taken is that of
+	//   1. the user with the fewest jobs running now (leased_until in the
+	//      future): with several workers, a user whose PDF is slow has one
+	//      worker while the others serve everyone else;
+	//   2. among those, the user whose last claim is oldest (text_job_turns,
+	//      numbered by a sequence, so claims never tie on a repeated or skewed
+	//      clock; a user never served comes first): one worker alternates
+	//      between a user with 50 queued PDFs and a user with 1.
+	// Both keys are needed: by running jobs alone a single worker would be
+	// first-come-first-served again (every user has none running when it
+	// claims); by last claim alone a user's slow PDFs could take every worker.
+	//
+	// Cost: one index probe per user with queued jobs (queued walks
+	// text_jobs_user_due_idx from user to user, a loose index scan), not one
+	// row per job: a queue of 100,000 jobs after reindex-text stays cheap to
+	// claim from. SKIP LOCKED passes over a candidate another claim is taking
+	// at the same instant (that claim serves its user); the repeated run_after
+	// test makes a candidate claimed meanwhile drop out when its row is locked.
+	//
+	//  WITH RECURSIVE queued AS (
+	//      (SELECT q.user_id FROM text_jobs q ORDER BY q.user_id LIMIT 1)
+	//      UNION ALL
+	//      SELECT (SELECT q.user_id FROM text_jobs q WHERE q.user_id > queued.user_id ORDER BY q.user_id LIMIT 1)
+	//      FROM queued
+	//      WHERE queued.user_id IS NOT NULL
+	//  ), running AS (
+	//      SELECT r.user_id, count(*) AS jobs
+	//      FROM text_jobs r
+	//      WHERE r.leased_until > $1::timestamptz
+	//      GROUP BY r.user_id
+	//  ), candidates AS (
+	//      SELECT oldest.pdf_id, coalesce(running.jobs, 0) AS running, turn.last_claim
+	//      FROM queued
+	//      CROSS JOIN LATERAL (
+	//          SELECT o.pdf_id FROM text_jobs o
+	//          WHERE o.user_id = queued.user_id AND o.run_after <= $1
+	//          ORDER BY o.run_after, o.created_at
+	//          LIMIT 1
+	//      ) oldest
+	//      LEFT JOIN running ON running.user_id = queued.user_id
+	//      LEFT JOIN text_job_turns turn ON turn.user_id = queued.user_id
+	//  ), due AS (
+	//      SELECT t.pdf_id
+	//      FROM text_jobs t
+	//      JOIN candidates c ON c.pdf_id = t.pdf_id
+	//      WHERE t.run_after <= $1
+	//      ORDER BY c.running, c.last_claim NULLS FIRST, t.run_after, t.created_at
 	//      LIMIT 1
-	//  ) due
-	//  WHERE j.pdf_id = due.pdf_id
-	//  RETURNING j.pdf_id, j.user_id, j.attempts, j.last_error
+	//      FOR UPDATE OF t SKIP LOCKED
+	//  ), claimed AS (
+	//      UPDATE text_jobs j SET attempts = j.attempts + 1, run_after = $2, leased_until = $2
+	//      FROM due
+	//      WHERE j.pdf_id = due.pdf_id
+	//      RETURNING j.pdf_id, j.user_id, j.attempts, j.last_error
+	//  ), turn AS (
+	//      INSERT INTO text_job_turns (user_id, last_claim)
+	//      SELECT c.user_id, nextval('text_job_turns_seq') FROM claimed c
+	//      ON CONFLICT (user_id) DO UPDATE SET last_claim = excluded.last_claim
+	//  )
+	//  SELECT c.pdf_id, c.user_id, c.attempts, c.last_error FROM claimed c
 	ClaimTextJob(ctx context.Context, arg ClaimTextJobParams) (ClaimTextJobRow, error)
 	// A successful login forgets its own network's attempts (only those).
 	//
@@ -520,9 +572,22 @@ type Querier interface {
 	//  UPDATE pdfs SET text_status = 'pending', text_error = NULL, word_count = NULL
 	//  WHERE text_status <> 'pending'
 	MarkAllTextPending(ctx context.Context) (int64, error)
+	// The forms of each operand of a search ('word', or 'word':* for a prefix)
+	// in the two text search configurations (SEARCH_LANGUAGES), as tsquery
+	// text, empty where a configuration drops the word (a stop word). From these
+	// internal/search builds the query word by word (see its package doc), so a
+	// stop word of one configuration still counts as the other has it, instead
+	// of to_tsquery(english, 'the & !qqq') becoming '!qqq' and matching
+	// everything without qqq.
+	//
+	//  SELECT o.operand::text AS operand,
+	//         to_tsquery($1::regconfig, o.operand)::text AS lang1,
+	//         to_tsquery($2::regconfig, o.operand)::text AS lang2
+	//  FROM unnest($3::text[]) AS o(operand)
+	NormalizeSearchOperands(ctx context.Context, arg NormalizeSearchOperandsParams) ([]NormalizeSearchOperandsRow, error)
 	// Records a failed attempt; the job is retried after run_after.
 	//
-	//  UPDATE text_jobs SET last_error = $1, run_after = $2
+	//  UPDATE text_jobs SET last_error = $1, run_after = $2, leased_until = NULL
 	//  WHERE pdf_id = $3 AND user_id = $4
 	PostponeTextJob(ctx context.Context, arg PostponeTextJobParams) error
 	// A checked and wrong password: counted on the attempt's row, and for a real
@@ -594,7 +659,7 @@ type Querier interface {
 	// Full-text search over one user's topics (name A, description B), PDFs
 	// (title A, author B, text D) and exercises (title A, description B), ranked
 	// by ts_rank: a title hit outranks a body hit. Queries are tsquery text from
-	// internal/search, normalised with both configurations. A PDF's text is
+	// internal/search, already normalised (NormalizeSearchOperands). A PDF's text is
 	// matched at document level (pdf_search, with the loose query); when the
 	// query has a phrase, a PDF matched only by its text must also have a page
 	// with the phrase; that check runs lazily, in rank order, only until the
@@ -602,8 +667,7 @@ type Querier interface {
 	// Keyset order: rank (scaled to an integer), kind, id, all descending.
 	//
 	//  WITH q AS (
-	//      SELECT to_tsquery($1::regconfig, $5::text) || to_tsquery($6::regconfig, $5::text) AS exact,
-	//             to_tsquery($1::regconfig, $7::text) || to_tsquery($6::regconfig, $7::text) AS loose
+	//      SELECT ($5::text)::tsquery AS exact, ($6::text)::tsquery AS loose
 	//  ), hits AS (
 	//      SELECT 'pdf'::text AS kind, p.id, p.title, p.author AS detail, NULL::uuid AS pdf_id,
 	//             greatest(CASE WHEN d.doc @@ q.exact THEN ts_rank(d.doc, q.exact) ELSE 0 END,
@@ -611,23 +675,23 @@ type Querier interface {
 	//             (d.doc @@ q.exact) AS title_hit
 	//      FROM pdfs p CROSS JOIN q
 	//      CROSS JOIN LATERAL (SELECT
-	//          setweight(to_tsvector($1::regconfig, p.title) || to_tsvector($6::regconfig, p.title), 'A') ||
-	//          setweight(to_tsvector($1::regconfig, p.author) || to_tsvector($6::regconfig, p.author), 'B') AS doc) d
+	//          setweight(to_tsvector($1::regconfig, p.title) || to_tsvector($7::regconfig, p.title), 'A') ||
+	//          setweight(to_tsvector($1::regconfig, p.author) || to_tsvector($7::regconfig, p.author), 'B') AS doc) d
 	//      LEFT JOIN pdf_search ps ON ps.pdf_id = p.id AND ps.user_id = p.user_id AND ps.tsv @@ q.loose
 	//      WHERE p.user_id = $3 AND 'pdf' = ANY($8::text[]) AND (ps.pdf_id IS NOT NULL OR d.doc @@ q.exact)
 	//    UNION ALL
 	//      SELECT 'topic', t.id, t.name, t.description, NULL::uuid, ts_rank(x.doc, q.exact)::float8, true
 	//      FROM topics t CROSS JOIN q
 	//      CROSS JOIN LATERAL (SELECT
-	//          setweight(to_tsvector($1::regconfig, t.name) || to_tsvector($6::regconfig, t.name), 'A') ||
-	//          setweight(to_tsvector($1::regconfig, t.description) || to_tsvector($6::regconfig, t.description), 'B') AS doc) x
+	//          setweight(to_tsvector($1::regconfig, t.name) || to_tsvector($7::regconfig, t.name), 'A') ||
+	//          setweight(to_tsvector($1::regconfig, t.description) || to_tsvector($7::regconfig, t.description), 'B') AS doc) x
 	//      WHERE t.user_id = $3 AND 'topic' = ANY($8::text[]) AND x.doc @@ q.exact
 	//    UNION ALL
 	//      SELECT 'exercise', e.id, e.title, e.description, e.pdf_id, ts_rank(x.doc, q.exact)::float8, true
 	//      FROM exercises e CROSS JOIN q
 	//      CROSS JOIN LATERAL (SELECT
-	//          setweight(to_tsvector($1::regconfig, e.title) || to_tsvector($6::regconfig, e.title), 'A') ||
-	//          setweight(to_tsvector($1::regconfig, e.description) || to_tsvector($6::regconfig, e.description), 'B') AS doc) x
+	//          setweight(to_tsvector($1::regconfig, e.title) || to_tsvector($7::regconfig, e.title), 'A') ||
+	//          setweight(to_tsvector($1::regconfig, e.description) || to_tsvector($7::regconfig, e.description), 'B') AS doc) x
 	//      WHERE e.user_id = $3 AND 'exercise' = ANY($8::text[]) AND x.doc @@ q.exact
 	//  ), ordered AS (
 	//      SELECT h.kind, h.id, h.title, h.detail, h.pdf_id, h.rank, h.title_hit,
@@ -653,16 +717,17 @@ type Querier interface {
 	SearchLibrary(ctx context.Context, arg SearchLibraryParams) ([]SearchLibraryRow, error)
 	// For each listed PDF: how many pages match the query and the best few
 	// (at most per_pdf) with a snippet; \uE000 and \uE001 mark the matched words
-	// (the API escapes the text and turns them into <mark>).
+	// (the API escapes the text and turns them into <mark>). The query is
+	// normalised tsquery text, as for SearchLibrary.
 	//
 	//  WITH q AS (
-	//      SELECT to_tsquery($1::regconfig, $3::text) || to_tsquery($4::regconfig, $3::text) AS query
+	//      SELECT ($3::text)::tsquery AS query
 	//  ), matched AS (
 	//      SELECT pp.pdf_id, pp.page, pp.text,
 	//             row_number() OVER (PARTITION BY pp.pdf_id ORDER BY ts_rank(pp.tsv, q.query) DESC, pp.page) AS rn,
 	//             count(*) OVER (PARTITION BY pp.pdf_id) AS matching
 	//      FROM pdf_pages pp, q
-	//      WHERE pp.pdf_id = ANY($5::uuid[]) AND pp.user_id = $6 AND pp.tsv @@ q.query
+	//      WHERE pp.pdf_id = ANY($4::uuid[]) AND pp.user_id = $5 AND pp.tsv @@ q.query
 	//  )
 	//  SELECT m.pdf_id, m.page, m.matching::integer AS matching_pages,
 	//         ts_headline($1::regconfig, m.text, q.query,

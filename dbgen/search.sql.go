@@ -11,10 +11,60 @@ import (
 	"github.com/google/uuid"
 )
 
+const normalizeSearchOperands = `-- name: NormalizeSearchOperands :many
+SELECT o.operand::text AS operand,
+       to_tsquery($1::regconfig, o.operand)::text AS lang1,
+       to_tsquery($2::regconfig, o.operand)::text AS lang2
+FROM unnest($3::text[]) AS o(operand)
+`
+
+type NormalizeSearchOperandsParams struct {
+	Lang1    string
+	Lang2    string
+	Operands []string
+}
+
+type NormalizeSearchOperandsRow struct {
+	Operand string
+	Lang1   string
+	Lang2   string
+}
+
+// The forms of each operand of a search ('word', or 'word':* for a prefix)
+// in the two text search configurations (SEARCH_LANGUAGES), as tsquery
+// text, empty where a configuration drops the word (a stop word). From these
+// internal/search builds the query word by word (see its package doc), so a
+// stop word of one configuration still counts as the other has it, instead
+// of to_tsquery(english, 'the & !qqq') becoming '!qqq' and matching
+// everything without qqq.
+//
+//	SELECT o.operand::text AS operand,
+//	       to_tsquery($1::regconfig, o.operand)::text AS lang1,
+//	       to_tsquery($2::regconfig, o.operand)::text AS lang2
+//	FROM unnest($3::text[]) AS o(operand)
+func (q *Queries) NormalizeSearchOperands(ctx context.Context, arg NormalizeSearchOperandsParams) ([]NormalizeSearchOperandsRow, error) {
+	rows, err := q.db.Query(ctx, normalizeSearchOperands, arg.Lang1, arg.Lang2, arg.Operands)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []NormalizeSearchOperandsRow{}
+	for rows.Next() {
+		var i NormalizeSearchOperandsRow
+		if err := rows.Scan(&i.Operand, &i.Lang1, &i.Lang2); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const searchLibrary = `-- name: SearchLibrary :many
 WITH q AS (
-    SELECT to_tsquery($1::regconfig, $5::text) || to_tsquery($6::regconfig, $5::text) AS exact,
-           to_tsquery($1::regconfig, $7::text) || to_tsquery($6::regconfig, $7::text) AS loose
+    SELECT ($5::text)::tsquery AS exact, ($6::text)::tsquery AS loose
 ), hits AS (
     SELECT 'pdf'::text AS kind, p.id, p.title, p.author AS detail, NULL::uuid AS pdf_id,
            greatest(CASE WHEN d.doc @@ q.exact THEN ts_rank(d.doc, q.exact) ELSE 0 END,
@@ -22,23 +72,23 @@ WITH q AS (
            (d.doc @@ q.exact) AS title_hit
     FROM pdfs p CROSS JOIN q
     CROSS JOIN LATERAL (SELECT
-        setweight(to_tsvector($1::regconfig, p.title) || to_tsvector($6::regconfig, p.title), 'A') ||
-        setweight(to_tsvector($1::regconfig, p.author) || to_tsvector($6::regconfig, p.author), 'B') AS doc) d
+        setweight(to_tsvector($1::regconfig, p.title) || to_tsvector($7::regconfig, p.title), 'A') ||
+        setweight(to_tsvector($1::regconfig, p.author) || to_tsvector($7::regconfig, p.author), 'B') AS doc) d
     LEFT JOIN pdf_search ps ON ps.pdf_id = p.id AND ps.user_id = p.user_id AND ps.tsv @@ q.loose
     WHERE p.user_id = $3 AND 'pdf' = ANY($8::text[]) AND (ps.pdf_id IS NOT NULL OR d.doc @@ q.exact)
   UNION ALL
     SELECT 'topic', t.id, t.name, t.description, NULL::uuid, ts_rank(x.doc, q.exact)::float8, true
     FROM topics t CROSS JOIN q
     CROSS JOIN LATERAL (SELECT
-        setweight(to_tsvector($1::regconfig, t.name) || to_tsvector($6::regconfig, t.name), 'A') ||
-        setweight(to_tsvector($1::regconfig, t.description) || to_tsvector($6::regconfig, t.description), 'B') AS doc) x
+        setweight(to_tsvector($1::regconfig, t.name) || to_tsvector($7::regconfig, t.name), 'A') ||
+        setweight(to_tsvector($1::regconfig, t.description) || to_tsvector($7::regconfig, t.description), 'B') AS doc) x
     WHERE t.user_id = $3 AND 'topic' = ANY($8::text[]) AND x.doc @@ q.exact
   UNION ALL
     SELECT 'exercise', e.id, e.title, e.description, e.pdf_id, ts_rank(x.doc, q.exact)::float8, true
     FROM exercises e CROSS JOIN q
     CROSS JOIN LATERAL (SELECT
-        setweight(to_tsvector($1::regconfig, e.title) || to_tsvector($6::regconfig, e.title), 'A') ||
-        setweight(to_tsvector($1::regconfig, e.description) || to_tsvector($6::regconfig, e.description), 'B') AS doc) x
+        setweight(to_tsvector($1::regconfig, e.title) || to_tsvector($7::regconfig, e.title), 'A') ||
+        setweight(to_tsvector($1::regconfig, e.description) || to_tsvector($7::regconfig, e.description), 'B') AS doc) x
     WHERE e.user_id = $3 AND 'exercise' = ANY($8::text[]) AND x.doc @@ q.exact
 ), ordered AS (
     SELECT h.kind, h.id, h.title, h.detail, h.pdf_id, h.rank, h.title_hit,
@@ -69,8 +119,8 @@ type SearchLibraryParams struct {
 	UserID    uuid.UUID
 	RowLimit  int32
 	Exact     string
-	Lang2     string
 	Loose     string
+	Lang2     string
 	Kinds     []string
 	AfterRank *int64
 	AfterKind *string
@@ -91,7 +141,7 @@ type SearchLibraryRow struct {
 // Full-text search over one user's topics (name A, description B), PDFs
 // (title A, author B, text D) and exercises (title A, description B), ranked
 // by ts_rank: a title hit outranks a body hit. Queries are tsquery text from
-// internal/search, normalised with both configurations. A PDF's text is
+// internal/search, already normalised (NormalizeSearchOperands). A PDF's text is
 // matched at document level (pdf_search, with the loose query); when the
 // query has a phrase, a PDF matched only by its text must also have a page
 // with the phrase; that check runs lazily, in rank order, only until the
@@ -99,8 +149,7 @@ type SearchLibraryRow struct {
 // Keyset order: rank (scaled to an integer), kind, id, all descending.
 //
 //	WITH q AS (
-//	    SELECT to_tsquery($1::regconfig, $5::text) || to_tsquery($6::regconfig, $5::text) AS exact,
-//	           to_tsquery($1::regconfig, $7::text) || to_tsquery($6::regconfig, $7::text) AS loose
+//	    SELECT ($5::text)::tsquery AS exact, ($6::text)::tsquery AS loose
 //	), hits AS (
 //	    SELECT 'pdf'::text AS kind, p.id, p.title, p.author AS detail, NULL::uuid AS pdf_id,
 //	           greatest(CASE WHEN d.doc @@ q.exact THEN ts_rank(d.doc, q.exact) ELSE 0 END,
@@ -108,23 +157,23 @@ type SearchLibraryRow struct {
 //	           (d.doc @@ q.exact) AS title_hit
 //	    FROM pdfs p CROSS JOIN q
 //	    CROSS JOIN LATERAL (SELECT
-//	        setweight(to_tsvector($1::regconfig, p.title) || to_tsvector($6::regconfig, p.title), 'A') ||
-//	        setweight(to_tsvector($1::regconfig, p.author) || to_tsvector($6::regconfig, p.author), 'B') AS doc) d
+//	        setweight(to_tsvector($1::regconfig, p.title) || to_tsvector($7::regconfig, p.title), 'A') ||
+//	        setweight(to_tsvector($1::regconfig, p.author) || to_tsvector($7::regconfig, p.author), 'B') AS doc) d
 //	    LEFT JOIN pdf_search ps ON ps.pdf_id = p.id AND ps.user_id = p.user_id AND ps.tsv @@ q.loose
 //	    WHERE p.user_id = $3 AND 'pdf' = ANY($8::text[]) AND (ps.pdf_id IS NOT NULL OR d.doc @@ q.exact)
 //	  UNION ALL
 //	    SELECT 'topic', t.id, t.name, t.description, NULL::uuid, ts_rank(x.doc, q.exact)::float8, true
 //	    FROM topics t CROSS JOIN q
 //	    CROSS JOIN LATERAL (SELECT
-//	        setweight(to_tsvector($1::regconfig, t.name) || to_tsvector($6::regconfig, t.name), 'A') ||
-//	        setweight(to_tsvector($1::regconfig, t.description) || to_tsvector($6::regconfig, t.description), 'B') AS doc) x
+//	        setweight(to_tsvector($1::regconfig, t.name) || to_tsvector($7::regconfig, t.name), 'A') ||
+//	        setweight(to_tsvector($1::regconfig, t.description) || to_tsvector($7::regconfig, t.description), 'B') AS doc) x
 //	    WHERE t.user_id = $3 AND 'topic' = ANY($8::text[]) AND x.doc @@ q.exact
 //	  UNION ALL
 //	    SELECT 'exercise', e.id, e.title, e.description, e.pdf_id, ts_rank(x.doc, q.exact)::float8, true
 //	    FROM exercises e CROSS JOIN q
 //	    CROSS JOIN LATERAL (SELECT
-//	        setweight(to_tsvector($1::regconfig, e.title) || to_tsvector($6::regconfig, e.title), 'A') ||
-//	        setweight(to_tsvector($1::regconfig, e.description) || to_tsvector($6::regconfig, e.description), 'B') AS doc) x
+//	        setweight(to_tsvector($1::regconfig, e.title) || to_tsvector($7::regconfig, e.title), 'A') ||
+//	        setweight(to_tsvector($1::regconfig, e.description) || to_tsvector($7::regconfig, e.description), 'B') AS doc) x
 //	    WHERE e.user_id = $3 AND 'exercise' = ANY($8::text[]) AND x.doc @@ q.exact
 //	), ordered AS (
 //	    SELECT h.kind, h.id, h.title, h.detail, h.pdf_id, h.rank, h.title_hit,
@@ -154,8 +203,8 @@ func (q *Queries) SearchLibrary(ctx context.Context, arg SearchLibraryParams) ([
 		arg.UserID,
 		arg.RowLimit,
 		arg.Exact,
-		arg.Lang2,
 		arg.Loose,
+		arg.Lang2,
 		arg.Kinds,
 		arg.AfterRank,
 		arg.AfterKind,
@@ -190,13 +239,13 @@ func (q *Queries) SearchLibrary(ctx context.Context, arg SearchLibraryParams) ([
 
 const searchPDFPages = `-- name: SearchPDFPages :many
 WITH q AS (
-    SELECT to_tsquery($1::regconfig, $3::text) || to_tsquery($4::regconfig, $3::text) AS query
+    SELECT ($3::text)::tsquery AS query
 ), matched AS (
     SELECT pp.pdf_id, pp.page, pp.text,
            row_number() OVER (PARTITION BY pp.pdf_id ORDER BY ts_rank(pp.tsv, q.query) DESC, pp.page) AS rn,
            count(*) OVER (PARTITION BY pp.pdf_id) AS matching
     FROM pdf_pages pp, q
-    WHERE pp.pdf_id = ANY($5::uuid[]) AND pp.user_id = $6 AND pp.tsv @@ q.query
+    WHERE pp.pdf_id = ANY($4::uuid[]) AND pp.user_id = $5 AND pp.tsv @@ q.query
 )
 SELECT m.pdf_id, m.page, m.matching::integer AS matching_pages,
        ts_headline($1::regconfig, m.text, q.query,
@@ -210,7 +259,6 @@ type SearchPDFPagesParams struct {
 	Lang1  string
 	PerPdf int32
 	Query  string
-	Lang2  string
 	PdfIds []uuid.UUID
 	UserID uuid.UUID
 }
@@ -224,16 +272,17 @@ type SearchPDFPagesRow struct {
 
 // For each listed PDF: how many pages match the query and the best few
 // (at most per_pdf) with a snippet; \uE000 and \uE001 mark the matched words
-// (the API escapes the text and turns them into <mark>).
+// (the API escapes the text and turns them into <mark>). The query is
+// normalised tsquery text, as for SearchLibrary.
 //
 //	WITH q AS (
-//	    SELECT to_tsquery($1::regconfig, $3::text) || to_tsquery($4::regconfig, $3::text) AS query
+//	    SELECT ($3::text)::tsquery AS query
 //	), matched AS (
 //	    SELECT pp.pdf_id, pp.page, pp.text,
 //	           row_number() OVER (PARTITION BY pp.pdf_id ORDER BY ts_rank(pp.tsv, q.query) DESC, pp.page) AS rn,
 //	           count(*) OVER (PARTITION BY pp.pdf_id) AS matching
 //	    FROM pdf_pages pp, q
-//	    WHERE pp.pdf_id = ANY($5::uuid[]) AND pp.user_id = $6 AND pp.tsv @@ q.query
+//	    WHERE pp.pdf_id = ANY($4::uuid[]) AND pp.user_id = $5 AND pp.tsv @@ q.query
 //	)
 //	SELECT m.pdf_id, m.page, m.matching::integer AS matching_pages,
 //	       ts_headline($1::regconfig, m.text, q.query,
@@ -246,7 +295,6 @@ func (q *Queries) SearchPDFPages(ctx context.Context, arg SearchPDFPagesParams) 
 		arg.Lang1,
 		arg.PerPdf,
 		arg.Query,
-		arg.Lang2,
 		arg.PdfIds,
 		arg.UserID,
 	)

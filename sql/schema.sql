@@ -397,6 +397,49 @@ COMMENT ON TABLE public.security_events IS 'Security events the user can review 
 
 
 --
+-- Name: text_job_turns; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.text_job_turns (
+    user_id uuid NOT NULL,
+    last_claim bigint NOT NULL
+);
+
+
+--
+-- Name: TABLE text_job_turns; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TABLE public.text_job_turns IS 'The number (text_job_turns_seq) of the last text job claimed for each user; ClaimTextJob serves the lowest first.';
+
+
+--
+-- Name: COLUMN text_job_turns.last_claim; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.text_job_turns.last_claim IS 'nextval(text_job_turns_seq) at the user''s last claim.';
+
+
+--
+-- Name: text_job_turns_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.text_job_turns_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+
+--
+-- Name: SEQUENCE text_job_turns_seq; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON SEQUENCE public.text_job_turns_seq IS 'Numbers text job claims in order (text_job_turns.last_claim).';
+
+
+--
 -- Name: text_jobs; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -407,6 +450,7 @@ CREATE TABLE public.text_jobs (
     run_after timestamp with time zone NOT NULL,
     last_error text,
     created_at timestamp with time zone NOT NULL,
+    leased_until timestamp with time zone,
     CONSTRAINT text_jobs_attempts_check CHECK ((attempts >= 0))
 );
 
@@ -416,6 +460,13 @@ CREATE TABLE public.text_jobs (
 --
 
 COMMENT ON TABLE public.text_jobs IS 'The text-extraction queue: a row is pending work. Workers claim it with FOR UPDATE SKIP LOCKED and push run_after forward (a lease), so a worker that dies mid-extraction leaves the job to be claimed again when the lease ends.';
+
+
+--
+-- Name: COLUMN text_jobs.leased_until; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.text_jobs.leased_until IS 'While in the future, a worker runs this job; ClaimTextJob serves users with fewer running jobs first.';
 
 
 --
@@ -704,6 +755,14 @@ ALTER TABLE ONLY public.schema_migrations
 
 ALTER TABLE ONLY public.security_events
     ADD CONSTRAINT security_events_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: text_job_turns text_job_turns_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.text_job_turns
+    ADD CONSTRAINT text_job_turns_pkey PRIMARY KEY (user_id);
 
 
 --
@@ -996,17 +1055,31 @@ COMMENT ON INDEX public.security_events_user_id_created_at_idx IS 'Serves ListSe
 
 
 --
--- Name: text_jobs_run_after_idx; Type: INDEX; Schema: public; Owner: -
+-- Name: text_jobs_leased_until_idx; Type: INDEX; Schema: public; Owner: -
 --
 
-CREATE INDEX text_jobs_run_after_idx ON public.text_jobs USING btree (run_after, created_at);
+CREATE INDEX text_jobs_leased_until_idx ON public.text_jobs USING btree (leased_until) WHERE (leased_until IS NOT NULL);
 
 
 --
--- Name: INDEX text_jobs_run_after_idx; Type: COMMENT; Schema: public; Owner: -
+-- Name: INDEX text_jobs_leased_until_idx; Type: COMMENT; Schema: public; Owner: -
 --
 
-COMMENT ON INDEX public.text_jobs_run_after_idx IS 'Serves ClaimTextJob (the due jobs).';
+COMMENT ON INDEX public.text_jobs_leased_until_idx IS 'Counts the running jobs per user when a job is claimed.';
+
+
+--
+-- Name: text_jobs_user_due_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX text_jobs_user_due_idx ON public.text_jobs USING btree (user_id, run_after, created_at);
+
+
+--
+-- Name: INDEX text_jobs_user_due_idx; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON INDEX public.text_jobs_user_due_idx IS 'Finds the users with queued jobs (one probe each) and each one''s oldest due job when a job is claimed.';
 
 
 --
@@ -1207,6 +1280,14 @@ ALTER TABLE ONLY public.pdfs
 
 
 --
+-- Name: text_job_turns text_job_turns_user_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.text_job_turns
+    ADD CONSTRAINT text_job_turns_user_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
+
+
+--
 -- Name: text_jobs text_jobs_pdf_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1272,4 +1353,5 @@ INSERT INTO public.schema_migrations (version) VALUES
     ('20261125150000'),
     ('20261125160000'),
     ('20261201100000'),
-    ('20261201110000');
+    ('20261201110000'),
+    ('20261201130000');

@@ -136,7 +136,10 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 		PDFParseWorkers:   e.integer("PDF_PARSE_CONCURRENCY", 2, 1, 64),
 		OrphanFileGrace:   e.duration("ORPHAN_FILE_GRACE", time.Hour),
 
-		TextWorkers:     e.integer("TEXT_WORKERS", 1, 0, 64),
+		// At least two, so that one PDF running into its limits (the worst
+		// takes its CPU budget, at most TEXT_TIMEOUT) leaves a worker for
+		// everyone else's; claims go round the users (textindex).
+		TextWorkers:     e.integer("TEXT_WORKERS", max(2, runtime.GOMAXPROCS(0)), 0, 64),
 		TextTimeout:     e.duration("TEXT_TIMEOUT", 120*time.Second),
 		TextMemory:      e.size("TEXT_MEMORY", 1<<30),
 		TextMaxAttempts: e.integer("TEXT_MAX_ATTEMPTS", 3, 1, 20),

@@ -3,6 +3,7 @@ package config
 import (
 	"log/slog"
 	"os"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -21,6 +22,9 @@ func TestDefaults(t *testing.T) {
 		c.JWTAccessTTL != 15*time.Minute || c.BcryptCost != 12 || !c.MigrateOnStart ||
 		c.BodyLimit != 1<<20 || c.LogLevel != slog.LevelInfo || c.LogFormat != "json" {
 		t.Fatalf("defaults: %+v", c)
+	}
+	if want := max(2, runtime.GOMAXPROCS(0)); c.TextWorkers != want {
+		t.Fatalf("TEXT_WORKERS default %d, want %d (at least two: one PDF at its limits must leave a worker)", c.TextWorkers, want)
 	}
 	if p, gen := c.SigningKeyPath(); !gen || !strings.HasPrefix(p, "data/") {
 		t.Fatalf("key path %q generated=%v", p, gen)

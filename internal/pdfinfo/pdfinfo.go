@@ -38,7 +38,7 @@ var (
 	ErrNotPDF    = errors.New("the file is not a PDF")
 	ErrInvalid   = errors.New("the PDF could not be read")
 	ErrEncrypted = errors.New("the PDF is encrypted and needs a password to open")
-	ErrTooHeavy  = errors.New("the PDF exceeds the time or memory allowed for reading it")
+	ErrTooHeavy  = errors.New("the PDF exceeds the time, memory or text allowed for reading it")
 )
 
 // headerWindow is how far into the file the %PDF- header may start (the

@@ -3,8 +3,11 @@ package pdfinfo_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -171,15 +174,123 @@ func TestTextExtractorLimits(t *testing.T) {
 		t.Fatal(err)
 	}
 	pages := 0
-	if err := ok.Pages(context.Background(), src, func(int, string) error { pages++; return nil }); err != nil || pages != 249 {
+	if err := ok.Pages(context.Background(), src, 249, func(int, string) error { pages++; return nil }); err != nil || pages != 249 {
 		t.Fatalf("within limits: %d pages, %v", pages, err)
 	}
 	tight, _ := pdfinfo.NewTextExtractor(pdfinfo.Limits{Timeout: 30 * time.Second, MemoryBytes: 2 << 20})
-	if err := tight.Pages(context.Background(), src, func(int, string) error { return nil }); err == nil {
+	if err := tight.Pages(context.Background(), src, 249, func(int, string) error { return nil }); err == nil {
 		t.Fatal("pdftotext ran within 2 MiB of heap")
 	}
 	slow, _ := pdfinfo.NewTextExtractor(pdfinfo.Limits{Timeout: time.Millisecond, MemoryBytes: 1 << 30})
-	if err := slow.Pages(context.Background(), src, func(int, string) error { return nil }); !errors.Is(err, pdfinfo.ErrTooHeavy) {
+	if err := slow.Pages(context.Background(), src, 249, func(int, string) error { return nil }); !errors.Is(err, pdfinfo.ErrTooHeavy) {
 		t.Fatalf("over the time limit: %v", err)
+	}
+}
+
+func TestBudgetFor(t *testing.T) {
+	cases := []struct {
+		pages   int
+		timeout time.Duration
+		text    int64
+		cpu     time.Duration
+	}{
+		{0, 120 * time.Second, 1 << 20, 6 * time.Second}, // counted as one page
+		{1, 120 * time.Second, 1 << 20, 6 * time.Second}, // 5.1s, rounded up
+		{10, 120 * time.Second, 1 << 20, 6 * time.Second},
+		{16, 120 * time.Second, 1 << 20, 7 * time.Second}, // 16 × 64 KiB = 1 MiB
+		{100, 120 * time.Second, 100 * 64 << 10, 15 * time.Second},
+		{1000, 120 * time.Second, 1000 * 64 << 10, 105 * time.Second},
+		{2000, 120 * time.Second, 2000 * 64 << 10, 120 * time.Second}, // the timeout is the ceiling
+		{3000, 120 * time.Second, 128 << 20, 120 * time.Second},       // TextMax
+		{100000, 120 * time.Second, 128 << 20, 120 * time.Second},
+		{100, 2 * time.Second, 100 * 64 << 10, 2 * time.Second},
+		{100, 1500 * time.Millisecond, 100 * 64 << 10, 2 * time.Second}, // whole seconds, rounded up
+		{100, time.Millisecond, 100 * 64 << 10, time.Second},
+	}
+	for _, c := range cases {
+		got := pdfinfo.BudgetFor(c.pages, c.timeout)
+		if got.TextBytes != c.text || got.CPU != c.cpu {
+			t.Errorf("BudgetFor(%d, %v) = %+v, want text %d, CPU %v", c.pages, c.timeout, got, c.text, c.cpu)
+		}
+	}
+}
+
+// writeCPUBomb writes a PDF of `pages` pages that all draw one content
+// stream of 22 MiB of "q Q" (save and restore the graphics state: no text,
+// all parsing), 23 KiB compressed; pdftotext spends about 2.5 s of CPU time
+// on each page.
+func writeCPUBomb(t *testing.T, pages int) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "bomb.pdf")
+	if err := testpdf.WriteSharedStream(p, pages, 612, func(w io.Writer) error {
+		return testpdf.Repeat(w, "q Q ", 22<<20/4)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// TestTextBudget: pdftotext is stopped, with ErrTooHeavy, when it passes the
+// CPU time or the text its page count allows, well before the timeout (far
+// off, so that a busy machine does not decide which limit stops it); a
+// damaged file and a cancelled context are not ErrTooHeavy.
+func TestTextBudget(t *testing.T) {
+	t.Parallel()
+	testpdf.RequireTool(t, "pdftotext")
+	x, err := pdfinfo.NewTextExtractor(pdfinfo.Limits{Timeout: 10 * time.Minute, MemoryBytes: 1 << 30})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+
+	// 8 pages: about 20 s of work for a budget of 6 s.
+	bomb := writeCPUBomb(t, 8)
+	start := time.Now()
+	err = x.Pages(ctx, bomb, 8, func(int, string) error { return nil })
+	if !errors.Is(err, pdfinfo.ErrTooHeavy) || !strings.Contains(err.Error(), "CPU time") {
+		t.Fatalf("CPU bomb: %v", err)
+	}
+	t.Logf("8-page CPU bomb stopped after %v: %v", time.Since(start).Round(time.Millisecond), err)
+
+	// 10 pages of 300 KiB of text each on huge pages: 3 MiB in about a
+	// second, where 10 pages may have 1 MiB.
+	flood := filepath.Join(t.TempDir(), "flood.pdf")
+	if err := testpdf.WriteSharedStream(flood, 10, 14400, func(w io.Writer) error {
+		fmt.Fprint(w, "BT /F1 12 Tf 12 TL 0 14390 Td ")
+		for l := range 1000 {
+			fmt.Fprint(w, "(")
+			for i := range 40 {
+				fmt.Fprintf(w, "x%dy%d ", l, i)
+			}
+			fmt.Fprint(w, ") '\n")
+		}
+		_, err := fmt.Fprint(w, "ET")
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var got int64
+	start = time.Now()
+	err = x.Pages(ctx, flood, 10, func(_ int, text string) error { got += int64(len(text)); return nil })
+	if !errors.Is(err, pdfinfo.ErrTooHeavy) || !strings.Contains(err.Error(), "text") || got > pdfinfo.TextMin {
+		t.Fatalf("text flood: %d bytes passed on, %v", got, err)
+	}
+	t.Logf("text flood stopped after %v with %d KiB read: %v", time.Since(start).Round(time.Millisecond), got>>10, err)
+	// The same file, said to have 100 pages, is within its budget.
+	if err := x.Pages(ctx, flood, 100, func(int, string) error { return nil }); err != nil {
+		t.Fatalf("text flood with a 100-page budget: %v", err)
+	}
+
+	corrupt := filepath.Join(t.TempDir(), "corrupt.pdf")
+	if err := os.WriteFile(corrupt, []byte("%PDF-1.7\nnot a PDF body\n%%EOF"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := x.Pages(ctx, corrupt, 1, func(int, string) error { return nil }); err == nil || errors.Is(err, pdfinfo.ErrTooHeavy) {
+		t.Fatalf("damaged file: %v", err)
+	}
+	cancelled, cancel := context.WithCancel(ctx)
+	time.AfterFunc(200*time.Millisecond, cancel)
+	if err := x.Pages(cancelled, writeCPUBomb(t, 1), 1, func(int, string) error { return nil }); !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled: %v", err)
 	}
 }

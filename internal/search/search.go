@@ -5,11 +5,25 @@
 // word* matches a prefix; -word excludes; OR between two terms accepts
 // either. Punctuation inside words splits them (e-mail is the phrase e mail),
 // as PostgreSQL's parser does.
+//
+// A search runs in two steps. Parse reads the query and lists its operands
+// (each word, quoted, with :* for a prefix); the database normalises each
+// operand in both text search configurations (SEARCH_LANGUAGES); Render
+// builds the tsquery from those forms, word by word: a word matches any of
+// its forms. A configuration that drops a word (a stop word: english drops
+// "the") adds no form, so the word still matches as the other configuration
+// has it (simple: the exact word). Normalising the whole query in each
+// configuration and joining the two with || instead lets english turn
+// "the -qqq" into "!qqq", which matches everything without qqq, and
+// "-the kernel" into "kernel". A word that no configuration keeps is left
+// out of the query, the way to_tsquery leaves out a stop word.
 package search
 
 import (
 	"errors"
 	"html"
+	"slices"
+	"strconv"
 	"strings"
 	"unicode"
 )
@@ -20,7 +34,8 @@ const (
 	MaxTerms       = 16
 )
 
-// ErrEmpty means the query has no searchable words.
+// ErrEmpty means the query has no searchable words: nothing but excluded
+// words, punctuation or words no configuration indexes.
 var ErrEmpty = errors.New("has no words to search for")
 
 // ErrTooLong means the query is over MaxQueryLength characters.
@@ -32,55 +47,115 @@ type term struct {
 	negate bool
 }
 
-// Query is a parsed search in tsquery syntax, twice: Exact keeps phrases
-// (words in order, <->); Loose turns them into plain AND and leaves out
-// negated phrases. Loose serves indexes without word positions (the
-// document-level one), where it finds a superset of Exact's matches.
+// Parsed is a query read by Parse: an AND of groups, each an OR of terms.
+type Parsed struct {
+	groups [][]term
+}
+
+// Query is a search in tsquery syntax (for text::tsquery, already
+// normalised), twice: Exact keeps phrases (words in order, <->); Loose
+// turns them into plain AND and leaves out negated phrases. Loose serves
+// indexes without word positions (the document-level one), where it finds a
+// superset of Exact's matches. HasPhrase reports a phrase of two words or
+// more.
 type Query struct {
 	Exact     string
 	Loose     string
 	HasPhrase bool
 }
 
-// Parse turns q into tsquery text. Operands are quoted and hold only letters
-// and digits, so nothing the user types can change the syntax.
-func Parse(q string) (Query, error) {
+// Lexicon holds the normalised forms of each operand of a Parsed query
+// (Operands), as tsquery text: one per text search configuration, "" where
+// a configuration drops the word.
+type Lexicon map[string][]string
+
+// Parse reads q. It fails with ErrTooLong, or ErrEmpty when no word is
+// required (a query of excluded words only matches nearly everything).
+// Operands hold only letters and digits, so nothing the user types can
+// change the syntax.
+func Parse(q string) (Parsed, error) {
 	if len([]rune(q)) > MaxQueryLength {
-		return Query{}, ErrTooLong
+		return Parsed{}, ErrTooLong
 	}
-	var groups [][]term // AND of ORs
+	var p Parsed
 	orNext := false
 	for _, tok := range tokenize(q) {
 		if tok == "OR" {
-			orNext = len(groups) > 0
+			orNext = len(p.groups) > 0
 			continue
 		}
 		t, ok := parseTerm(tok)
 		if !ok {
 			continue
 		}
-		if orNext && !t.negate && !anyNegated(groups[len(groups)-1]) {
-			groups[len(groups)-1] = append(groups[len(groups)-1], t)
+		if last := len(p.groups) - 1; orNext && !t.negate && !anyNegated(p.groups[last]) {
+			p.groups[last] = append(p.groups[last], t)
 		} else {
-			groups = append(groups, []term{t})
+			p.groups = append(p.groups, []term{t})
 		}
 		orNext = false
-		if len(groups) >= MaxTerms {
+		if len(p.groups) >= MaxTerms {
 			break
 		}
 	}
+	if !p.positive() {
+		return Parsed{}, ErrEmpty
+	}
+	return p, nil
+}
+
+func (p Parsed) positive() bool {
+	for _, g := range p.groups {
+		if !anyNegated(g) {
+			return true
+		}
+	}
+	return false
+}
+
+// Operands lists, once each, the operands to normalise: 'word', or
+// 'word':* for a prefix.
+func (p Parsed) Operands() []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, g := range p.groups {
+		for _, t := range g {
+			for i := range t.words {
+				if op := t.operand(i); !seen[op] {
+					seen[op] = true
+					out = append(out, op)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// Render builds the query from the normalised forms of its operands. Each
+// word becomes the OR of its distinct forms; a word without any is left out
+// (a phrase keeps the distance across it), and so is a term or group left
+// without words. It fails with ErrEmpty when no required word is left.
+func (p Parsed) Render(lex Lexicon) (Query, error) {
 	var out Query
-	positive := false
 	var exact, loose []string
-	for _, g := range groups {
+	positive := false
+	for _, g := range p.groups {
 		var ex, lo []string
 		for _, t := range g {
-			ex = append(ex, t.render(true))
-			positive = positive || !t.negate
-			out.HasPhrase = out.HasPhrase || len(t.words) > 1
-			if !(t.negate && len(t.words) > 1) {
-				lo = append(lo, t.render(false))
+			e, words := t.render(lex, true)
+			if words == 0 {
+				continue // never matches: an OR does without it, an AND without the exclusion
 			}
+			l, _ := t.render(lex, false)
+			ex = append(ex, e)
+			positive = positive || !t.negate
+			out.HasPhrase = out.HasPhrase || words > 1
+			if !(t.negate && words > 1) {
+				lo = append(lo, l)
+			}
+		}
+		if len(ex) == 0 {
+			continue
 		}
 		exact = append(exact, join(ex))
 		if len(lo) == len(ex) { // an OR group with a dropped alternative would narrow the match
@@ -164,28 +239,68 @@ func parseTerm(tok string) (term, bool) {
 	return t, true
 }
 
-// render writes the term; a phrase joins its words with <-> (in order) when
-// ordered, with & otherwise.
-func (t term) render(ordered bool) string {
-	quoted := make([]string, len(t.words))
-	for i, w := range t.words {
-		quoted[i] = "'" + w + "'"
+// operand is word i as a tsquery operand.
+func (t term) operand(i int) string {
+	op := "'" + t.words[i] + "'"
+	if t.prefix && i == len(t.words)-1 {
+		op += ":*"
 	}
-	if t.prefix {
-		quoted[len(quoted)-1] += ":*"
+	return op
+}
+
+// render writes the term from the forms of its words and says how many
+// words have one. A phrase joins them with <-> (or <N> across words left
+// out) when ordered, with & otherwise.
+func (t term) render(lex Lexicon, ordered bool) (string, int) {
+	var b strings.Builder
+	words, gap := 0, 0
+	for i := range t.words {
+		w := forms(lex[t.operand(i)])
+		if w == "" {
+			gap++
+			continue
+		}
+		switch {
+		case words == 0:
+		case !ordered:
+			b.WriteString(" & ")
+		case gap == 0:
+			b.WriteString(" <-> ")
+		default:
+			b.WriteString(" <" + strconv.Itoa(gap+1) + "> ")
+		}
+		b.WriteString(w)
+		words++
+		gap = 0
 	}
-	op := " & "
-	if ordered {
-		op = " <-> "
-	}
-	s := strings.Join(quoted, op)
-	if len(quoted) > 1 {
+	s := b.String()
+	if words > 1 {
 		s = "(" + s + ")"
 	}
-	if t.negate {
+	if t.negate && words > 0 {
 		s = "!" + s
 	}
-	return s
+	return s, words
+}
+
+// forms is the OR of a word's distinct forms, each bracketed unless it is
+// one operand; "" without any.
+func forms(alts []string) string {
+	var uniq []string
+	for _, a := range alts {
+		if a = strings.TrimSpace(a); a != "" && !slices.Contains(uniq, a) {
+			uniq = append(uniq, a)
+		}
+	}
+	for i, a := range uniq {
+		if strings.Contains(a, " ") { // tsquery text puts spaces around its binary operators
+			uniq[i] = "(" + a + ")"
+		}
+	}
+	if len(uniq) > 1 {
+		return "(" + strings.Join(uniq, " | ") + ")"
+	}
+	return strings.Join(uniq, "")
 }
 
 // Words splits text into lower-case runs of letters and digits.

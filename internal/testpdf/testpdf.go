@@ -5,8 +5,11 @@ package testpdf
 
 import (
 	"bufio"
+	"bytes"
+	"compress/zlib"
 	"crypto/rand"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -267,4 +270,60 @@ func PdftotextWords(t testing.TB, path string) int {
 		t.Fatalf("pdftotext %s: %v", path, err)
 	}
 	return len(strings.Fields(string(out)))
+}
+
+// WriteSharedStream writes a PDF of `pages` pages of side×side points that
+// all draw one Flate-compressed content stream, whose text content writes
+// (Helvetica is font /F1). A content stream of one operator repeated
+// compresses about 1000:1 and is decoded again for every page: a small file
+// that costs a reader minutes, the shape of a decompression bomb.
+func WriteSharedStream(path string, pages, side int, content func(w io.Writer) error) error {
+	var z bytes.Buffer
+	zw, err := zlib.NewWriterLevel(&z, zlib.BestCompression)
+	if err != nil {
+		return err
+	}
+	if err := content(zw); err != nil {
+		return err
+	}
+	if err := zw.Close(); err != nil {
+		return err
+	}
+	objs := []string{"<< /Type /Catalog /Pages 2 0 R >>", "", // pages, filled below
+		"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+		fmt.Sprintf("<< /Length %d /Filter /FlateDecode >>\nstream\n%s\nendstream", z.Len(), z.Bytes())}
+	kids := make([]string, pages)
+	for i := range pages {
+		kids[i] = fmt.Sprintf("%d 0 R", len(objs)+1)
+		objs = append(objs, fmt.Sprintf("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %d %d] /Resources << /Font << /F1 3 0 R >> >> /Contents 4 0 R >>", side, side))
+	}
+	objs[1] = fmt.Sprintf("<< /Type /Pages /Count %d /Kids [%s] >>", pages, strings.Join(kids, " "))
+	var b bytes.Buffer
+	b.WriteString("%PDF-1.4\n")
+	offsets := make([]int, len(objs))
+	for i, o := range objs {
+		offsets[i] = b.Len()
+		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
+	}
+	xref := b.Len()
+	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objs)+1)
+	for _, o := range offsets {
+		fmt.Fprintf(&b, "%010d 00000 n \n", o)
+	}
+	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, xref)
+	return os.WriteFile(path, b.Bytes(), 0o644)
+}
+
+// Repeat writes s n times to w, for WriteSharedStream.
+func Repeat(w io.Writer, s string, n int) error {
+	chunk := []byte(strings.Repeat(s, max(1, (64<<10)/max(1, len(s)))))
+	per := len(chunk) / max(1, len(s))
+	for n > 0 {
+		k := min(n, per)
+		if _, err := w.Write(chunk[:k*len(s)]); err != nil {
+			return err
+		}
+		n -= k
+	}
+	return nil
 }

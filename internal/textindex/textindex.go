@@ -2,14 +2,20 @@
 // stores it per page: the word count (NULL for a page without a text layer)
 // and a tsvector for search.
 //
-// The queue is the text_jobs table. A worker claims the oldest due job with
-// FOR UPDATE SKIP LOCKED and leases it (run_after moves past the extraction
+// The queue is the text_jobs table. A worker claims a due job with FOR
+// UPDATE SKIP LOCKED and leases it (run_after moves past the extraction
 // timeout), so any number of workers in any number of server instances share
 // the queue, and a job whose worker died is claimed again when its lease
-// ends. All pages of a PDF are written in one transaction with the status, so
-// a crash leaves either nothing or everything. A PDF that fails
-// MaxAttempts times is marked failed with the reason; failing jobs back off
-// and never hold up the others.
+// ends. Claims go round the users (see ClaimTextJob in
+// sql/queries/text_jobs.sql): a user with many queued PDFs, or with a slow
+// one, takes turns with the others instead of holding every worker. All
+// pages of a PDF are written in one transaction with the status, so a crash
+// leaves either nothing or everything.
+//
+// A PDF that goes past its time, memory or text budget (pdfinfo.ErrTooHeavy)
+// is marked failed at once: another try would cost as much. Other failures
+// back off and are retried; a PDF that fails MaxAttempts times is marked
+// failed with the reason. Failing jobs never hold up the others.
 package textindex
 
 import (
@@ -50,9 +56,11 @@ const StoredPageText = 64 << 10
 // pageBatch is how many pages go to the database per statement.
 const pageBatch = 100
 
-// Extractor yields the text of each page of a PDF file.
+// Extractor yields the text of each page of a PDF file of the given page
+// count (its budget of time and text depends on it). An error wrapping
+// pdfinfo.ErrTooHeavy is final.
 type Extractor interface {
-	Pages(ctx context.Context, path string, fn func(page int, text string) error) error
+	Pages(ctx context.Context, path string, pages int, fn func(page int, text string) error) error
 }
 
 // Worker processes text jobs.
@@ -112,8 +120,12 @@ func (w *Worker) RunOnce(ctx context.Context) (bool, error) {
 	start := time.Now()
 	status, words, pages, err := w.extract(ctx, pdf)
 	if err != nil {
-		log.Warn("text extraction failed", "err", err)
-		if int(job.Attempts) >= w.MaxAttempts {
+		if ctx.Err() != nil {
+			// Shutting down: the job is taken again when its lease ends.
+			return true, err
+		}
+		log.Warn("text extraction failed", "err", err, "ms", time.Since(start).Milliseconds())
+		if errors.Is(err, pdfinfo.ErrTooHeavy) || int(job.Attempts) >= w.MaxAttempts {
 			return true, w.fail(ctx, job.PdfID, job.UserID, err.Error())
 		}
 		msg := err.Error()
@@ -198,7 +210,7 @@ func (w *Worker) extract(ctx context.Context, pdf dbgen.GetPDFForTextRow) (statu
 			}
 			return nil
 		}
-		err := w.Extractor.Pages(ctx, path, func(page int, text string) error {
+		err := w.Extractor.Pages(ctx, path, int(pdf.PageCount), func(page int, text string) error {
 			if page > int(pdf.PageCount) {
 				return nil // the parser counted fewer pages; keep the known ones
 			}

@@ -4,17 +4,21 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/studysprint/studysprint/dbgen"
@@ -49,17 +53,26 @@ func newFixture(t testing.TB) *fixture {
 	}
 	start := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 	f.now.Store(&start)
-	if err := f.pool.QueryRow(context.Background(),
-		`INSERT INTO users (email, username, password_hash) VALUES ($1, $2, 'x') RETURNING id`,
-		fmt.Sprintf("u%d@example.com", time.Now().UnixNano()), fmt.Sprintf("u%d", time.Now().UnixNano()%1e9)).Scan(&f.user); err != nil {
-		t.Fatal(err)
-	}
+	f.user = f.newUser()
 	ex, err := pdfinfo.NewTextExtractor(pdfinfo.Limits{Timeout: 60 * time.Second, MemoryBytes: 1 << 30})
 	if err != nil {
 		t.Fatal(err)
 	}
 	f.worker = f.newWorker(ex)
 	return f
+}
+
+// newUser adds a user with no PDFs.
+func (f *fixture) newUser() uuid.UUID {
+	f.t.Helper()
+	var id uuid.UUID
+	n := uuid.NewString()[:8]
+	if err := f.pool.QueryRow(context.Background(),
+		`INSERT INTO users (email, username, password_hash) VALUES ($1, $2, 'x') RETURNING id`,
+		"u"+n+"@example.com", "u"+n).Scan(&id); err != nil {
+		f.t.Fatal(err)
+	}
+	return id
 }
 
 func (f *fixture) newWorker(ex textindex.Extractor) *textindex.Worker {
@@ -78,6 +91,12 @@ func (f *fixture) advance(d time.Duration) {
 // addPDF stores the file, its row and its text job, as an upload does.
 func (f *fixture) addPDF(path string, pages int) uuid.UUID {
 	f.t.Helper()
+	return f.addPDFFor(f.user, path, pages)
+}
+
+// addPDFFor is addPDF for another user.
+func (f *fixture) addPDFFor(user uuid.UUID, path string, pages int) uuid.UUID {
+	f.t.Helper()
 	ctx := context.Background()
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -85,16 +104,16 @@ func (f *fixture) addPDF(path string, pages int) uuid.UUID {
 	}
 	sum := sha256.Sum256(data)
 	id := uuid.New()
-	key := "users/" + f.user.String() + "/pdfs/" + id.String() + ".pdf"
+	key := "users/" + user.String() + "/pdfs/" + id.String() + ".pdf"
 	if err := f.store.Put(ctx, key, bytesReader(data), int64(len(data))); err != nil {
 		f.t.Fatal(err)
 	}
 	q := dbgen.New(f.pool)
-	if _, err := q.CreatePDF(ctx, dbgen.CreatePDFParams{ID: id, UserID: f.user, Kind: "study", Title: filepath.Base(path),
+	if _, err := q.CreatePDF(ctx, dbgen.CreatePDFParams{ID: id, UserID: user, Kind: "study", Title: filepath.Base(path),
 		PageCount: int32(pages), SizeBytes: int64(len(data)), Sha256: sum[:], StorageKey: key, Now: *f.now.Load()}); err != nil {
 		f.t.Fatal(err)
 	}
-	if err := q.CreateTextJob(ctx, dbgen.CreateTextJobParams{PdfID: id, UserID: f.user, Now: *f.now.Load()}); err != nil {
+	if err := q.CreateTextJob(ctx, dbgen.CreateTextJobParams{PdfID: id, UserID: user, Now: *f.now.Load()}); err != nil {
 		f.t.Fatal(err)
 	}
 	return id
@@ -135,6 +154,9 @@ func (f *fixture) status(id uuid.UUID) pdfText {
 // 10% of `pdftotext | wc -w`; image-only PDFs are no_text.
 func TestCorpusWordCounts(t *testing.T) {
 	t.Parallel()
+	if testing.Short() {
+		t.Skip("slow: real pdftotext over a corpus or a hostile PDF; make test runs it")
+	}
 	f := newFixture(t)
 	files := testpdf.Corpus(t)
 	ids := map[string]uuid.UUID{}
@@ -260,7 +282,7 @@ type crashingExtractor struct {
 	release chan struct{}
 }
 
-func (c *crashingExtractor) Pages(ctx context.Context, path string, fn func(int, string) error) error {
+func (c *crashingExtractor) Pages(ctx context.Context, path string, pages int, fn func(int, string) error) error {
 	_ = fn(1, "half done")
 	close(c.started)
 	select {
@@ -354,3 +376,231 @@ func derefInt(p *int32) string {
 }
 
 func bytesReader(b []byte) *bytes.Reader { return bytes.NewReader(b) }
+
+// queueJob adds a PDF row (no file) and its text job at the current time,
+// for tests of the claim order.
+func (f *fixture) queueJob(user uuid.UUID) uuid.UUID {
+	f.t.Helper()
+	ctx := context.Background()
+	id := uuid.New()
+	sum := sha256.Sum256(id[:])
+	q := dbgen.New(f.pool)
+	if _, err := q.CreatePDF(ctx, dbgen.CreatePDFParams{ID: id, UserID: user, Kind: "study", Title: id.String(),
+		PageCount: 1, SizeBytes: 1, Sha256: sum[:], StorageKey: "users/" + user.String() + "/pdfs/" + id.String() + ".pdf", Now: *f.now.Load()}); err != nil {
+		f.t.Fatal(err)
+	}
+	if err := q.CreateTextJob(ctx, dbgen.CreateTextJobParams{PdfID: id, UserID: user, Now: *f.now.Load()}); err != nil {
+		f.t.Fatal(err)
+	}
+	return id
+}
+
+// claim takes the next job as a worker does; it returns the job's user
+// ("" when nothing is due).
+func (f *fixture) claim(names map[uuid.UUID]string) (dbgen.ClaimTextJobRow, string) {
+	f.t.Helper()
+	now := *f.now.Load()
+	job, err := dbgen.New(f.pool).ClaimTextJob(context.Background(), dbgen.ClaimTextJobParams{Now: now, LeaseUntil: now.Add(5 * time.Minute)})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return job, ""
+	}
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return job, names[job.UserID]
+}
+
+func (f *fixture) finish(job dbgen.ClaimTextJobRow) {
+	f.t.Helper()
+	if err := dbgen.New(f.pool).DeleteTextJob(context.Background(), dbgen.DeleteTextJobParams{PdfID: job.PdfID, UserID: job.UserID}); err != nil {
+		f.t.Fatal(err)
+	}
+}
+
+// TestClaimsTakeTurns: one worker serving a user with 50 queued PDFs, then
+// users with 2 and 1 queued after them, goes round the users instead of
+// first come, first served; the clock standing still makes no difference.
+func TestClaimsTakeTurns(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	names := map[uuid.UUID]string{}
+	for _, q := range []struct {
+		name string
+		jobs int
+	}{{"a", 50}, {"b", 2}, {"c", 1}} {
+		u := f.newUser()
+		names[u] = q.name
+		for range q.jobs {
+			f.queueJob(u)
+		}
+		f.advance(time.Second)
+	}
+	var order strings.Builder
+	for {
+		job, user := f.claim(names)
+		if user == "" {
+			break
+		}
+		order.WriteString(user)
+		f.finish(job)
+	}
+	// a is first because its jobs are the oldest; b and c do not wait for a's 50.
+	if got, want := order.String(), "abcab"+strings.Repeat("a", 48); got != want {
+		t.Fatalf("claim order %s, want %s", got, want)
+	}
+}
+
+// TestClaimsServeIdleUsersFirst: with several workers, a user whose job is
+// still running does not get a second worker while another user waits,
+// even when that other user was served more recently.
+func TestClaimsServeIdleUsersFirst(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	a, b := f.newUser(), f.newUser()
+	names := map[uuid.UUID]string{a: "a", b: "b"}
+	for range 3 {
+		f.queueJob(a)
+	}
+	f.advance(time.Second)
+	f.queueJob(b)
+	f.queueJob(b)
+	slow, user := f.claim(names) // worker 1: a's first job, which takes long
+	if user != "a" {
+		t.Fatalf("first claim for %s", user)
+	}
+	quick, user := f.claim(names) // worker 2
+	if user != "b" {
+		t.Fatalf("second claim for %s", user)
+	}
+	f.finish(quick)
+	f.advance(time.Second)
+	// a's last claim is older than b's, but a has a job running and b none.
+	if _, user := f.claim(names); user != "b" {
+		t.Fatalf("third claim for %s, want b (a still has one running)", user)
+	}
+	// With both users busy, a (served longest ago) is next.
+	if _, user := f.claim(names); user != "a" {
+		t.Fatalf("fourth claim for %s", user)
+	}
+	// A job whose attempt failed and backs off no longer counts as running.
+	msg := "failed"
+	if err := dbgen.New(f.pool).PostponeTextJob(context.Background(), dbgen.PostponeTextJobParams{
+		PdfID: slow.PdfID, UserID: slow.UserID, LastError: &msg, RunAfter: f.now.Load().Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	var running int
+	if err := f.pool.QueryRow(context.Background(), `SELECT count(*) FROM text_jobs WHERE user_id = $1 AND leased_until > $2`, a, *f.now.Load()).Scan(&running); err != nil || running != 1 {
+		t.Fatalf("a's running jobs after a postponement: %d, %v", running, err)
+	}
+}
+
+// TestHostilePDF: a 23 KiB PDF whose 100 pages all draw one 22 MiB content
+// stream (about 250 s of pdftotext) is failed after its CPU budget for 100
+// pages, on its first attempt, with the reason; meanwhile the second worker
+// extracts another user's PDF queued after it. The wall-clock limit is far
+// off, so that a busy machine (15 s of CPU time can take a minute) does not
+// decide which limit stops it.
+func TestHostilePDF(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("slow: real pdftotext over a corpus or a hostile PDF; make test runs it")
+	}
+	f := newFixture(t)
+	ex, err := pdfinfo.NewTextExtractor(pdfinfo.Limits{Timeout: 10 * time.Minute, MemoryBytes: 1 << 30})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bombPath := filepath.Join(t.TempDir(), "bomb.pdf")
+	if err := testpdf.WriteSharedStream(bombPath, 100, 612, func(w io.Writer) error {
+		return testpdf.Repeat(w, "q Q ", 22<<20/4)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	bomb := f.addPDF(bombPath, 100)
+	f.advance(time.Second)
+	other := f.newUser()
+	good := f.addPDFFor(other, testpdf.CorpusFile(t, "go.pdf"), 23)
+
+	start := time.Now()
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Add(1)
+		go func() { defer wg.Done(); f.drain(f.newWorker(ex)) }()
+	}
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	for f.status(good).status == textindex.StatusPending {
+		select {
+		case <-done:
+			t.Fatal("the workers stopped with the other user's PDF pending")
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	goodAfter := time.Since(start)
+	if s := f.status(good); s.status != textindex.StatusDone {
+		t.Fatalf("the other user's PDF: %+v", s)
+	}
+	var attempts int
+	var leased *time.Time
+	if err := f.pool.QueryRow(context.Background(), `SELECT attempts, leased_until FROM text_jobs WHERE pdf_id = $1`, bomb).Scan(&attempts, &leased); err != nil {
+		t.Fatalf("the hostile PDF's job when the other finished: %v", err)
+	}
+	if s := f.status(bomb); s.status != textindex.StatusPending || attempts != 1 || leased == nil {
+		t.Fatalf("the hostile PDF was not being extracted when the other finished: %+v, attempt %d", s, attempts)
+	}
+	<-done
+	s := f.status(bomb)
+	if s.status != textindex.StatusFailed || s.textError == nil || !strings.Contains(*s.textError, "CPU time") {
+		t.Fatalf("hostile PDF after one pass: %+v %v", s, deref(s.textError))
+	}
+	var jobs int
+	if err := f.pool.QueryRow(context.Background(), `SELECT count(*) FROM text_jobs`).Scan(&jobs); err != nil || jobs != 0 {
+		t.Fatalf("%d jobs left (a retry was scheduled?), %v", jobs, err)
+	}
+	t.Logf("other user's PDF done after %v; hostile PDF failed after %v: %s", goodAfter.Round(time.Millisecond), time.Since(start).Round(time.Millisecond), *s.textError)
+}
+
+// TestConcurrentClaims: claims racing each other never hand out one job twice.
+func TestConcurrentClaims(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	const users, perUser = 4, 10
+	for range users {
+		u := f.newUser()
+		for range perUser {
+			f.queueJob(u)
+		}
+	}
+	var mu sync.Mutex
+	seen := map[uuid.UUID]int{}
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			now := *f.now.Load()
+			for {
+				job, err := dbgen.New(f.pool).ClaimTextJob(context.Background(), dbgen.ClaimTextJobParams{Now: now, LeaseUntil: now.Add(time.Minute)})
+				if errors.Is(err, pgx.ErrNoRows) {
+					return
+				}
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				mu.Lock()
+				seen[job.PdfID]++
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if len(seen) != users*perUser {
+		t.Fatalf("%d of %d jobs claimed", len(seen), users*perUser)
+	}
+	for id, n := range seen {
+		if n != 1 {
+			t.Fatalf("job %s claimed %d times", id, n)
+		}
+	}
+}

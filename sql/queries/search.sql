@@ -1,16 +1,28 @@
+-- name: NormalizeSearchOperands :many
+-- The forms of each operand of a search ('word', or 'word':* for a prefix)
+-- in the two text search configurations (SEARCH_LANGUAGES), as tsquery
+-- text, empty where a configuration drops the word (a stop word). From these
+-- internal/search builds the query word by word (see its package doc), so a
+-- stop word of one configuration still counts as the other has it, instead
+-- of to_tsquery(english, 'the & !qqq') becoming '!qqq' and matching
+-- everything without qqq.
+SELECT o.operand::text AS operand,
+       to_tsquery(@lang1::regconfig, o.operand)::text AS lang1,
+       to_tsquery(@lang2::regconfig, o.operand)::text AS lang2
+FROM unnest(@operands::text[]) AS o(operand);
+
 -- name: SearchLibrary :many
 -- Full-text search over one user's topics (name A, description B), PDFs
 -- (title A, author B, text D) and exercises (title A, description B), ranked
 -- by ts_rank: a title hit outranks a body hit. Queries are tsquery text from
--- internal/search, normalised with both configurations. A PDF's text is
+-- internal/search, already normalised (NormalizeSearchOperands). A PDF's text is
 -- matched at document level (pdf_search, with the loose query); when the
 -- query has a phrase, a PDF matched only by its text must also have a page
 -- with the phrase; that check runs lazily, in rank order, only until the
 -- page of results is full.
 -- Keyset order: rank (scaled to an integer), kind, id, all descending.
 WITH q AS (
-    SELECT to_tsquery(@lang1::regconfig, @exact::text) || to_tsquery(@lang2::regconfig, @exact::text) AS exact,
-           to_tsquery(@lang1::regconfig, @loose::text) || to_tsquery(@lang2::regconfig, @loose::text) AS loose
+    SELECT (@exact::text)::tsquery AS exact, (@loose::text)::tsquery AS loose
 ), hits AS (
     SELECT 'pdf'::text AS kind, p.id, p.title, p.author AS detail, NULL::uuid AS pdf_id,
            greatest(CASE WHEN d.doc @@ q.exact THEN ts_rank(d.doc, q.exact) ELSE 0 END,
@@ -61,9 +73,10 @@ LIMIT @row_limit;
 -- name: SearchPDFPages :many
 -- For each listed PDF: how many pages match the query and the best few
 -- (at most per_pdf) with a snippet; \uE000 and \uE001 mark the matched words
--- (the API escapes the text and turns them into <mark>).
+-- (the API escapes the text and turns them into <mark>). The query is
+-- normalised tsquery text, as for SearchLibrary.
 WITH q AS (
-    SELECT to_tsquery(@lang1::regconfig, @query::text) || to_tsquery(@lang2::regconfig, @query::text) AS query
+    SELECT (@query::text)::tsquery AS query
 ), matched AS (
     SELECT pp.pdf_id, pp.page, pp.text,
            row_number() OVER (PARTITION BY pp.pdf_id ORDER BY ts_rank(pp.tsv, q.query) DESC, pp.page) AS rn,
