@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/json"
@@ -15,6 +16,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -25,6 +27,7 @@ import (
 
 	"github.com/studysprint/studysprint/dbgen"
 	"github.com/studysprint/studysprint/internal/auth"
+	"github.com/studysprint/studysprint/internal/testdb"
 	"github.com/studysprint/studysprint/internal/testpdf"
 )
 
@@ -381,4 +384,126 @@ func waldenText(b testing.TB) string {
 		b.Fatal(err)
 	}
 	return string(out)
+}
+
+// BenchmarkIngest: 50 sessions of 50 users send batches of 100 timer events
+// (page turns and heartbeats, in time order) over HTTP at once, b.N batches
+// in all, while one more client polls GET /study-sessions/current. It
+// reports accepted events per second and that poll's p50/p99.
+//
+//	go test -run '^$' -bench BenchmarkIngest -benchtime 2000x ./api/
+func BenchmarkIngest(b *testing.B) {
+	// The service's default pool (DATABASE_MAX_CONNS=20).
+	e := newEnvWith(b, envConfig{noValidate: true, pool: testdb.Sized(b, 20)})
+	const sessions, perBatch = 50, 100
+	type worker struct {
+		token, id string
+		t0        time.Time
+		next      int
+	}
+	path := filepath.Join(b.TempDir(), "book.pdf")
+	if err := testpdf.WriteSynthetic(path, 400, 100); err != nil {
+		b.Fatal(err)
+	}
+	workers := make([]*worker, sessions)
+	for i := range workers {
+		tk, _ := e.register()
+		pdf := e.uploadOK(tk.AccessToken, path, nil)
+		t0 := e.clock.Now().Add(-90 * 24 * time.Hour)
+		s := e.startSession(tk.AccessToken, map[string]any{"pdf_id": pdf.ID, "start_page": 1, "started_at": t0.Format(time.RFC3339)})
+		workers[i] = &worker{token: tk.AccessToken, id: s.ID, t0: t0}
+	}
+	watcher, _ := e.register()
+	wpdf := e.studyPDF(watcher.AccessToken, 3)
+	e.startSession(watcher.AccessToken, map[string]any{"pdf_id": wpdf.ID})
+	// The load generator shares the machine with the server: its bodies are
+	// built with appends, not maps and reflection.
+	body := func(w *worker) []byte {
+		raw := make([]byte, 0, perBatch*110)
+		raw = append(raw, `{"events":[`...)
+		for k := range perBatch {
+			n := w.next
+			w.next++
+			if k > 0 {
+				raw = append(raw, ',')
+			}
+			raw = append(raw, `{"id":"`...)
+			raw = append(raw, uuid.NewString()...)
+			raw = append(raw, `","at":"`...)
+			raw = w.t0.Add(time.Duration(n)*15*time.Second).UTC().AppendFormat(raw, time.RFC3339)
+			if n%3 == 2 {
+				raw = append(raw, `","type":"page","page":`...)
+				raw = strconv.AppendInt(raw, int64(1+(n/3)%400), 10)
+				raw = append(raw, '}')
+			} else {
+				raw = append(raw, `","type":"heartbeat"}`...)
+			}
+		}
+		return append(raw, "]}"...)
+	}
+	var accepted, left atomic.Int64
+	left.Store(int64(b.N))
+	stop := make(chan struct{})
+	var pollWG sync.WaitGroup
+	var latencies []time.Duration
+	pollWG.Go(func() {
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			t := time.Now()
+			if s := get(b, e.client, e.srv.URL+"/api/v1/study-sessions/current", watcher.AccessToken); s != http.StatusOK {
+				b.Errorf("current answered %d", s)
+				return
+			}
+			latencies = append(latencies, time.Since(t))
+		}
+	})
+	b.ResetTimer()
+	start := time.Now()
+	var wg sync.WaitGroup
+	for _, w := range workers {
+		wg.Go(func() {
+			client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 4}}
+			for left.Add(-1) >= 0 {
+				req, _ := http.NewRequest("POST", e.srv.URL+"/api/v1/study-sessions/"+w.id+"/events", bytes.NewReader(body(w)))
+				req.Header.Set("Content-Type", "application/json")
+				req.Header.Set("Authorization", "Bearer "+w.token)
+				res, err := client.Do(req)
+				if err != nil {
+					b.Error(err)
+					return
+				}
+				raw, _ := io.ReadAll(res.Body)
+				res.Body.Close()
+				if res.StatusCode != http.StatusOK {
+					b.Errorf("batch answered %d", res.StatusCode)
+					return
+				}
+				// Count the accepted ids without decoding the whole answer.
+				head, _, _ := bytes.Cut(raw, []byte(`"duplicates"`))
+				accepted.Add(int64(bytes.Count(head, []byte(`-`)) / 4))
+			}
+		})
+	}
+	wg.Wait()
+	elapsed := time.Since(start).Seconds()
+	b.StopTimer()
+	close(stop)
+	pollWG.Wait()
+	if accepted.Load() != int64(b.N)*perBatch {
+		b.Fatalf("%d events accepted of %d", accepted.Load(), int64(b.N)*perBatch)
+	}
+	slices.Sort(latencies)
+	pct := func(p float64) float64 {
+		if len(latencies) == 0 {
+			return 0
+		}
+		return float64(latencies[min(len(latencies)-1, int(p*float64(len(latencies))))].Microseconds()) / 1000
+	}
+	b.ReportMetric(float64(accepted.Load())/elapsed, "events/s")
+	b.ReportMetric(pct(0.50), "current_p50_ms")
+	b.ReportMetric(pct(0.99), "current_p99_ms")
 }

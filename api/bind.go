@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"reflect"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/google/uuid"
@@ -99,30 +100,43 @@ func decodeJSON(body io.Reader, dst any) error {
 // id that is not in the canonical 8-4-4-4-12 form. Those are 422s naming the
 // field by its path (events[3].id).
 func checkJSONStructure(data []byte, dst any) error {
+	t := reflect.TypeOf(dst)
+	if t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	// The fast scanner takes valid JSON; anything it refuses is walked
+	// again through json.Decoder, whose error is the one answered.
+	if err := walkJSON(&jsonWalker{src: newScanner(data)}, t); !errors.Is(err, errScan) {
+		return err
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
-	tok, err := dec.Token()
+	return walkJSON(&jsonWalker{src: decoderSource{dec}}, t)
+}
+
+func walkJSON(w *jsonWalker, t reflect.Type) error {
+	tok, err := w.src.token()
+	if errors.Is(err, errScan) {
+		return err
+	}
 	if err != nil {
 		return jsonError(err)
 	}
 	if d, ok := tok.(json.Delim); !ok || d != '{' {
 		return errBadRequest("malformed_json", "the body must be a JSON object")
 	}
-	t := reflect.TypeOf(dst)
-	if t != nil && t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	w := jsonWalker{dec: dec}
 	if err := w.object(t, "", 1); err != nil {
 		return err
 	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+	if _, err := w.src.token(); errors.Is(err, errScan) {
+		return err
+	} else if !errors.Is(err, io.EOF) && !errors.Is(err, errEOF) {
 		return errBadRequest("malformed_json", "the body must hold exactly one JSON object")
 	}
 	return nil
 }
 
-type jsonWalker struct{ dec *json.Decoder }
+type jsonWalker struct{ src tokenSource }
 
 var (
 	uuidType     = reflect.TypeOf(uuid.UUID{})
@@ -133,8 +147,11 @@ var (
 type nullable interface{ acceptsNull() }
 
 func (w *jsonWalker) token() (json.Token, error) {
-	tok, err := w.dec.Token()
-	if errors.Is(err, io.EOF) {
+	tok, err := w.src.token()
+	if errors.Is(err, errScan) {
+		return nil, err
+	}
+	if errors.Is(err, io.EOF) || errors.Is(err, errEOF) {
 		return nil, errBadRequest("malformed_json", "the JSON body ends too early")
 	}
 	if err != nil {
@@ -193,8 +210,8 @@ func (w *jsonWalker) value(t reflect.Type, path string, depth int) error {
 		return err
 	}
 	canBeNull := t == nil
-	for t != nil && (t.Kind() == reflect.Pointer || reflect.PointerTo(t).Implements(nullableType)) {
-		if reflect.PointerTo(t).Implements(nullableType) {
+	for t != nil && (t.Kind() == reflect.Pointer || isNullable(t)) {
+		if isNullable(t) {
 			canBeNull = true
 			t = t.Field(1).Type.Elem() // optional[T].Value is *T
 			continue
@@ -230,7 +247,7 @@ func (w *jsonWalker) value(t reflect.Type, path string, depth int) error {
 			elem = t.Elem()
 		}
 		for i := 0; ; i++ {
-			if !w.dec.More() {
+			if !w.src.more() {
 				_, err := w.token() // ']'
 				return err
 			}
@@ -254,8 +271,33 @@ func fieldError(path, message string) *Error {
 		Fields: map[string]string{path: message}}
 }
 
+var nullableCache sync.Map // reflect.Type -> bool
+
+// isNullable reports whether t is an optional[T] (cached: asked for every value).
+func isNullable(t reflect.Type) bool {
+	if v, ok := nullableCache.Load(t); ok {
+		return v.(bool)
+	}
+	v := t.Kind() == reflect.Struct && reflect.PointerTo(t).Implements(nullableType)
+	nullableCache.Store(t, v)
+	return v
+}
+
+// fieldCache holds jsonFields per struct type (a batch of 500 events
+// would otherwise reflect over the same struct 500 times).
+var fieldCache sync.Map // reflect.Type -> map[string]reflect.Type
+
 // jsonFields maps the exact json names of a struct's fields to their types.
 func jsonFields(t reflect.Type) map[string]reflect.Type {
+	if m, ok := fieldCache.Load(t); ok {
+		return m.(map[string]reflect.Type)
+	}
+	m := computeJSONFields(t)
+	fieldCache.Store(t, m)
+	return m
+}
+
+func computeJSONFields(t reflect.Type) map[string]reflect.Type {
 	out := make(map[string]reflect.Type, t.NumField())
 	for i := range t.NumField() {
 		f := t.Field(i)

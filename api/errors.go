@@ -64,10 +64,6 @@ func newError(status int, code, message string) *Error {
 	return &Error{Status: status, Code: code, Message: message}
 }
 
-func errConflict(code, message string) *Error {
-	return newError(http.StatusConflict, code, message)
-}
-
 func errBadRequest(code, message string) *Error {
 	return newError(http.StatusBadRequest, code, message)
 }

@@ -27,6 +27,7 @@ type exerciseResponse struct {
 	ExercisePDFID     *uuid.UUID `json:"exercise_pdf_id"`
 	ExercisePageStart *int32     `json:"exercise_page_start"`
 	ExercisePageEnd   *int32     `json:"exercise_page_end"`
+	TimeSpentSeconds  int64      `json:"time_spent_seconds"`
 	CreatedAt         time.Time  `json:"created_at"`
 	UpdatedAt         time.Time  `json:"updated_at"`
 }
@@ -36,7 +37,7 @@ func toExerciseResponse(e dbgen.Exercise) exerciseResponse {
 		ID: e.ID, PDFID: e.PdfID, PageStart: e.PageStart, PageEnd: e.PageEnd, Title: e.Title, Description: e.Description,
 		Difficulty: e.Difficulty, Status: e.Status, Score: e.Score, CompletedAt: utcPtr(e.CompletedAt),
 		ExercisePDFID: e.ExercisePdfID, ExercisePageStart: e.ExercisePageStart, ExercisePageEnd: e.ExercisePageEnd,
-		CreatedAt: utc(e.CreatedAt), UpdatedAt: utc(e.UpdatedAt),
+		TimeSpentSeconds: e.TimeSpentSeconds, CreatedAt: utc(e.CreatedAt), UpdatedAt: utc(e.UpdatedAt),
 	}
 }
 

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"errors"
 	"math"
 	"net/netip"
 	"strconv"
@@ -87,3 +88,18 @@ func boolQuery(c echo.Context, name string) (bool, error) {
 	}
 	return b, nil
 }
+
+// queryTime reads an optional RFC 3339 time query parameter.
+func queryTime(c echo.Context, name string) (*time.Time, error) {
+	v := c.QueryParam(name)
+	if v == "" {
+		return nil, nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, v)
+	if err != nil {
+		return nil, errors.New("must be a time like 2026-12-01T08:00:00Z")
+	}
+	return &t, nil
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }

@@ -25,6 +25,7 @@ type hostileFixture struct {
 	tk                        tokens
 	password                  string
 	topic, pdf, exercise, bmk string
+	session                   string
 }
 
 func (e *env) hostileFixture() hostileFixture {
@@ -39,6 +40,9 @@ func (e *env) hostileFixture() hostileFixture {
 	e.do("POST", "/api/v1/pdfs/"+f.pdf+"/bookmarks", map[string]any{"page": 1, "label": "b"}, withToken(tk.AccessToken)).
 		must(e.t, http.StatusCreated).decode(e.t, &bm)
 	f.exercise, f.bmk = ex.ID, bm.ID
+	var st struct{ ID string }
+	e.do("POST", "/api/v1/study-sessions", map[string]any{"pdf_id": f.pdf}, withToken(tk.AccessToken)).must(e.t, http.StatusCreated).decode(e.t, &st)
+	f.session = st.ID
 	return f
 }
 
@@ -52,6 +56,8 @@ func (f hostileFixture) concrete(path string) string {
 		id = f.exercise
 	case strings.HasPrefix(path, "/api/v1/bookmarks/"):
 		id = f.bmk
+	case strings.HasPrefix(path, "/api/v1/study-sessions/"):
+		id = f.session
 	case strings.HasPrefix(path, "/api/v1/auth/sessions/"):
 		id = "00000000-0000-4000-8000-000000000000"
 	}

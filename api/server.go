@@ -23,6 +23,7 @@ import (
 	"github.com/studysprint/studysprint/internal/pdfinfo"
 	"github.com/studysprint/studysprint/internal/ratelimit"
 	"github.com/studysprint/studysprint/internal/storage"
+	"github.com/studysprint/studysprint/internal/study"
 )
 
 // Config is what the HTTP layer needs from the service configuration.
@@ -110,6 +111,7 @@ type server struct {
 	store     storage.Store
 	inspector *pdfinfo.Inspector
 	library   *library.Service
+	study     *study.Service
 
 	ipLimiter   *ratelimit.Limiter
 	userLimiter *ratelimit.Limiter
@@ -178,6 +180,7 @@ func New(cfg Config, deps Deps) (*echo.Echo, error) {
 		MaxUploadBytes: cfg.MaxUploadBytes, UploadDir: cfg.UploadDir,
 		UploadsPerUser: cfg.UploadsPerUser, Uploads: cfg.Uploads, StorageQuota: cfg.StorageQuota,
 	}, library.Deps{Pool: deps.Pool, Store: deps.Store, Inspector: deps.Inspector, Now: clock, Log: deps.Logger, Nudge: deps.TextNudge})
+	s.study = study.NewService(deps.Pool, clock, deps.Logger)
 	if cfg.AuthRateLimitPerMinute > 0 {
 		s.ipLimiter = ratelimit.New(cfg.AuthRateLimitPerMinute, 100_000)
 	}
@@ -274,6 +277,19 @@ func (s *server) routes(e *echo.Echo) {
 	v1.POST("/exercises/:id/reopen", s.reopenExercise, s.requireAuth)
 
 	v1.GET("/pdfs/:id/pages", s.listPDFPages, s.requireAuth)
+
+	v1.POST("/study-sessions", s.startStudySession, s.requireAuth)
+	v1.GET("/study-sessions", s.listStudySessions, s.requireAuth)
+	v1.GET("/study-sessions/current", s.currentStudySession, s.requireAuth)
+	v1.GET("/study-sessions/:id", s.getStudySession, s.requireAuth)
+	v1.PATCH("/study-sessions/:id", s.updateStudySession, s.requireAuth)
+	v1.DELETE("/study-sessions/:id", s.deleteStudySession, s.requireAuth)
+	v1.GET("/study-sessions/:id/pages", s.listStudySessionPages, s.requireAuth)
+	v1.POST("/study-sessions/:id/events", s.postStudyEvents, s.requireAuth)
+	v1.POST("/study-sessions/:id/pause", s.studyShortcut(study.EventPause), s.requireAuth)
+	v1.POST("/study-sessions/:id/resume", s.studyShortcut(study.EventResume), s.requireAuth)
+	v1.POST("/study-sessions/:id/stop", s.studyShortcut(study.EventStop), s.requireAuth)
+	v1.POST("/study-sessions/:id/heartbeat", s.studyShortcut(study.EventHeartbeat), s.requireAuth)
 	v1.GET("/search", s.search, s.requireAuth)
 }
 

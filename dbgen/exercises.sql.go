@@ -17,7 +17,7 @@ INSERT INTO exercises (user_id, pdf_id, page_start, page_end, title, description
                        exercise_pdf_id, exercise_page_start, exercise_page_end, created_at, updated_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7,
         $8, $9, $10, $11, $11)
-RETURNING id, user_id, pdf_id, page_start, page_end, title, description, difficulty, status, score, completed_at, exercise_pdf_id, exercise_page_start, exercise_page_end, created_at, updated_at
+RETURNING id, user_id, pdf_id, page_start, page_end, title, description, difficulty, status, score, completed_at, exercise_pdf_id, exercise_page_start, exercise_page_end, created_at, updated_at, time_spent_seconds
 `
 
 type CreateExerciseParams struct {
@@ -40,7 +40,7 @@ type CreateExerciseParams struct {
 //	                       exercise_pdf_id, exercise_page_start, exercise_page_end, created_at, updated_at)
 //	VALUES ($1, $2, $3, $4, $5, $6, $7,
 //	        $8, $9, $10, $11, $11)
-//	RETURNING id, user_id, pdf_id, page_start, page_end, title, description, difficulty, status, score, completed_at, exercise_pdf_id, exercise_page_start, exercise_page_end, created_at, updated_at
+//	RETURNING id, user_id, pdf_id, page_start, page_end, title, description, difficulty, status, score, completed_at, exercise_pdf_id, exercise_page_start, exercise_page_end, created_at, updated_at, time_spent_seconds
 func (q *Queries) CreateExercise(ctx context.Context, arg CreateExerciseParams) (Exercise, error) {
 	row := q.db.QueryRow(ctx, createExercise,
 		arg.UserID,
@@ -73,6 +73,7 @@ func (q *Queries) CreateExercise(ctx context.Context, arg CreateExerciseParams) 
 		&i.ExercisePageEnd,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.TimeSpentSeconds,
 	)
 	return i, err
 }
@@ -98,7 +99,7 @@ func (q *Queries) DeleteExercise(ctx context.Context, arg DeleteExerciseParams) 
 }
 
 const getExercise = `-- name: GetExercise :one
-SELECT id, user_id, pdf_id, page_start, page_end, title, description, difficulty, status, score, completed_at, exercise_pdf_id, exercise_page_start, exercise_page_end, created_at, updated_at FROM exercises WHERE id = $1 AND user_id = $2
+SELECT id, user_id, pdf_id, page_start, page_end, title, description, difficulty, status, score, completed_at, exercise_pdf_id, exercise_page_start, exercise_page_end, created_at, updated_at, time_spent_seconds FROM exercises WHERE id = $1 AND user_id = $2
 `
 
 type GetExerciseParams struct {
@@ -108,7 +109,7 @@ type GetExerciseParams struct {
 
 // GetExercise
 //
-//	SELECT id, user_id, pdf_id, page_start, page_end, title, description, difficulty, status, score, completed_at, exercise_pdf_id, exercise_page_start, exercise_page_end, created_at, updated_at FROM exercises WHERE id = $1 AND user_id = $2
+//	SELECT id, user_id, pdf_id, page_start, page_end, title, description, difficulty, status, score, completed_at, exercise_pdf_id, exercise_page_start, exercise_page_end, created_at, updated_at, time_spent_seconds FROM exercises WHERE id = $1 AND user_id = $2
 func (q *Queries) GetExercise(ctx context.Context, arg GetExerciseParams) (Exercise, error) {
 	row := q.db.QueryRow(ctx, getExercise, arg.ID, arg.UserID)
 	var i Exercise
@@ -129,6 +130,7 @@ func (q *Queries) GetExercise(ctx context.Context, arg GetExerciseParams) (Exerc
 		&i.ExercisePageEnd,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.TimeSpentSeconds,
 	)
 	return i, err
 }
@@ -141,7 +143,7 @@ WITH RECURSIVE subtree AS (
     SELECT c.id FROM topics c JOIN subtree s ON c.parent_id = s.id
     WHERE c.user_id = $1
 )
-SELECT e.id, e.user_id, e.pdf_id, e.page_start, e.page_end, e.title, e.description, e.difficulty, e.status, e.score, e.completed_at, e.exercise_pdf_id, e.exercise_page_start, e.exercise_page_end, e.created_at, e.updated_at FROM exercises e
+SELECT e.id, e.user_id, e.pdf_id, e.page_start, e.page_end, e.title, e.description, e.difficulty, e.status, e.score, e.completed_at, e.exercise_pdf_id, e.exercise_page_start, e.exercise_page_end, e.created_at, e.updated_at, e.time_spent_seconds FROM exercises e
 WHERE e.user_id = $1
   AND ($2::uuid IS NULL OR e.pdf_id IN (
         SELECT p.id FROM pdfs p WHERE p.user_id = $1 AND p.topic_id IN (SELECT id FROM subtree)))
@@ -171,7 +173,7 @@ type ListExercisesParams struct {
 //	    SELECT c.id FROM topics c JOIN subtree s ON c.parent_id = s.id
 //	    WHERE c.user_id = $1
 //	)
-//	SELECT e.id, e.user_id, e.pdf_id, e.page_start, e.page_end, e.title, e.description, e.difficulty, e.status, e.score, e.completed_at, e.exercise_pdf_id, e.exercise_page_start, e.exercise_page_end, e.created_at, e.updated_at FROM exercises e
+//	SELECT e.id, e.user_id, e.pdf_id, e.page_start, e.page_end, e.title, e.description, e.difficulty, e.status, e.score, e.completed_at, e.exercise_pdf_id, e.exercise_page_start, e.exercise_page_end, e.created_at, e.updated_at, e.time_spent_seconds FROM exercises e
 //	WHERE e.user_id = $1
 //	  AND ($2::uuid IS NULL OR e.pdf_id IN (
 //	        SELECT p.id FROM pdfs p WHERE p.user_id = $1 AND p.topic_id IN (SELECT id FROM subtree)))
@@ -213,6 +215,7 @@ func (q *Queries) ListExercises(ctx context.Context, arg ListExercisesParams) ([
 			&i.ExercisePageEnd,
 			&i.CreatedAt,
 			&i.UpdatedAt,
+			&i.TimeSpentSeconds,
 		); err != nil {
 			return nil, err
 		}
@@ -225,7 +228,7 @@ func (q *Queries) ListExercises(ctx context.Context, arg ListExercisesParams) ([
 }
 
 const listPDFExercises = `-- name: ListPDFExercises :many
-SELECT id, user_id, pdf_id, page_start, page_end, title, description, difficulty, status, score, completed_at, exercise_pdf_id, exercise_page_start, exercise_page_end, created_at, updated_at FROM exercises
+SELECT id, user_id, pdf_id, page_start, page_end, title, description, difficulty, status, score, completed_at, exercise_pdf_id, exercise_page_start, exercise_page_end, created_at, updated_at, time_spent_seconds FROM exercises
 WHERE user_id = $1 AND pdf_id = $2
   AND ($3::text IS NULL OR status = $3::text)
   AND ($4::int IS NULL
@@ -246,7 +249,7 @@ type ListPDFExercisesParams struct {
 
 // A study PDF's exercises in page order, optionally by status.
 //
-//	SELECT id, user_id, pdf_id, page_start, page_end, title, description, difficulty, status, score, completed_at, exercise_pdf_id, exercise_page_start, exercise_page_end, created_at, updated_at FROM exercises
+//	SELECT id, user_id, pdf_id, page_start, page_end, title, description, difficulty, status, score, completed_at, exercise_pdf_id, exercise_page_start, exercise_page_end, created_at, updated_at, time_spent_seconds FROM exercises
 //	WHERE user_id = $1 AND pdf_id = $2
 //	  AND ($3::text IS NULL OR status = $3::text)
 //	  AND ($4::int IS NULL
@@ -287,6 +290,7 @@ func (q *Queries) ListPDFExercises(ctx context.Context, arg ListPDFExercisesPara
 			&i.ExercisePageEnd,
 			&i.CreatedAt,
 			&i.UpdatedAt,
+			&i.TimeSpentSeconds,
 		); err != nil {
 			return nil, err
 		}
@@ -299,7 +303,7 @@ func (q *Queries) ListPDFExercises(ctx context.Context, arg ListPDFExercisesPara
 }
 
 const listPageExercises = `-- name: ListPageExercises :many
-SELECT id, user_id, pdf_id, page_start, page_end, title, description, difficulty, status, score, completed_at, exercise_pdf_id, exercise_page_start, exercise_page_end, created_at, updated_at FROM exercises
+SELECT id, user_id, pdf_id, page_start, page_end, title, description, difficulty, status, score, completed_at, exercise_pdf_id, exercise_page_start, exercise_page_end, created_at, updated_at, time_spent_seconds FROM exercises
 WHERE user_id = $1 AND pdf_id = $2
   AND page_start <= $3::int AND page_end >= $3::int
 ORDER BY page_end, difficulty, created_at, id
@@ -315,7 +319,7 @@ type ListPageExercisesParams struct {
 // What to practise around page n: the exercises whose range covers it, those
 // that end soonest first.
 //
-//	SELECT id, user_id, pdf_id, page_start, page_end, title, description, difficulty, status, score, completed_at, exercise_pdf_id, exercise_page_start, exercise_page_end, created_at, updated_at FROM exercises
+//	SELECT id, user_id, pdf_id, page_start, page_end, title, description, difficulty, status, score, completed_at, exercise_pdf_id, exercise_page_start, exercise_page_end, created_at, updated_at, time_spent_seconds FROM exercises
 //	WHERE user_id = $1 AND pdf_id = $2
 //	  AND page_start <= $3::int AND page_end >= $3::int
 //	ORDER BY page_end, difficulty, created_at, id
@@ -346,6 +350,7 @@ func (q *Queries) ListPageExercises(ctx context.Context, arg ListPageExercisesPa
 			&i.ExercisePageEnd,
 			&i.CreatedAt,
 			&i.UpdatedAt,
+			&i.TimeSpentSeconds,
 		); err != nil {
 			return nil, err
 		}
@@ -364,7 +369,7 @@ UPDATE exercises SET
     completed_at = $3,
     updated_at   = $4
 WHERE id = $5 AND user_id = $6
-RETURNING id, user_id, pdf_id, page_start, page_end, title, description, difficulty, status, score, completed_at, exercise_pdf_id, exercise_page_start, exercise_page_end, created_at, updated_at
+RETURNING id, user_id, pdf_id, page_start, page_end, title, description, difficulty, status, score, completed_at, exercise_pdf_id, exercise_page_start, exercise_page_end, created_at, updated_at, time_spent_seconds
 `
 
 type SetExerciseStatusParams struct {
@@ -384,7 +389,7 @@ type SetExerciseStatusParams struct {
 //	    completed_at = $3,
 //	    updated_at   = $4
 //	WHERE id = $5 AND user_id = $6
-//	RETURNING id, user_id, pdf_id, page_start, page_end, title, description, difficulty, status, score, completed_at, exercise_pdf_id, exercise_page_start, exercise_page_end, created_at, updated_at
+//	RETURNING id, user_id, pdf_id, page_start, page_end, title, description, difficulty, status, score, completed_at, exercise_pdf_id, exercise_page_start, exercise_page_end, created_at, updated_at, time_spent_seconds
 func (q *Queries) SetExerciseStatus(ctx context.Context, arg SetExerciseStatusParams) (Exercise, error) {
 	row := q.db.QueryRow(ctx, setExerciseStatus,
 		arg.Status,
@@ -412,6 +417,7 @@ func (q *Queries) SetExerciseStatus(ctx context.Context, arg SetExerciseStatusPa
 		&i.ExercisePageEnd,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.TimeSpentSeconds,
 	)
 	return i, err
 }
@@ -429,7 +435,7 @@ UPDATE exercises SET
     exercise_page_end   = CASE WHEN $7::bool THEN $10::int ELSE exercise_page_end END,
     updated_at          = $11
 WHERE id = $12 AND user_id = $13
-RETURNING id, user_id, pdf_id, page_start, page_end, title, description, difficulty, status, score, completed_at, exercise_pdf_id, exercise_page_start, exercise_page_end, created_at, updated_at
+RETURNING id, user_id, pdf_id, page_start, page_end, title, description, difficulty, status, score, completed_at, exercise_pdf_id, exercise_page_start, exercise_page_end, created_at, updated_at, time_spent_seconds
 `
 
 type UpdateExerciseParams struct {
@@ -462,7 +468,7 @@ type UpdateExerciseParams struct {
 //	    exercise_page_end   = CASE WHEN $7::bool THEN $10::int ELSE exercise_page_end END,
 //	    updated_at          = $11
 //	WHERE id = $12 AND user_id = $13
-//	RETURNING id, user_id, pdf_id, page_start, page_end, title, description, difficulty, status, score, completed_at, exercise_pdf_id, exercise_page_start, exercise_page_end, created_at, updated_at
+//	RETURNING id, user_id, pdf_id, page_start, page_end, title, description, difficulty, status, score, completed_at, exercise_pdf_id, exercise_page_start, exercise_page_end, created_at, updated_at, time_spent_seconds
 func (q *Queries) UpdateExercise(ctx context.Context, arg UpdateExerciseParams) (Exercise, error) {
 	row := q.db.QueryRow(ctx, updateExercise,
 		arg.Title,
@@ -497,6 +503,7 @@ func (q *Queries) UpdateExercise(ctx context.Context, arg UpdateExerciseParams) 
 		&i.ExercisePageEnd,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.TimeSpentSeconds,
 	)
 	return i, err
 }

@@ -40,6 +40,8 @@ type Exercise struct {
 	ExercisePageEnd   *int32
 	CreatedAt         time.Time
 	UpdatedAt         time.Time
+	// Active seconds of the study sessions on this exercise (kept by the timer).
+	TimeSpentSeconds int64
 }
 
 // Password attempts per login identifier and client network (an IPv4 address or an IPv6 /64) in a fixed window. An attempt is counted before its password is checked, in one statement under the row lock (CountLoginAttempt), so concurrent guesses cannot pass the limit; past LOGIN_LOCKOUT_FAILURES the network is refused for this identifier until the window ends. A successful login deletes only its own network's row, so a stranger elsewhere cannot lock a student out.
@@ -100,6 +102,8 @@ type Pdf struct {
 	TextError        *string
 	// Words over all pages with a text layer, known once text_status is done.
 	WordCount *int32
+	// When current_page was set: by the latest page event of any study session (by its time), or by PATCH. An older page event never moves current_page back.
+	CurrentPageAt *time.Time
 }
 
 // Per-page text keyed by (user, pdf, page): the word count (NULL for a page without a text layer, such as a scan), the text (capped) and its tsvector in the two configurations of SEARCH_LANGUAGES.
@@ -149,6 +153,83 @@ type SecurityEvent struct {
 	UserAgent string
 	SessionID *uuid.UUID
 	Detail    []byte
+}
+
+// Timer events as clients sent them. The id is made by the client and unique within its session, so resending a batch changes nothing; seq is the arrival order and breaks ties between events of the same time. The primary key is the only index (it serves ListStudyEventsByID and, with a sort, the rare replay of ListStudyEvents): every batch inserts into it, so one index instead of two keeps ingestion cheap.
+type StudyEvent struct {
+	UserID    uuid.UUID
+	ID        uuid.UUID
+	SessionID uuid.UUID
+	Seq       int64
+	Type      string
+	Page      *int32
+	// The client's clock; events are applied in (at, seq) order whenever they arrive.
+	At         time.Time
+	ReceivedAt time.Time
+}
+
+// A study session on a PDF (or an exercise, which studies its PDF). Its numbers are derived from its events (study_events) by the pure rules of internal/study and stored here on every write: checkpoint is the fold state after the last applied event, so a batch in time order is folded on; a late batch replays the session's events. Nothing lives only in memory.
+type StudySession struct {
+	ID         uuid.UUID
+	UserID     uuid.UUID
+	PdfID      uuid.UUID
+	ExerciseID *uuid.UUID
+	Source     string
+	Pomodoro   bool
+	// The timer rules the session started with (idle threshold, page bounds, pomodoro lengths), frozen: a change of preferences applies to later sessions.
+	Rules                []byte
+	IdleThresholdSeconds int32
+	StartPage            *int32
+	// The PDF's page count (it never changes): event pages are checked against it without reading the PDF.
+	PageCount int32
+	StartedAt time.Time
+	// As of the last write; a running session whose client went quiet is ended (idle) when it is read or by the sweeper.
+	Status      string
+	EndedAt     *time.Time
+	EndedReason *string
+	// The time (client clock) of the latest applied event, or the start.
+	LastEventAt time.Time
+	// Server time of the latest request about the session: inactivity is measured by it, never by the events' own times.
+	LastHeardAt   time.Time
+	CurrentPage   *int32
+	CurrentPageAt *time.Time
+	// Up to the end of the timeline (ended_at, or last_event_at while running); the API adds the time since the last event for a running session.
+	ActiveSeconds int64
+	PausedSeconds int64
+	IdleSeconds   int64
+	BreakSeconds  int64
+	PagesVisited  int32
+	PagesRead     int32
+	Events        int32
+	// internal/study.Checkpoint in its compact binary form (varints; written on every batch, so a few bytes per page).
+	Checkpoint []byte
+	Notes      string
+	Rating     *int16
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+}
+
+// One session's study time per 15-minute UTC bucket (every time zone offset is a multiple of 15 minutes, so any local day is a whole number of buckets and a session across midnight splits exactly). read_seconds and pages_read count dwells by the bucket they began in.
+type StudySessionBucket struct {
+	SessionID     uuid.UUID
+	UserID        uuid.UUID
+	PdfID         uuid.UUID
+	BucketStart   time.Time
+	ActiveSeconds int32
+	ReadSeconds   int32
+	PagesRead     int32
+}
+
+// One session's contribution to each page it visited: counted (non-skim, capped) dwell seconds, counted visits, first and last read. page_stats is the sum of these rows; both change in the same transaction as the events, so a late event or a deleted session corrects page_stats exactly.
+type StudySessionPage struct {
+	SessionID   uuid.UUID
+	UserID      uuid.UUID
+	PdfID       uuid.UUID
+	Page        int32
+	Seconds     int32
+	Visits      int32
+	FirstReadAt *time.Time
+	LastReadAt  *time.Time
 }
 
 // The text-extraction queue: a row is pending work. Workers claim it with FOR UPDATE SKIP LOCKED and push run_after forward (a lease), so a worker that dies mid-extraction leaves the job to be claimed again when the lease ends.
@@ -244,4 +325,14 @@ type UserSession struct {
 	// Derives each refresh token from the one presented (HMAC), so a retry within the grace window gets the same successor although only hashes are stored.
 	RefreshSecret     []byte
 	AbsoluteExpiresAt time.Time
+}
+
+// The per-user rollup of study_session_buckets (and the sessions started in each bucket), recomputed for the buckets a write touches: daily, weekly and streak statistics read it in the user's current time zone.
+type UserStudyBucket struct {
+	UserID        uuid.UUID
+	BucketStart   time.Time
+	ActiveSeconds int32
+	ReadSeconds   int32
+	PagesRead     int32
+	Sessions      int32
 }

@@ -15,7 +15,7 @@ import (
 const createPDF = `-- name: CreatePDF :one
 INSERT INTO pdfs (id, user_id, topic_id, kind, title, author, original_filename, page_count, size_bytes, sha256, storage_key, created_at, updated_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)
-RETURNING id, user_id, topic_id, kind, title, author, original_filename, page_count, size_bytes, sha256, storage_key, current_page, created_at, updated_at, text_status, text_error, word_count
+RETURNING id, user_id, topic_id, kind, title, author, original_filename, page_count, size_bytes, sha256, storage_key, current_page, created_at, updated_at, text_status, text_error, word_count, current_page_at
 `
 
 type CreatePDFParams struct {
@@ -37,7 +37,7 @@ type CreatePDFParams struct {
 //
 //	INSERT INTO pdfs (id, user_id, topic_id, kind, title, author, original_filename, page_count, size_bytes, sha256, storage_key, created_at, updated_at)
 //	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)
-//	RETURNING id, user_id, topic_id, kind, title, author, original_filename, page_count, size_bytes, sha256, storage_key, current_page, created_at, updated_at, text_status, text_error, word_count
+//	RETURNING id, user_id, topic_id, kind, title, author, original_filename, page_count, size_bytes, sha256, storage_key, current_page, created_at, updated_at, text_status, text_error, word_count, current_page_at
 func (q *Queries) CreatePDF(ctx context.Context, arg CreatePDFParams) (Pdf, error) {
 	row := q.db.QueryRow(ctx, createPDF,
 		arg.ID,
@@ -72,6 +72,7 @@ func (q *Queries) CreatePDF(ctx context.Context, arg CreatePDFParams) (Pdf, erro
 		&i.TextStatus,
 		&i.TextError,
 		&i.WordCount,
+		&i.CurrentPageAt,
 	)
 	return i, err
 }
@@ -132,7 +133,7 @@ func (q *Queries) DeletePDFsInTopics(ctx context.Context, arg DeletePDFsInTopics
 }
 
 const getPDF = `-- name: GetPDF :one
-SELECT p.id, p.user_id, p.topic_id, p.kind, p.title, p.author, p.original_filename, p.page_count, p.size_bytes, p.sha256, p.storage_key, p.current_page, p.created_at, p.updated_at, p.text_status, p.text_error, p.word_count, st.pdf_id, st.user_id, st.pages_read, st.study_seconds, st.last_studied_at, st.exercise_count, st.exercises_done
+SELECT p.id, p.user_id, p.topic_id, p.kind, p.title, p.author, p.original_filename, p.page_count, p.size_bytes, p.sha256, p.storage_key, p.current_page, p.created_at, p.updated_at, p.text_status, p.text_error, p.word_count, p.current_page_at, st.pdf_id, st.user_id, st.pages_read, st.study_seconds, st.last_studied_at, st.exercise_count, st.exercises_done
 FROM pdfs p
 JOIN pdf_stats st ON st.pdf_id = p.id AND st.user_id = p.user_id
 WHERE p.id = $1 AND p.user_id = $2
@@ -150,7 +151,7 @@ type GetPDFRow struct {
 
 // One PDF with its statistics (pdf_stats).
 //
-//	SELECT p.id, p.user_id, p.topic_id, p.kind, p.title, p.author, p.original_filename, p.page_count, p.size_bytes, p.sha256, p.storage_key, p.current_page, p.created_at, p.updated_at, p.text_status, p.text_error, p.word_count, st.pdf_id, st.user_id, st.pages_read, st.study_seconds, st.last_studied_at, st.exercise_count, st.exercises_done
+//	SELECT p.id, p.user_id, p.topic_id, p.kind, p.title, p.author, p.original_filename, p.page_count, p.size_bytes, p.sha256, p.storage_key, p.current_page, p.created_at, p.updated_at, p.text_status, p.text_error, p.word_count, p.current_page_at, st.pdf_id, st.user_id, st.pages_read, st.study_seconds, st.last_studied_at, st.exercise_count, st.exercises_done
 //	FROM pdfs p
 //	JOIN pdf_stats st ON st.pdf_id = p.id AND st.user_id = p.user_id
 //	WHERE p.id = $1 AND p.user_id = $2
@@ -175,6 +176,7 @@ func (q *Queries) GetPDF(ctx context.Context, arg GetPDFParams) (GetPDFRow, erro
 		&i.Pdf.TextStatus,
 		&i.Pdf.TextError,
 		&i.Pdf.WordCount,
+		&i.Pdf.CurrentPageAt,
 		&i.PdfStat.PdfID,
 		&i.PdfStat.UserID,
 		&i.PdfStat.PagesRead,
@@ -233,7 +235,7 @@ func (q *Queries) ListExistingStorageKeys(ctx context.Context, keys []string) ([
 }
 
 const listPDFs = `-- name: ListPDFs :many
-SELECT p.id, p.user_id, p.topic_id, p.kind, p.title, p.author, p.original_filename, p.page_count, p.size_bytes, p.sha256, p.storage_key, p.current_page, p.created_at, p.updated_at, p.text_status, p.text_error, p.word_count, st.pdf_id, st.user_id, st.pages_read, st.study_seconds, st.last_studied_at, st.exercise_count, st.exercises_done
+SELECT p.id, p.user_id, p.topic_id, p.kind, p.title, p.author, p.original_filename, p.page_count, p.size_bytes, p.sha256, p.storage_key, p.current_page, p.created_at, p.updated_at, p.text_status, p.text_error, p.word_count, p.current_page_at, st.pdf_id, st.user_id, st.pages_read, st.study_seconds, st.last_studied_at, st.exercise_count, st.exercises_done
 FROM pdfs p
 JOIN pdf_stats st ON st.pdf_id = p.id AND st.user_id = p.user_id
 WHERE p.user_id = $1
@@ -264,7 +266,7 @@ type ListPDFsRow struct {
 // Filters: topic, kind, title substring (the caller escapes LIKE wildcards).
 // Newest first; keyset pagination on (created_at, id).
 //
-//	SELECT p.id, p.user_id, p.topic_id, p.kind, p.title, p.author, p.original_filename, p.page_count, p.size_bytes, p.sha256, p.storage_key, p.current_page, p.created_at, p.updated_at, p.text_status, p.text_error, p.word_count, st.pdf_id, st.user_id, st.pages_read, st.study_seconds, st.last_studied_at, st.exercise_count, st.exercises_done
+//	SELECT p.id, p.user_id, p.topic_id, p.kind, p.title, p.author, p.original_filename, p.page_count, p.size_bytes, p.sha256, p.storage_key, p.current_page, p.created_at, p.updated_at, p.text_status, p.text_error, p.word_count, p.current_page_at, st.pdf_id, st.user_id, st.pages_read, st.study_seconds, st.last_studied_at, st.exercise_count, st.exercises_done
 //	FROM pdfs p
 //	JOIN pdf_stats st ON st.pdf_id = p.id AND st.user_id = p.user_id
 //	WHERE p.user_id = $1
@@ -310,6 +312,7 @@ func (q *Queries) ListPDFs(ctx context.Context, arg ListPDFsParams) ([]ListPDFsR
 			&i.Pdf.TextStatus,
 			&i.Pdf.TextError,
 			&i.Pdf.WordCount,
+			&i.Pdf.CurrentPageAt,
 			&i.PdfStat.PdfID,
 			&i.PdfStat.UserID,
 			&i.PdfStat.PagesRead,
@@ -359,18 +362,19 @@ const updatePDF = `-- name: UpdatePDF :one
 UPDATE pdfs SET
     title        = coalesce($1, title),
     current_page = coalesce($2, current_page),
-    topic_id     = CASE WHEN $3::bool THEN $4::uuid ELSE topic_id END,
-    updated_at   = $5
+    current_page_at = CASE WHEN $2::int IS NULL THEN current_page_at ELSE $3::timestamptz END,
+    topic_id     = CASE WHEN $4::bool THEN $5::uuid ELSE topic_id END,
+    updated_at   = $3
 WHERE id = $6 AND user_id = $7
-RETURNING id, user_id, topic_id, kind, title, author, original_filename, page_count, size_bytes, sha256, storage_key, current_page, created_at, updated_at, text_status, text_error, word_count
+RETURNING id, user_id, topic_id, kind, title, author, original_filename, page_count, size_bytes, sha256, storage_key, current_page, created_at, updated_at, text_status, text_error, word_count, current_page_at
 `
 
 type UpdatePDFParams struct {
 	Title       *string
 	CurrentPage *int32
+	Now         time.Time
 	SetTopic    bool
 	TopicID     *uuid.UUID
-	Now         time.Time
 	ID          uuid.UUID
 	UserID      uuid.UUID
 }
@@ -380,17 +384,18 @@ type UpdatePDFParams struct {
 //	UPDATE pdfs SET
 //	    title        = coalesce($1, title),
 //	    current_page = coalesce($2, current_page),
-//	    topic_id     = CASE WHEN $3::bool THEN $4::uuid ELSE topic_id END,
-//	    updated_at   = $5
+//	    current_page_at = CASE WHEN $2::int IS NULL THEN current_page_at ELSE $3::timestamptz END,
+//	    topic_id     = CASE WHEN $4::bool THEN $5::uuid ELSE topic_id END,
+//	    updated_at   = $3
 //	WHERE id = $6 AND user_id = $7
-//	RETURNING id, user_id, topic_id, kind, title, author, original_filename, page_count, size_bytes, sha256, storage_key, current_page, created_at, updated_at, text_status, text_error, word_count
+//	RETURNING id, user_id, topic_id, kind, title, author, original_filename, page_count, size_bytes, sha256, storage_key, current_page, created_at, updated_at, text_status, text_error, word_count, current_page_at
 func (q *Queries) UpdatePDF(ctx context.Context, arg UpdatePDFParams) (Pdf, error) {
 	row := q.db.QueryRow(ctx, updatePDF,
 		arg.Title,
 		arg.CurrentPage,
+		arg.Now,
 		arg.SetTopic,
 		arg.TopicID,
-		arg.Now,
 		arg.ID,
 		arg.UserID,
 	)
@@ -413,6 +418,7 @@ func (q *Queries) UpdatePDF(ctx context.Context, arg UpdatePDFParams) (Pdf, erro
 		&i.TextStatus,
 		&i.TextError,
 		&i.WordCount,
+		&i.CurrentPageAt,
 	)
 	return i, err
 }

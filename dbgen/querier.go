@@ -169,13 +169,13 @@ type Querier interface {
 	//                         exercise_pdf_id, exercise_page_start, exercise_page_end, created_at, updated_at)
 	//  VALUES ($1, $2, $3, $4, $5, $6, $7,
 	//          $8, $9, $10, $11, $11)
-	//  RETURNING id, user_id, pdf_id, page_start, page_end, title, description, difficulty, status, score, completed_at, exercise_pdf_id, exercise_page_start, exercise_page_end, created_at, updated_at
+	//  RETURNING id, user_id, pdf_id, page_start, page_end, title, description, difficulty, status, score, completed_at, exercise_pdf_id, exercise_page_start, exercise_page_end, created_at, updated_at, time_spent_seconds
 	CreateExercise(ctx context.Context, arg CreateExerciseParams) (Exercise, error)
 	//CreatePDF
 	//
 	//  INSERT INTO pdfs (id, user_id, topic_id, kind, title, author, original_filename, page_count, size_bytes, sha256, storage_key, created_at, updated_at)
 	//  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)
-	//  RETURNING id, user_id, topic_id, kind, title, author, original_filename, page_count, size_bytes, sha256, storage_key, current_page, created_at, updated_at, text_status, text_error, word_count
+	//  RETURNING id, user_id, topic_id, kind, title, author, original_filename, page_count, size_bytes, sha256, storage_key, current_page, created_at, updated_at, text_status, text_error, word_count, current_page_at
 	CreatePDF(ctx context.Context, arg CreatePDFParams) (Pdf, error)
 	//CreateRefreshToken
 	//
@@ -193,6 +193,16 @@ type Querier interface {
 	//  VALUES ($1, $2, $3, $4, $5, $5, $6, $7)
 	//  RETURNING id, user_id, user_agent, ip, created_at, last_used_at, expires_at, revoked_at, revoke_reason, refresh_secret, absolute_expires_at
 	CreateSession(ctx context.Context, arg CreateSessionParams) (UserSession, error)
+	//CreateStudySession
+	//
+	//  INSERT INTO study_sessions (user_id, pdf_id, exercise_id, source, pomodoro, rules, idle_threshold_seconds, start_page, page_count,
+	//                              started_at, status, ended_at, ended_reason, last_event_at, last_heard_at,
+	//                              current_page, current_page_at, checkpoint, created_at, updated_at)
+	//  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9,
+	//          $10, 'running', NULL, NULL, $10, $11,
+	//          $12, $13, $14, $11, $11)
+	//  RETURNING id, user_id, pdf_id, exercise_id, source, pomodoro, rules, idle_threshold_seconds, start_page, page_count, started_at, status, ended_at, ended_reason, last_event_at, last_heard_at, current_page, current_page_at, active_seconds, paused_seconds, idle_seconds, break_seconds, pages_visited, pages_read, events, checkpoint, notes, rating, created_at, updated_at
+	CreateStudySession(ctx context.Context, arg CreateStudySessionParams) (StudySession, error)
 	// Queues (or re-queues) text extraction of a PDF.
 	//
 	//  INSERT INTO text_jobs (pdf_id, user_id, run_after, created_at)
@@ -267,6 +277,12 @@ type Querier interface {
 	//  DELETE FROM user_sessions
 	//  WHERE expires_at <= $1 OR revoked_at < $2::timestamptz
 	DeleteStaleSessions(ctx context.Context, arg DeleteStaleSessionsParams) (int64, error)
+	// Its events, pages and buckets go by ON DELETE CASCADE; the caller
+	// refreshes the rollups they fed.
+	//
+	//  DELETE FROM study_sessions WHERE id = $1 AND user_id = $2
+	//  RETURNING pdf_id, exercise_id, started_at
+	DeleteStudySession(ctx context.Context, arg DeleteStudySessionParams) (DeleteStudySessionRow, error)
 	//DeleteTextJob
 	//
 	//  DELETE FROM text_jobs WHERE pdf_id = $1 AND user_id = $2
@@ -314,11 +330,11 @@ type Querier interface {
 	GetActiveSessionUser(ctx context.Context, arg GetActiveSessionUserParams) (GetActiveSessionUserRow, error)
 	//GetExercise
 	//
-	//  SELECT id, user_id, pdf_id, page_start, page_end, title, description, difficulty, status, score, completed_at, exercise_pdf_id, exercise_page_start, exercise_page_end, created_at, updated_at FROM exercises WHERE id = $1 AND user_id = $2
+	//  SELECT id, user_id, pdf_id, page_start, page_end, title, description, difficulty, status, score, completed_at, exercise_pdf_id, exercise_page_start, exercise_page_end, created_at, updated_at, time_spent_seconds FROM exercises WHERE id = $1 AND user_id = $2
 	GetExercise(ctx context.Context, arg GetExerciseParams) (Exercise, error)
 	// One PDF with its statistics (pdf_stats).
 	//
-	//  SELECT p.id, p.user_id, p.topic_id, p.kind, p.title, p.author, p.original_filename, p.page_count, p.size_bytes, p.sha256, p.storage_key, p.current_page, p.created_at, p.updated_at, p.text_status, p.text_error, p.word_count, st.pdf_id, st.user_id, st.pages_read, st.study_seconds, st.last_studied_at, st.exercise_count, st.exercises_done
+	//  SELECT p.id, p.user_id, p.topic_id, p.kind, p.title, p.author, p.original_filename, p.page_count, p.size_bytes, p.sha256, p.storage_key, p.current_page, p.created_at, p.updated_at, p.text_status, p.text_error, p.word_count, p.current_page_at, st.pdf_id, st.user_id, st.pages_read, st.study_seconds, st.last_studied_at, st.exercise_count, st.exercises_done
 	//  FROM pdfs p
 	//  JOIN pdf_stats st ON st.pdf_id = p.id AND st.user_id = p.user_id
 	//  WHERE p.id = $1 AND p.user_id = $2
@@ -341,6 +357,24 @@ type Querier interface {
 	//  WHERE t.token_hash = $1
 	//  FOR UPDATE OF s, t
 	GetRefreshTokenForUpdate(ctx context.Context, tokenHash []byte) (GetRefreshTokenForUpdateRow, error)
+	//GetRunningStudySession
+	//
+	//  SELECT id, user_id, pdf_id, exercise_id, source, pomodoro, rules, idle_threshold_seconds, start_page, page_count, started_at, status, ended_at, ended_reason, last_event_at, last_heard_at, current_page, current_page_at, active_seconds, paused_seconds, idle_seconds, break_seconds, pages_visited, pages_read, events, checkpoint, notes, rating, created_at, updated_at FROM study_sessions WHERE user_id = $1 AND ended_at IS NULL
+	GetRunningStudySession(ctx context.Context, userID uuid.UUID) (StudySession, error)
+	//GetStudySession
+	//
+	//  SELECT id, user_id, pdf_id, exercise_id, source, pomodoro, rules, idle_threshold_seconds, start_page, page_count, started_at, status, ended_at, ended_reason, last_event_at, last_heard_at, current_page, current_page_at, active_seconds, paused_seconds, idle_seconds, break_seconds, pages_visited, pages_read, events, checkpoint, notes, rating, created_at, updated_at FROM study_sessions WHERE id = $1 AND user_id = $2
+	GetStudySession(ctx context.Context, arg GetStudySessionParams) (StudySession, error)
+	// A batch's session under its row lock and its PDF's: batches of one
+	// session run one after the other (several devices), and the page_stats
+	// sums of one PDF are written by one batch at a time (a session and an
+	// import of the same user, say).
+	//
+	//  SELECT ss.id, ss.user_id, ss.pdf_id, ss.exercise_id, ss.source, ss.pomodoro, ss.rules, ss.idle_threshold_seconds, ss.start_page, ss.page_count, ss.started_at, ss.status, ss.ended_at, ss.ended_reason, ss.last_event_at, ss.last_heard_at, ss.current_page, ss.current_page_at, ss.active_seconds, ss.paused_seconds, ss.idle_seconds, ss.break_seconds, ss.pages_visited, ss.pages_read, ss.events, ss.checkpoint, ss.notes, ss.rating, ss.created_at, ss.updated_at FROM study_sessions ss
+	//  JOIN pdfs p ON p.id = ss.pdf_id AND p.user_id = ss.user_id
+	//  WHERE ss.id = $1 AND ss.user_id = $2
+	//  FOR UPDATE OF ss, p
+	GetStudySessionForFold(ctx context.Context, arg GetStudySessionForFoldParams) (StudySession, error)
 	//GetTopic
 	//
 	//  SELECT id, user_id, parent_id, name, description, color, sort_order, target_date, archived_at, created_at, updated_at FROM topics WHERE id = $1 AND user_id = $2
@@ -379,6 +413,17 @@ type Querier interface {
 	//         to_tsvector($6::regconfig, ($5::text[])[i]) || to_tsvector($7::regconfig, ($5::text[])[i])
 	//  FROM generate_subscripts($3::int[], 1) AS i
 	InsertPDFPages(ctx context.Context, arg InsertPDFPagesParams) error
+	// One batch in the order it was sent (seq follows the array order: the
+	// set-returning functions of one select list run in step, row by row). An
+	// id stored before is skipped; the caller sees it missing from the answer.
+	//
+	//  INSERT INTO study_events (user_id, id, session_id, type, page, at, received_at)
+	//  SELECT $1, e.id, $2, e.type, nullif(e.page, 0), e.at, $3
+	//  FROM (SELECT unnest($4::uuid[]) AS id, unnest($5::text[]) AS type,
+	//               unnest($6::int[]) AS page, unnest($7::timestamptz[]) AS at) e
+	//  ON CONFLICT (session_id, id) DO NOTHING
+	//  RETURNING id, seq
+	InsertStudyEvents(ctx context.Context, arg InsertStudyEventsParams) ([]InsertStudyEventsRow, error)
 	//ListAllTopics
 	//
 	//  SELECT id, user_id, parent_id, name, description, color, sort_order, target_date, archived_at, created_at, updated_at FROM topics WHERE user_id = $1
@@ -403,7 +448,7 @@ type Querier interface {
 	//      SELECT c.id FROM topics c JOIN subtree s ON c.parent_id = s.id
 	//      WHERE c.user_id = $1
 	//  )
-	//  SELECT e.id, e.user_id, e.pdf_id, e.page_start, e.page_end, e.title, e.description, e.difficulty, e.status, e.score, e.completed_at, e.exercise_pdf_id, e.exercise_page_start, e.exercise_page_end, e.created_at, e.updated_at FROM exercises e
+	//  SELECT e.id, e.user_id, e.pdf_id, e.page_start, e.page_end, e.title, e.description, e.difficulty, e.status, e.score, e.completed_at, e.exercise_pdf_id, e.exercise_page_start, e.exercise_page_end, e.created_at, e.updated_at, e.time_spent_seconds FROM exercises e
 	//  WHERE e.user_id = $1
 	//    AND ($2::uuid IS NULL OR e.pdf_id IN (
 	//          SELECT p.id FROM pdfs p WHERE p.user_id = $1 AND p.topic_id IN (SELECT id FROM subtree)))
@@ -430,7 +475,7 @@ type Querier interface {
 	ListLiveSessions(ctx context.Context, arg ListLiveSessionsParams) ([]UserSession, error)
 	// A study PDF's exercises in page order, optionally by status.
 	//
-	//  SELECT id, user_id, pdf_id, page_start, page_end, title, description, difficulty, status, score, completed_at, exercise_pdf_id, exercise_page_start, exercise_page_end, created_at, updated_at FROM exercises
+	//  SELECT id, user_id, pdf_id, page_start, page_end, title, description, difficulty, status, score, completed_at, exercise_pdf_id, exercise_page_start, exercise_page_end, created_at, updated_at, time_spent_seconds FROM exercises
 	//  WHERE user_id = $1 AND pdf_id = $2
 	//    AND ($3::text IS NULL OR status = $3::text)
 	//    AND ($4::int IS NULL
@@ -456,7 +501,7 @@ type Querier interface {
 	// Filters: topic, kind, title substring (the caller escapes LIKE wildcards).
 	// Newest first; keyset pagination on (created_at, id).
 	//
-	//  SELECT p.id, p.user_id, p.topic_id, p.kind, p.title, p.author, p.original_filename, p.page_count, p.size_bytes, p.sha256, p.storage_key, p.current_page, p.created_at, p.updated_at, p.text_status, p.text_error, p.word_count, st.pdf_id, st.user_id, st.pages_read, st.study_seconds, st.last_studied_at, st.exercise_count, st.exercises_done
+	//  SELECT p.id, p.user_id, p.topic_id, p.kind, p.title, p.author, p.original_filename, p.page_count, p.size_bytes, p.sha256, p.storage_key, p.current_page, p.created_at, p.updated_at, p.text_status, p.text_error, p.word_count, p.current_page_at, st.pdf_id, st.user_id, st.pages_read, st.study_seconds, st.last_studied_at, st.exercise_count, st.exercises_done
 	//  FROM pdfs p
 	//  JOIN pdf_stats st ON st.pdf_id = p.id AND st.user_id = p.user_id
 	//  WHERE p.user_id = $1
@@ -471,12 +516,19 @@ type Querier interface {
 	// What to practise around page n: the exercises whose range covers it, those
 	// that end soonest first.
 	//
-	//  SELECT id, user_id, pdf_id, page_start, page_end, title, description, difficulty, status, score, completed_at, exercise_pdf_id, exercise_page_start, exercise_page_end, created_at, updated_at FROM exercises
+	//  SELECT id, user_id, pdf_id, page_start, page_end, title, description, difficulty, status, score, completed_at, exercise_pdf_id, exercise_page_start, exercise_page_end, created_at, updated_at, time_spent_seconds FROM exercises
 	//  WHERE user_id = $1 AND pdf_id = $2
 	//    AND page_start <= $3::int AND page_end >= $3::int
 	//  ORDER BY page_end, difficulty, created_at, id
 	//  LIMIT 200
 	ListPageExercises(ctx context.Context, arg ListPageExercisesParams) ([]Exercise, error)
+	// Sweeper: running sessions nobody heard from for twice their idle threshold.
+	//
+	//  SELECT id, user_id FROM study_sessions
+	//  WHERE ended_at IS NULL AND last_heard_at + make_interval(secs => 2 * idle_threshold_seconds) < $1::timestamptz
+	//  ORDER BY last_heard_at
+	//  LIMIT $2
+	ListQuietStudySessions(ctx context.Context, arg ListQuietStudySessionsParams) ([]ListQuietStudySessionsRow, error)
 	// Newest first; keyset pagination on (created_at, id).
 	//
 	//  SELECT id, user_id, kind, created_at, ip, user_agent, session_id, detail FROM security_events
@@ -486,6 +538,63 @@ type Querier interface {
 	//  ORDER BY created_at DESC, id DESC
 	//  LIMIT $4
 	ListSecurityEvents(ctx context.Context, arg ListSecurityEventsParams) ([]SecurityEvent, error)
+	// A session's events in applied order, for a replay.
+	//
+	//  SELECT id, type, page, at, seq FROM study_events
+	//  WHERE session_id = $1 AND user_id = $2
+	//  ORDER BY at, seq
+	ListStudyEvents(ctx context.Context, arg ListStudyEventsParams) ([]ListStudyEventsRow, error)
+	// The session's stored events among a batch's ids: duplicates and
+	// conflicting duplicates (primary-key probes).
+	//
+	//  SELECT id, type, page, at, seq FROM study_events
+	//  WHERE session_id = $1 AND user_id = $2 AND id = ANY($3::uuid[])
+	ListStudyEventsByID(ctx context.Context, arg ListStudyEventsByIDParams) ([]ListStudyEventsByIDRow, error)
+	//ListStudySessionBuckets
+	//
+	//  SELECT bucket_start, active_seconds, read_seconds, pages_read FROM study_session_buckets
+	//  WHERE session_id = $1 AND user_id = $2
+	//  ORDER BY bucket_start
+	ListStudySessionBuckets(ctx context.Context, arg ListStudySessionBucketsParams) ([]ListStudySessionBucketsRow, error)
+	// A session's buckets from one on (what a batch may have changed).
+	//
+	//  SELECT bucket_start, active_seconds, read_seconds, pages_read FROM study_session_buckets
+	//  WHERE session_id = $1 AND user_id = $2 AND bucket_start >= $3
+	ListStudySessionBucketsSince(ctx context.Context, arg ListStudySessionBucketsSinceParams) ([]ListStudySessionBucketsSinceRow, error)
+	//ListStudySessionPages
+	//
+	//  SELECT page, seconds, visits, first_read_at, last_read_at FROM study_session_pages
+	//  WHERE session_id = $1 AND user_id = $2
+	//  ORDER BY page
+	ListStudySessionPages(ctx context.Context, arg ListStudySessionPagesParams) ([]ListStudySessionPagesRow, error)
+	// The listed pages of a session (what a batch may have changed).
+	//
+	//  SELECT page, seconds, visits, first_read_at, last_read_at FROM study_session_pages
+	//  WHERE session_id = $1 AND user_id = $2 AND page = ANY($3::int[])
+	ListStudySessionPagesIn(ctx context.Context, arg ListStudySessionPagesInParams) ([]ListStudySessionPagesInRow, error)
+	// Filters: PDF, exercise, a topic's subtree, started in [from, to). Newest
+	// first; keyset pagination on (started_at, id).
+	//
+	//  WITH RECURSIVE subtree AS (
+	//      SELECT t.id FROM topics t
+	//      WHERE t.user_id = $1 AND t.id = $4::uuid
+	//    UNION ALL
+	//      SELECT c.id FROM topics c JOIN subtree s ON c.parent_id = s.id
+	//      WHERE c.user_id = $1
+	//  )
+	//  SELECT ss.id, ss.user_id, ss.pdf_id, ss.exercise_id, ss.source, ss.pomodoro, ss.rules, ss.idle_threshold_seconds, ss.start_page, ss.page_count, ss.started_at, ss.status, ss.ended_at, ss.ended_reason, ss.last_event_at, ss.last_heard_at, ss.current_page, ss.current_page_at, ss.active_seconds, ss.paused_seconds, ss.idle_seconds, ss.break_seconds, ss.pages_visited, ss.pages_read, ss.events, ss.checkpoint, ss.notes, ss.rating, ss.created_at, ss.updated_at FROM study_sessions ss
+	//  WHERE ss.user_id = $1
+	//    AND ($2::uuid IS NULL OR ss.pdf_id = $2::uuid)
+	//    AND ($3::uuid IS NULL OR ss.exercise_id = $3::uuid)
+	//    AND ($4::uuid IS NULL OR ss.pdf_id IN (
+	//          SELECT p.id FROM pdfs p WHERE p.user_id = $1 AND p.topic_id IN (SELECT id FROM subtree)))
+	//    AND ($5::timestamptz IS NULL OR ss.started_at >= $5::timestamptz)
+	//    AND ($6::timestamptz IS NULL OR ss.started_at < $6::timestamptz)
+	//    AND ($7::timestamptz IS NULL
+	//         OR (ss.started_at, ss.id) < ($7::timestamptz, $8::uuid))
+	//  ORDER BY ss.started_at DESC, ss.id DESC
+	//  LIMIT $9
+	ListStudySessions(ctx context.Context, arg ListStudySessionsParams) ([]StudySession, error)
 	// Statistics of each listed topic over its whole subtree, computed from the
 	// rows (no counters to drift): PDFs, pages, and reading from pdf_reading.
 	// One row per listed topic, zeros when it holds no PDFs.
@@ -562,6 +671,11 @@ type Querier interface {
 	//
 	//  SELECT pg_advisory_xact_lock(hashtextextended('topic-tree:' || $1::uuid, 0))
 	LockTopicTree(ctx context.Context, userID uuid.UUID) error
+	// Serialises starting sessions for one user (supersede, then insert), so two
+	// devices starting at once end with one running session.
+	//
+	//  SELECT pg_advisory_xact_lock(hashtextextended('study:' || $1::uuid, 0))
+	LockUserStudy(ctx context.Context, userID uuid.UUID) error
 	// Serialises the storage-quota check and the insert of one user's uploads,
 	// so concurrent uploads cannot pass the quota together.
 	//
@@ -612,6 +726,56 @@ type Querier interface {
 	//  UPDATE users SET last_login_at = $1::timestamptz
 	//  WHERE id = $2
 	RecordUserLogin(ctx context.Context, arg RecordUserLoginParams) error
+	//RefreshExerciseTimeSpent
+	//
+	//  UPDATE exercises SET time_spent_seconds = (
+	//      SELECT coalesce(sum(s.active_seconds), 0) FROM study_sessions s
+	//      WHERE s.exercise_id = $1::uuid AND s.user_id = $2)
+	//  WHERE id = $1::uuid AND user_id = $2
+	RefreshExerciseTimeSpent(ctx context.Context, arg RefreshExerciseTimeSpentParams) error
+	// page_stats of the listed pages of one PDF, summed again over every
+	// session (ordered by page, so concurrent sessions lock rows in one order).
+	//
+	//  INSERT INTO page_stats (user_id, pdf_id, page, seconds_read, visits, first_read_at, last_read_at)
+	//  SELECT $1, $2, p.page,
+	//         coalesce(sum(sp.seconds), 0), coalesce(sum(sp.visits), 0), min(sp.first_read_at), max(sp.last_read_at)
+	//  FROM unnest($3::int[]) AS p(page)
+	//  LEFT JOIN study_session_pages sp ON sp.user_id = $1 AND sp.pdf_id = $2 AND sp.page = p.page
+	//  GROUP BY p.page
+	//  ORDER BY p.page
+	//  ON CONFLICT (user_id, pdf_id, page) DO UPDATE SET
+	//      seconds_read = excluded.seconds_read, visits = excluded.visits,
+	//      first_read_at = excluded.first_read_at, last_read_at = excluded.last_read_at
+	RefreshPageStats(ctx context.Context, arg RefreshPageStatsParams) error
+	// The user's rollup of the listed buckets, summed again over every session,
+	// with the sessions started in each; buckets left with nothing are deleted.
+	//
+	//  WITH totals AS (
+	//      SELECT b.bucket_start,
+	//             coalesce(sum(sb.active_seconds), 0)::integer AS active_seconds,
+	//             coalesce(sum(sb.read_seconds), 0)::integer AS read_seconds,
+	//             coalesce(sum(sb.pages_read), 0)::integer AS pages_read,
+	//             (SELECT count(*) FROM study_sessions s
+	//              WHERE s.user_id = $1 AND s.started_at >= b.bucket_start
+	//                AND s.started_at < b.bucket_start + interval '15 minutes')::integer AS sessions
+	//      FROM unnest($2::timestamptz[]) AS b(bucket_start)
+	//      LEFT JOIN study_session_buckets sb ON sb.user_id = $1 AND sb.bucket_start = b.bucket_start
+	//      GROUP BY b.bucket_start
+	//  ), gone AS (
+	//      DELETE FROM user_study_buckets u
+	//      USING totals t
+	//      WHERE u.user_id = $1 AND u.bucket_start = t.bucket_start
+	//        AND t.active_seconds = 0 AND t.read_seconds = 0 AND t.pages_read = 0 AND t.sessions = 0
+	//  )
+	//  INSERT INTO user_study_buckets (user_id, bucket_start, active_seconds, read_seconds, pages_read, sessions)
+	//  SELECT $1, t.bucket_start, t.active_seconds, t.read_seconds, t.pages_read, t.sessions
+	//  FROM totals t
+	//  WHERE t.active_seconds > 0 OR t.read_seconds > 0 OR t.pages_read > 0 OR t.sessions > 0
+	//  ORDER BY t.bucket_start
+	//  ON CONFLICT (user_id, bucket_start) DO UPDATE SET
+	//      active_seconds = excluded.active_seconds, read_seconds = excluded.read_seconds,
+	//      pages_read = excluded.pages_read, sessions = excluded.sessions
+	RefreshUserStudyBuckets(ctx context.Context, arg RefreshUserStudyBucketsParams) error
 	// Re-extracts every PDF (after a change of search languages).
 	//
 	//  INSERT INTO text_jobs (pdf_id, user_id, run_after, created_at)
@@ -656,6 +820,119 @@ type Querier interface {
 	//  UPDATE user_refresh_tokens SET rotated_at = $1::timestamptz
 	//  WHERE token_hash = $2 AND user_id = $3 AND rotated_at IS NULL
 	RotateRefreshToken(ctx context.Context, arg RotateRefreshTokenParams) (int64, error)
+	// Everything a batch changed, in one statement: the session row, the
+	// session's pages and buckets that changed (zero time stands for NULL read
+	// times), page_stats of those pages and the user's rollup of those buckets
+	// (the other sessions' rows plus this session's new ones), and the PDF's
+	// current page when this session's latest page event is the PDF's latest.
+	// The caller holds the session's and the PDF's row locks (taken by
+	// GetStudySessionForFold), so no other batch of this user on this PDF can
+	// change the sums between this statement's snapshot and its writes.
+	//
+	//  WITH sess AS (
+	//      UPDATE study_sessions ss SET
+	//          status = $1, ended_at = $2, ended_reason = $3,
+	//          last_event_at = $4, last_heard_at = $5,
+	//          current_page = $6, current_page_at = $7,
+	//          active_seconds = $8, paused_seconds = $9,
+	//          idle_seconds = $10, break_seconds = $11,
+	//          pages_visited = $12, pages_read = $13, events = $14,
+	//          checkpoint = $15, updated_at = $16
+	//      WHERE ss.id = $17 AND ss.user_id = $18
+	//      RETURNING ss.id
+	//  ), new_pages AS (
+	//      SELECT unnest($19::int[]) AS page, unnest($20::int[]) AS seconds, unnest($21::int[]) AS visits,
+	//             nullif(unnest($22::timestamptz[]), '0001-01-01 00:00:00+00'::timestamptz) AS first_read_at,
+	//             nullif(unnest($23::timestamptz[]), '0001-01-01 00:00:00+00'::timestamptz) AS last_read_at
+	//  ), gone_pages AS (
+	//      DELETE FROM study_session_pages d
+	//      WHERE d.session_id = $17 AND d.user_id = $18 AND d.page = ANY($24::int[])
+	//      RETURNING d.page
+	//  ), put_pages AS (
+	//      INSERT INTO study_session_pages (session_id, user_id, pdf_id, page, seconds, visits, first_read_at, last_read_at)
+	//      SELECT $17, $18, $25, n.page, n.seconds, n.visits, n.first_read_at, n.last_read_at
+	//      FROM new_pages n ORDER BY n.page
+	//      ON CONFLICT (session_id, page) DO UPDATE SET
+	//          seconds = excluded.seconds, visits = excluded.visits,
+	//          first_read_at = excluded.first_read_at, last_read_at = excluded.last_read_at
+	//      RETURNING page
+	//  ), touched_pages AS (
+	//      SELECT page, seconds, visits, first_read_at, last_read_at FROM new_pages
+	//      UNION ALL
+	//      SELECT unnest($24::int[]), 0, 0, NULL::timestamptz, NULL::timestamptz
+	//  ), stats AS (
+	//      INSERT INTO page_stats (user_id, pdf_id, page, seconds_read, visits, first_read_at, last_read_at)
+	//      SELECT $18, $25, t.page, t.seconds + coalesce(o.seconds, 0), t.visits + coalesce(o.visits, 0),
+	//             least(t.first_read_at, o.first_read_at), greatest(t.last_read_at, o.last_read_at)
+	//      FROM touched_pages t
+	//      LEFT JOIN LATERAL (
+	//          SELECT sum(sp.seconds)::int AS seconds, sum(sp.visits)::int AS visits,
+	//                 min(sp.first_read_at) AS first_read_at, max(sp.last_read_at) AS last_read_at
+	//          FROM study_session_pages sp
+	//          WHERE sp.user_id = $18 AND sp.pdf_id = $25 AND sp.page = t.page AND sp.session_id <> $17
+	//      ) o ON true
+	//      ORDER BY t.page
+	//      ON CONFLICT (user_id, pdf_id, page) DO UPDATE SET
+	//          seconds_read = excluded.seconds_read, visits = excluded.visits,
+	//          first_read_at = excluded.first_read_at, last_read_at = excluded.last_read_at
+	//      RETURNING page
+	//  ), new_buckets AS (
+	//      SELECT unnest($26::timestamptz[]) AS bucket_start, unnest($27::int[]) AS active_seconds,
+	//             unnest($28::int[]) AS read_seconds, unnest($29::int[]) AS pages_read
+	//  ), gone_buckets AS (
+	//      DELETE FROM study_session_buckets d
+	//      WHERE d.session_id = $17 AND d.user_id = $18 AND d.bucket_start = ANY($30::timestamptz[])
+	//      RETURNING d.bucket_start
+	//  ), put_buckets AS (
+	//      INSERT INTO study_session_buckets (session_id, user_id, pdf_id, bucket_start, active_seconds, read_seconds, pages_read)
+	//      SELECT $17, $18, $25, n.bucket_start, n.active_seconds, n.read_seconds, n.pages_read
+	//      FROM new_buckets n ORDER BY n.bucket_start
+	//      ON CONFLICT (session_id, bucket_start) DO UPDATE SET
+	//          active_seconds = excluded.active_seconds, read_seconds = excluded.read_seconds, pages_read = excluded.pages_read
+	//      RETURNING bucket_start
+	//  ), touched_buckets AS (
+	//      SELECT bucket_start, active_seconds, read_seconds, pages_read FROM new_buckets
+	//      UNION ALL
+	//      SELECT unnest($30::timestamptz[]), 0, 0, 0
+	//  ), bucket_totals AS (
+	//      SELECT t.bucket_start,
+	//             t.active_seconds + coalesce(o.active_seconds, 0) AS active_seconds,
+	//             t.read_seconds + coalesce(o.read_seconds, 0) AS read_seconds,
+	//             t.pages_read + coalesce(o.pages_read, 0) AS pages_read,
+	//             (SELECT count(*) FROM study_sessions s
+	//              WHERE s.user_id = $18 AND s.started_at >= t.bucket_start
+	//                AND s.started_at < t.bucket_start + interval '15 minutes')::integer AS sessions
+	//      FROM touched_buckets t
+	//      LEFT JOIN LATERAL (
+	//          SELECT sum(sb.active_seconds)::int AS active_seconds, sum(sb.read_seconds)::int AS read_seconds,
+	//                 sum(sb.pages_read)::int AS pages_read
+	//          FROM study_session_buckets sb
+	//          WHERE sb.user_id = $18 AND sb.bucket_start = t.bucket_start AND sb.session_id <> $17
+	//      ) o ON true
+	//  ), empty_buckets AS (
+	//      DELETE FROM user_study_buckets u
+	//      USING bucket_totals b
+	//      WHERE u.user_id = $18 AND u.bucket_start = b.bucket_start
+	//        AND b.active_seconds = 0 AND b.read_seconds = 0 AND b.pages_read = 0 AND b.sessions = 0
+	//      RETURNING u.bucket_start
+	//  ), rollup AS (
+	//      INSERT INTO user_study_buckets (user_id, bucket_start, active_seconds, read_seconds, pages_read, sessions)
+	//      SELECT $18, b.bucket_start, b.active_seconds, b.read_seconds, b.pages_read, b.sessions
+	//      FROM bucket_totals b
+	//      WHERE b.active_seconds > 0 OR b.read_seconds > 0 OR b.pages_read > 0 OR b.sessions > 0
+	//      ORDER BY b.bucket_start
+	//      ON CONFLICT (user_id, bucket_start) DO UPDATE SET
+	//          active_seconds = excluded.active_seconds, read_seconds = excluded.read_seconds,
+	//          pages_read = excluded.pages_read, sessions = excluded.sessions
+	//      RETURNING bucket_start
+	//  ), current AS (
+	//      UPDATE pdfs p SET current_page = $31::int, current_page_at = $32::timestamptz
+	//      WHERE p.id = $25 AND p.user_id = $18 AND $31::int BETWEEN 1 AND p.page_count
+	//        AND (p.current_page_at IS NULL OR p.current_page_at <= $32::timestamptz)
+	//      RETURNING p.id
+	//  )
+	//  SELECT count(*) FROM sess
+	SaveStudyFold(ctx context.Context, arg SaveStudyFoldParams) error
 	// Full-text search over one user's topics (name A, description B), PDFs
 	// (title A, author B, text D) and exercises (title A, description B), ranked
 	// by ts_rank: a title hit outranks a body hit. Queries are tsquery text from
@@ -744,7 +1021,7 @@ type Querier interface {
 	//      completed_at = $3,
 	//      updated_at   = $4
 	//  WHERE id = $5 AND user_id = $6
-	//  RETURNING id, user_id, pdf_id, page_start, page_end, title, description, difficulty, status, score, completed_at, exercise_pdf_id, exercise_page_start, exercise_page_end, created_at, updated_at
+	//  RETURNING id, user_id, pdf_id, page_start, page_end, title, description, difficulty, status, score, completed_at, exercise_pdf_id, exercise_page_start, exercise_page_end, created_at, updated_at, time_spent_seconds
 	SetExerciseStatus(ctx context.Context, arg SetExerciseStatusParams) (Exercise, error)
 	// Archives (archived_at set) or restores (NULL) the listed topics.
 	//
@@ -752,6 +1029,11 @@ type Querier interface {
 	//  WHERE user_id = $3 AND id = ANY($4::uuid[])
 	//    AND (archived_at IS NULL) = ($1::timestamptz IS NOT NULL)
 	SetTopicsArchived(ctx context.Context, arg SetTopicsArchivedParams) (int64, error)
+	// Starting a session on a todo exercise moves it to in_progress.
+	//
+	//  UPDATE exercises SET status = 'in_progress', updated_at = $1
+	//  WHERE id = $2 AND user_id = $3 AND status = 'todo'
+	StartExercise(ctx context.Context, arg StartExerciseParams) error
 	// Bytes of PDFs the user keeps (the storage quota counts these).
 	//
 	//  SELECT coalesce(sum(size_bytes), 0)::bigint AS bytes FROM pdfs WHERE user_id = $1
@@ -775,18 +1057,28 @@ type Querier interface {
 	//      exercise_page_end   = CASE WHEN $7::bool THEN $10::int ELSE exercise_page_end END,
 	//      updated_at          = $11
 	//  WHERE id = $12 AND user_id = $13
-	//  RETURNING id, user_id, pdf_id, page_start, page_end, title, description, difficulty, status, score, completed_at, exercise_pdf_id, exercise_page_start, exercise_page_end, created_at, updated_at
+	//  RETURNING id, user_id, pdf_id, page_start, page_end, title, description, difficulty, status, score, completed_at, exercise_pdf_id, exercise_page_start, exercise_page_end, created_at, updated_at, time_spent_seconds
 	UpdateExercise(ctx context.Context, arg UpdateExerciseParams) (Exercise, error)
 	//UpdatePDF
 	//
 	//  UPDATE pdfs SET
 	//      title        = coalesce($1, title),
 	//      current_page = coalesce($2, current_page),
-	//      topic_id     = CASE WHEN $3::bool THEN $4::uuid ELSE topic_id END,
-	//      updated_at   = $5
+	//      current_page_at = CASE WHEN $2::int IS NULL THEN current_page_at ELSE $3::timestamptz END,
+	//      topic_id     = CASE WHEN $4::bool THEN $5::uuid ELSE topic_id END,
+	//      updated_at   = $3
 	//  WHERE id = $6 AND user_id = $7
-	//  RETURNING id, user_id, topic_id, kind, title, author, original_filename, page_count, size_bytes, sha256, storage_key, current_page, created_at, updated_at, text_status, text_error, word_count
+	//  RETURNING id, user_id, topic_id, kind, title, author, original_filename, page_count, size_bytes, sha256, storage_key, current_page, created_at, updated_at, text_status, text_error, word_count, current_page_at
 	UpdatePDF(ctx context.Context, arg UpdatePDFParams) (Pdf, error)
+	//UpdateStudySessionNotes
+	//
+	//  UPDATE study_sessions SET
+	//      notes      = coalesce($1, notes),
+	//      rating     = CASE WHEN $2::bool THEN $3::smallint ELSE rating END,
+	//      updated_at = $4
+	//  WHERE id = $5 AND user_id = $6
+	//  RETURNING id, user_id, pdf_id, exercise_id, source, pomodoro, rules, idle_threshold_seconds, start_page, page_count, started_at, status, ended_at, ended_reason, last_event_at, last_heard_at, current_page, current_page_at, active_seconds, paused_seconds, idle_seconds, break_seconds, pages_visited, pages_read, events, checkpoint, notes, rating, created_at, updated_at
+	UpdateStudySessionNotes(ctx context.Context, arg UpdateStudySessionNotesParams) (StudySession, error)
 	// Partial update; nullable columns change only when their set_ flag is true.
 	//
 	//  UPDATE topics SET

@@ -26,6 +26,20 @@ CREATE EXTENSION IF NOT EXISTS btree_gin WITH SCHEMA public;
 COMMENT ON EXTENSION btree_gin IS 'Lets one GIN index serve "this user''s (or this PDF''s) rows matching this query".';
 
 
+--
+-- Name: pg_stat_statements; Type: EXTENSION; Schema: -; Owner: -
+--
+
+CREATE EXTENSION IF NOT EXISTS pg_stat_statements WITH SCHEMA public;
+
+
+--
+-- Name: EXTENSION pg_stat_statements; Type: COMMENT; Schema: -; Owner: -
+--
+
+COMMENT ON EXTENSION pg_stat_statements IS 'track planning and execution statistics of all SQL statements executed';
+
+
 SET default_tablespace = '';
 
 SET default_table_access_method = heap;
@@ -76,6 +90,7 @@ CREATE TABLE public.exercises (
     exercise_page_end integer,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    time_spent_seconds bigint DEFAULT 0 NOT NULL,
     CONSTRAINT exercises_description_check CHECK ((char_length(description) <= 5000)),
     CONSTRAINT exercises_difficulty_check CHECK (((difficulty >= 1) AND (difficulty <= 5))),
     CONSTRAINT exercises_done_check CHECK ((((status = 'done'::text) = (completed_at IS NOT NULL)) AND ((score IS NULL) OR (status = 'done'::text)))),
@@ -83,6 +98,7 @@ CREATE TABLE public.exercises (
     CONSTRAINT exercises_page_range_check CHECK (((page_start >= 1) AND (page_end >= page_start))),
     CONSTRAINT exercises_score_check CHECK (((score >= 0) AND (score <= 100))),
     CONSTRAINT exercises_status_check CHECK ((status = ANY (ARRAY['todo'::text, 'in_progress'::text, 'done'::text]))),
+    CONSTRAINT exercises_time_spent_seconds_check CHECK ((time_spent_seconds >= 0)),
     CONSTRAINT exercises_title_check CHECK (((char_length(title) >= 1) AND (char_length(title) <= 200)))
 );
 
@@ -92,6 +108,13 @@ CREATE TABLE public.exercises (
 --
 
 COMMENT ON TABLE public.exercises IS 'Exercises practise pages of a study PDF (page_start..page_end). The questions may sit in another PDF of kind exercise; deleting that PDF only unlinks it (exercise_pdf_id becomes NULL, the page ranges stay), while deleting the study PDF deletes its exercises. done is set only with completed_at (exercises_done_check).';
+
+
+--
+-- Name: COLUMN exercises.time_spent_seconds; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.exercises.time_spent_seconds IS 'Active seconds of the study sessions on this exercise (kept by the timer).';
 
 
 --
@@ -204,7 +227,8 @@ CREATE TABLE public.page_stats (
     CONSTRAINT page_stats_page_check CHECK ((page >= 1)),
     CONSTRAINT page_stats_seconds_read_check CHECK ((seconds_read >= 0)),
     CONSTRAINT page_stats_visits_check CHECK ((visits >= 0))
-);
+)
+WITH (fillfactor='80');
 
 
 --
@@ -300,6 +324,7 @@ CREATE TABLE public.pdfs (
     text_status text DEFAULT 'pending'::text NOT NULL,
     text_error text,
     word_count integer,
+    current_page_at timestamp with time zone,
     CONSTRAINT pdfs_author_check CHECK ((char_length(author) <= 200)),
     CONSTRAINT pdfs_current_page_check CHECK (((current_page >= 1) AND (current_page <= page_count))),
     CONSTRAINT pdfs_kind_check CHECK ((kind = ANY (ARRAY['study'::text, 'exercise'::text]))),
@@ -332,6 +357,13 @@ COMMENT ON COLUMN public.pdfs.topic_id IS 'Deleting a topic that still has PDFs 
 --
 
 COMMENT ON COLUMN public.pdfs.word_count IS 'Words over all pages with a text layer, known once text_status is done.';
+
+
+--
+-- Name: COLUMN pdfs.current_page_at; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.pdfs.current_page_at IS 'When current_page was set: by the latest page event of any study session (by its time), or by PATCH. An older page event never moves current_page back.';
 
 
 --
@@ -394,6 +426,207 @@ CREATE TABLE public.security_events (
 --
 
 COMMENT ON TABLE public.security_events IS 'Security events the user can review (GET /auth/events). No foreign key: the account_deleted event outlives the account (account deletion removes all the others).';
+
+
+--
+-- Name: study_events; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.study_events (
+    user_id uuid NOT NULL,
+    id uuid NOT NULL,
+    session_id uuid NOT NULL,
+    seq bigint NOT NULL,
+    type text NOT NULL,
+    page integer,
+    at timestamp with time zone NOT NULL,
+    received_at timestamp with time zone NOT NULL,
+    CONSTRAINT study_events_page_check CHECK ((((type = 'page'::text) = (page IS NOT NULL)) AND ((page IS NULL) OR (page >= 1)))),
+    CONSTRAINT study_events_type_check CHECK ((type = ANY (ARRAY['page'::text, 'heartbeat'::text, 'pause'::text, 'resume'::text, 'stop'::text])))
+);
+
+
+--
+-- Name: TABLE study_events; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TABLE public.study_events IS 'Timer events as clients sent them. The id is made by the client and unique within its session, so resending a batch changes nothing; seq is the arrival order and breaks ties between events of the same time. The primary key is the only index (it serves ListStudyEventsByID and, with a sort, the rare replay of ListStudyEvents): every batch inserts into it, so one index instead of two keeps ingestion cheap.';
+
+
+--
+-- Name: COLUMN study_events.at; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.study_events.at IS 'The client''s clock; events are applied in (at, seq) order whenever they arrive.';
+
+
+--
+-- Name: study_events_seq_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+ALTER TABLE public.study_events ALTER COLUMN seq ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.study_events_seq_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+
+--
+-- Name: study_session_buckets; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.study_session_buckets (
+    session_id uuid NOT NULL,
+    user_id uuid NOT NULL,
+    pdf_id uuid NOT NULL,
+    bucket_start timestamp with time zone NOT NULL,
+    active_seconds integer NOT NULL,
+    read_seconds integer NOT NULL,
+    pages_read integer NOT NULL,
+    CONSTRAINT study_session_buckets_counts_check CHECK (((active_seconds >= 0) AND (read_seconds >= 0) AND (pages_read >= 0)))
+)
+WITH (fillfactor='80');
+
+
+--
+-- Name: TABLE study_session_buckets; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TABLE public.study_session_buckets IS 'One session''s study time per 15-minute UTC bucket (every time zone offset is a multiple of 15 minutes, so any local day is a whole number of buckets and a session across midnight splits exactly). read_seconds and pages_read count dwells by the bucket they began in.';
+
+
+--
+-- Name: study_session_pages; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.study_session_pages (
+    session_id uuid NOT NULL,
+    user_id uuid NOT NULL,
+    pdf_id uuid NOT NULL,
+    page integer NOT NULL,
+    seconds integer NOT NULL,
+    visits integer NOT NULL,
+    first_read_at timestamp with time zone,
+    last_read_at timestamp with time zone,
+    CONSTRAINT study_session_pages_counts_check CHECK (((seconds >= 0) AND (visits >= 0))),
+    CONSTRAINT study_session_pages_page_check CHECK ((page >= 1))
+)
+WITH (fillfactor='80');
+
+
+--
+-- Name: TABLE study_session_pages; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TABLE public.study_session_pages IS 'One session''s contribution to each page it visited: counted (non-skim, capped) dwell seconds, counted visits, first and last read. page_stats is the sum of these rows; both change in the same transaction as the events, so a late event or a deleted session corrects page_stats exactly.';
+
+
+--
+-- Name: study_sessions; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.study_sessions (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    user_id uuid NOT NULL,
+    pdf_id uuid NOT NULL,
+    exercise_id uuid,
+    source text DEFAULT 'timer'::text NOT NULL,
+    pomodoro boolean DEFAULT false NOT NULL,
+    rules jsonb NOT NULL,
+    idle_threshold_seconds integer NOT NULL,
+    start_page integer,
+    page_count integer NOT NULL,
+    started_at timestamp with time zone NOT NULL,
+    status text NOT NULL,
+    ended_at timestamp with time zone,
+    ended_reason text,
+    last_event_at timestamp with time zone NOT NULL,
+    last_heard_at timestamp with time zone NOT NULL,
+    current_page integer,
+    current_page_at timestamp with time zone,
+    active_seconds bigint DEFAULT 0 NOT NULL,
+    paused_seconds bigint DEFAULT 0 NOT NULL,
+    idle_seconds bigint DEFAULT 0 NOT NULL,
+    break_seconds bigint DEFAULT 0 NOT NULL,
+    pages_visited integer DEFAULT 0 NOT NULL,
+    pages_read integer DEFAULT 0 NOT NULL,
+    events integer DEFAULT 0 NOT NULL,
+    checkpoint bytea NOT NULL,
+    notes text DEFAULT ''::text NOT NULL,
+    rating smallint,
+    created_at timestamp with time zone NOT NULL,
+    updated_at timestamp with time zone NOT NULL,
+    CONSTRAINT study_sessions_ended_check CHECK ((((status = 'ended'::text) = (ended_at IS NOT NULL)) AND ((ended_at IS NULL) = (ended_reason IS NULL)))),
+    CONSTRAINT study_sessions_ended_reason_check CHECK ((ended_reason = ANY (ARRAY['stopped'::text, 'idle'::text, 'superseded'::text]))),
+    CONSTRAINT study_sessions_idle_threshold_seconds_check CHECK ((idle_threshold_seconds > 0)),
+    CONSTRAINT study_sessions_notes_check CHECK ((char_length(notes) <= 5000)),
+    CONSTRAINT study_sessions_rating_check CHECK (((rating >= 1) AND (rating <= 5))),
+    CONSTRAINT study_sessions_seconds_check CHECK (((active_seconds >= 0) AND (paused_seconds >= 0) AND (idle_seconds >= 0) AND (break_seconds >= 0))),
+    CONSTRAINT study_sessions_source_check CHECK ((source = ANY (ARRAY['timer'::text, 'koreader'::text]))),
+    CONSTRAINT study_sessions_start_page_check CHECK (((start_page >= 1) AND (start_page <= page_count))),
+    CONSTRAINT study_sessions_status_check CHECK ((status = ANY (ARRAY['running'::text, 'paused'::text, 'ended'::text]))),
+    CONSTRAINT study_sessions_times_check CHECK (((last_event_at >= started_at) AND ((ended_at IS NULL) OR (ended_at >= started_at))))
+)
+WITH (fillfactor='70');
+
+
+--
+-- Name: TABLE study_sessions; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TABLE public.study_sessions IS 'A study session on a PDF (or an exercise, which studies its PDF). Its numbers are derived from its events (study_events) by the pure rules of internal/study and stored here on every write: checkpoint is the fold state after the last applied event, so a batch in time order is folded on; a late batch replays the session''s events. Nothing lives only in memory.';
+
+
+--
+-- Name: COLUMN study_sessions.rules; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.study_sessions.rules IS 'The timer rules the session started with (idle threshold, page bounds, pomodoro lengths), frozen: a change of preferences applies to later sessions.';
+
+
+--
+-- Name: COLUMN study_sessions.page_count; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.study_sessions.page_count IS 'The PDF''s page count (it never changes): event pages are checked against it without reading the PDF.';
+
+
+--
+-- Name: COLUMN study_sessions.status; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.study_sessions.status IS 'As of the last write; a running session whose client went quiet is ended (idle) when it is read or by the sweeper.';
+
+
+--
+-- Name: COLUMN study_sessions.last_event_at; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.study_sessions.last_event_at IS 'The time (client clock) of the latest applied event, or the start.';
+
+
+--
+-- Name: COLUMN study_sessions.last_heard_at; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.study_sessions.last_heard_at IS 'Server time of the latest request about the session: inactivity is measured by it, never by the events'' own times.';
+
+
+--
+-- Name: COLUMN study_sessions.active_seconds; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.study_sessions.active_seconds IS 'Up to the end of the timeline (ended_at, or last_event_at while running); the API adds the time since the last event for a running session.';
+
+
+--
+-- Name: COLUMN study_sessions.checkpoint; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.study_sessions.checkpoint IS 'internal/study.Checkpoint in its compact binary form (varints; written on every batch, so a few bytes per page).';
 
 
 --
@@ -610,6 +843,29 @@ COMMENT ON COLUMN public.user_sessions.refresh_secret IS 'Derives each refresh t
 
 
 --
+-- Name: user_study_buckets; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.user_study_buckets (
+    user_id uuid NOT NULL,
+    bucket_start timestamp with time zone NOT NULL,
+    active_seconds integer NOT NULL,
+    read_seconds integer NOT NULL,
+    pages_read integer NOT NULL,
+    sessions integer NOT NULL,
+    CONSTRAINT user_study_buckets_counts_check CHECK (((active_seconds >= 0) AND (read_seconds >= 0) AND (pages_read >= 0) AND (sessions >= 0)))
+)
+WITH (fillfactor='80');
+
+
+--
+-- Name: TABLE user_study_buckets; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TABLE public.user_study_buckets IS 'The per-user rollup of study_session_buckets (and the sessions started in each bucket), recomputed for the buckets a write touches: daily, weekly and streak statistics read it in the user''s current time zone.';
+
+
+--
 -- Name: users; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -659,6 +915,14 @@ COMMENT ON COLUMN public.users.password_hash IS 'bcrypt; never sent to clients (
 
 ALTER TABLE ONLY public.bookmarks
     ADD CONSTRAINT bookmarks_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: exercises exercises_id_user_id_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.exercises
+    ADD CONSTRAINT exercises_id_user_id_key UNIQUE (id, user_id);
 
 
 --
@@ -758,6 +1022,46 @@ ALTER TABLE ONLY public.security_events
 
 
 --
+-- Name: study_events study_events_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.study_events
+    ADD CONSTRAINT study_events_pkey PRIMARY KEY (session_id, id);
+
+
+--
+-- Name: study_session_buckets study_session_buckets_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.study_session_buckets
+    ADD CONSTRAINT study_session_buckets_pkey PRIMARY KEY (session_id, bucket_start);
+
+
+--
+-- Name: study_session_pages study_session_pages_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.study_session_pages
+    ADD CONSTRAINT study_session_pages_pkey PRIMARY KEY (session_id, page);
+
+
+--
+-- Name: study_sessions study_sessions_id_user_id_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.study_sessions
+    ADD CONSTRAINT study_sessions_id_user_id_key UNIQUE (id, user_id);
+
+
+--
+-- Name: study_sessions study_sessions_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.study_sessions
+    ADD CONSTRAINT study_sessions_pkey PRIMARY KEY (id);
+
+
+--
 -- Name: text_job_turns text_job_turns_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -822,6 +1126,14 @@ ALTER TABLE ONLY public.user_sessions
 
 
 --
+-- Name: user_study_buckets user_study_buckets_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.user_study_buckets
+    ADD CONSTRAINT user_study_buckets_pkey PRIMARY KEY (user_id, bucket_start);
+
+
+--
 -- Name: users users_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -863,6 +1175,13 @@ CREATE INDEX exercises_exercise_pdf_idx ON public.exercises USING btree (exercis
 --
 
 COMMENT ON INDEX public.exercises_exercise_pdf_idx IS 'Serves the ON DELETE SET NULL from the exercise PDF.';
+
+
+--
+-- Name: INDEX exercises_id_user_id_key; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON INDEX public.exercises_id_user_id_key IS 'Target of study_sessions_exercise_fkey: a session names its exercise and its owner.';
 
 
 --
@@ -1052,6 +1371,125 @@ CREATE INDEX security_events_user_id_created_at_idx ON public.security_events US
 --
 
 COMMENT ON INDEX public.security_events_user_id_created_at_idx IS 'Serves ListSecurityEvents (newest first, keyset) and DeleteUserSecurityEvents.';
+
+
+--
+-- Name: INDEX study_events_pkey; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON INDEX public.study_events_pkey IS 'Serves ListStudyEventsByID (duplicates of a batch), ListStudyEvents (a replay, sorted by at and seq) and the ON DELETE CASCADE from study_sessions.';
+
+
+--
+-- Name: study_session_buckets_pdf_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX study_session_buckets_pdf_idx ON public.study_session_buckets USING btree (user_id, pdf_id, bucket_start);
+
+
+--
+-- Name: INDEX study_session_buckets_pdf_idx; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON INDEX public.study_session_buckets_pdf_idx IS 'Serves the per-PDF pace by week.';
+
+
+--
+-- Name: study_session_buckets_user_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX study_session_buckets_user_idx ON public.study_session_buckets USING btree (user_id, bucket_start);
+
+
+--
+-- Name: INDEX study_session_buckets_user_idx; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON INDEX public.study_session_buckets_user_idx IS 'Serves RefreshUserStudyBuckets.';
+
+
+--
+-- Name: study_session_pages_page_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX study_session_pages_page_idx ON public.study_session_pages USING btree (user_id, pdf_id, page);
+
+
+--
+-- Name: INDEX study_session_pages_page_idx; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON INDEX public.study_session_pages_page_idx IS 'Serves RefreshPageStats (summing one page over all sessions).';
+
+
+--
+-- Name: study_sessions_exercise_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX study_sessions_exercise_idx ON public.study_sessions USING btree (exercise_id, user_id) WHERE (exercise_id IS NOT NULL);
+
+
+--
+-- Name: INDEX study_sessions_exercise_idx; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON INDEX public.study_sessions_exercise_idx IS 'Serves RefreshExerciseTimeSpent, ListStudySessions by exercise and the ON DELETE SET NULL from exercises.';
+
+
+--
+-- Name: study_sessions_pdf_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX study_sessions_pdf_idx ON public.study_sessions USING btree (pdf_id, user_id);
+
+
+--
+-- Name: INDEX study_sessions_pdf_idx; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON INDEX public.study_sessions_pdf_idx IS 'Serves ListStudySessions by PDF and the ON DELETE CASCADE from pdfs.';
+
+
+--
+-- Name: study_sessions_quiet_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX study_sessions_quiet_idx ON public.study_sessions USING btree (last_heard_at) WHERE (ended_at IS NULL);
+
+
+--
+-- Name: INDEX study_sessions_quiet_idx; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON INDEX public.study_sessions_quiet_idx IS 'Serves ListQuietStudySessions (the sweeper that ends sessions nobody heard from).';
+
+
+--
+-- Name: study_sessions_running_key; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX study_sessions_running_key ON public.study_sessions USING btree (user_id) WHERE (ended_at IS NULL);
+
+
+--
+-- Name: INDEX study_sessions_running_key; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON INDEX public.study_sessions_running_key IS 'At most one running session per user; serves GetRunningStudySession and the supersede on start.';
+
+
+--
+-- Name: study_sessions_user_started_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX study_sessions_user_started_idx ON public.study_sessions USING btree (user_id, started_at DESC, id DESC);
+
+
+--
+-- Name: INDEX study_sessions_user_started_idx; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON INDEX public.study_sessions_user_started_idx IS 'Serves ListStudySessions (newest first, keyset) and the sessions count of RefreshUserStudyBuckets.';
 
 
 --
@@ -1280,6 +1718,54 @@ ALTER TABLE ONLY public.pdfs
 
 
 --
+-- Name: study_events study_events_session_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.study_events
+    ADD CONSTRAINT study_events_session_fkey FOREIGN KEY (session_id, user_id) REFERENCES public.study_sessions(id, user_id) ON DELETE CASCADE;
+
+
+--
+-- Name: study_session_buckets study_session_buckets_session_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.study_session_buckets
+    ADD CONSTRAINT study_session_buckets_session_fkey FOREIGN KEY (session_id, user_id) REFERENCES public.study_sessions(id, user_id) ON DELETE CASCADE;
+
+
+--
+-- Name: study_session_pages study_session_pages_session_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.study_session_pages
+    ADD CONSTRAINT study_session_pages_session_fkey FOREIGN KEY (session_id, user_id) REFERENCES public.study_sessions(id, user_id) ON DELETE CASCADE;
+
+
+--
+-- Name: study_sessions study_sessions_exercise_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.study_sessions
+    ADD CONSTRAINT study_sessions_exercise_fkey FOREIGN KEY (exercise_id, user_id) REFERENCES public.exercises(id, user_id) ON DELETE SET NULL (exercise_id);
+
+
+--
+-- Name: study_sessions study_sessions_pdf_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.study_sessions
+    ADD CONSTRAINT study_sessions_pdf_fkey FOREIGN KEY (pdf_id, user_id) REFERENCES public.pdfs(id, user_id) ON DELETE CASCADE;
+
+
+--
+-- Name: study_sessions study_sessions_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.study_sessions
+    ADD CONSTRAINT study_sessions_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
+
+
+--
 -- Name: text_job_turns text_job_turns_user_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1336,6 +1822,14 @@ ALTER TABLE ONLY public.user_sessions
 
 
 --
+-- Name: user_study_buckets user_study_buckets_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.user_study_buckets
+    ADD CONSTRAINT user_study_buckets_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
+
+
+--
 -- PostgreSQL database dump complete
 --
 
@@ -1354,4 +1848,5 @@ INSERT INTO public.schema_migrations (version) VALUES
     ('20261125160000'),
     ('20261201100000'),
     ('20261201110000'),
-    ('20261201130000');
+    ('20261201130000'),
+    ('20261201140000');

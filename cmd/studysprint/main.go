@@ -28,6 +28,7 @@ import (
 	"github.com/studysprint/studysprint/internal/database"
 	"github.com/studysprint/studysprint/internal/pdfinfo"
 	"github.com/studysprint/studysprint/internal/storage"
+	"github.com/studysprint/studysprint/internal/study"
 	"github.com/studysprint/studysprint/internal/sweeper"
 	"github.com/studysprint/studysprint/internal/textindex"
 )
@@ -278,6 +279,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	sweepCtx, stopSweep := context.WithCancel(ctx)
 	defer stopSweep()
 	go sweep.Run(sweepCtx, cfg.SweepInterval)
+	go sweepStudySessions(sweepCtx, study.NewService(pool, time.Now, log), cfg.StudySweepInterval, log)
 
 	srv := &http.Server{
 		Addr:              cfg.HTTPAddr,
@@ -313,6 +315,36 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// sweepStudySessions ends, every interval, the running study sessions that
+// nobody has heard from for twice their idle threshold (reading one does
+// that too; the sweep makes the statistics right for sessions nobody reads).
+func sweepStudySessions(ctx context.Context, svc *study.Service, every time.Duration, log *slog.Logger) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		for {
+			n, err := svc.SweepQuiet(ctx, 500)
+			if err != nil {
+				if ctx.Err() == nil {
+					log.Warn("study session sweep", "err", err)
+				}
+				break
+			}
+			if n > 0 {
+				log.Info("ended quiet study sessions", "sessions", n)
+			}
+			if n < 500 {
+				break
+			}
+		}
+	}
 }
 
 // raiseFileLimit lifts the soft limit on open files to the hard limit: every

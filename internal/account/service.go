@@ -3,7 +3,6 @@ package account
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"log/slog"
 	"net/netip"
 	"time"
@@ -202,9 +201,3 @@ var (
 	ErrRefreshReused      = apperr.New(apperr.Unauthenticated, "refresh_token_reused", "this refresh token was already used; the session is ended; log in again")
 	ErrSessionEndedReuse  = apperr.New(apperr.Unauthenticated, "refresh_token_reused", "this session was ended because a refresh token was used twice; log in again")
 )
-
-// isDomain reports whether err is already a domain error (returned as is).
-func isDomain(err error) bool {
-	var e *apperr.Error
-	return errors.As(err, &e)
-}

@@ -68,6 +68,7 @@ type Config struct {
 	RevokedSessionRetention time.Duration
 	SecurityEventRetention  time.Duration
 	SweepInterval           time.Duration
+	StudySweepInterval      time.Duration
 
 	BcryptCost         int
 	BcryptConcurrency  int
@@ -156,6 +157,7 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 		RevokedSessionRetention: e.duration("REVOKED_SESSION_RETENTION", 7*24*time.Hour),
 		SecurityEventRetention:  e.duration("SECURITY_EVENT_RETENTION", 365*24*time.Hour),
 		SweepInterval:           e.duration("SWEEP_INTERVAL", 10*time.Minute),
+		StudySweepInterval:      e.duration("STUDY_SWEEP_INTERVAL", time.Minute),
 
 		BcryptCost: e.integer("BCRYPT_COST", 12, 4, 31),
 		// One core fewer than the machine has: a login flood then leaves a core

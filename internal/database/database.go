@@ -15,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
+	pgxuuid "github.com/vgarvardt/pgx-google-uuid/v5"
 
 	"github.com/studysprint/studysprint/dbgen"
 	"github.com/studysprint/studysprint/sql/migrations"
@@ -48,6 +49,18 @@ func Open(ctx context.Context, databaseURL string, opts PoolOptions) (*pgxpool.P
 	cfg.ConnConfig.RuntimeParams["timezone"] = "UTC"
 	if _, ok := cfg.ConnConfig.RuntimeParams["application_name"]; !ok {
 		cfg.ConnConfig.RuntimeParams["application_name"] = "studysprint"
+	}
+	// Every statement is planned with its values (pgx describes it once and
+	// caches the description, but the server keeps no prepared plan): a
+	// generic plan made while a table was small, say study_events on a fresh
+	// database, would otherwise stay in use after it grew, until the next
+	// ANALYZE — measured: 14 ms instead of 0.3 ms to find a batch's ids.
+	cfg.ConnConfig.DefaultQueryExecMode = pgx.QueryExecModeCacheDescribe
+	// google/uuid values are sent and read as binary uuids, not through
+	// their text form (driver.Valuer), which cost a string per id.
+	cfg.AfterConnect = func(_ context.Context, conn *pgx.Conn) error {
+		pgxuuid.Register(conn.TypeMap())
+		return nil
 	}
 	return pgxpool.NewWithConfig(ctx, cfg)
 }

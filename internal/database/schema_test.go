@@ -16,6 +16,7 @@ import (
 
 	"github.com/studysprint/studysprint/internal/account"
 	"github.com/studysprint/studysprint/internal/library"
+	"github.com/studysprint/studysprint/internal/study"
 	"github.com/studysprint/studysprint/internal/testdb"
 	"github.com/studysprint/studysprint/internal/textindex"
 )
@@ -139,6 +140,10 @@ func TestEnumsMatchConstraints(t *testing.T) {
 		"pdfs_kind_check":                   sortedStrings(library.PDFKinds),
 		"exercises_status_check":            sortedStrings(library.ExerciseStatuses),
 		"pdfs_text_status_check":            sortedStrings(textindex.TextStatuses),
+		"study_events_type_check":           sortedStrings(study.EventTypes),
+		"study_sessions_status_check":       sortedStrings(study.Statuses),
+		"study_sessions_ended_reason_check": sortedStrings(study.EndReasons),
+		"study_sessions_source_check":       sortedStrings(study.Sources),
 	} {
 		if db := checkValues(t, pool, constraint); !slices.Equal(db, goValues) {
 			t.Errorf("%s allows %v; the Go list is %v", constraint, db, goValues)

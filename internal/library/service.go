@@ -54,10 +54,9 @@ type Service struct {
 	// nudge wakes this instance's text workers after a job is queued.
 	nudge func()
 
-	mu       sync.Mutex
-	uploads  int
-	byUser   map[uuid.UUID]int
-	released chan struct{}
+	mu      sync.Mutex
+	uploads int
+	byUser  map[uuid.UUID]int
 }
 
 // Deps are the Service's collaborators.

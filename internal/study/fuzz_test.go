@@ -1,7 +1,6 @@
 package study
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -179,15 +178,18 @@ func checkTimer(t *testing.T, fc fuzzCase) {
 	stored := map[uuid.UUID]Event{}
 	var all []Event
 	var seq int64
-	cp, err := json.Marshal(NewCheckpoint(r, fc.start, fc.startPage))
+	cp, err := NewCheckpoint(r, fc.start, fc.startPage).MarshalBinary()
 	if err != nil {
 		t.Fatal(err)
 	}
 	var lastHeard time.Time
 	for _, batch := range fc.batches {
 		var c Checkpoint
-		if err := json.Unmarshal(cp, &c); err != nil {
+		if err := c.UnmarshalBinary(cp); err != nil {
 			t.Fatal(err)
+		}
+		if back := roundTrip(t, c); !reflect.DeepEqual(back, c) {
+			t.Fatalf("a JSON round trip changed the checkpoint:\n%+v\n%+v", c, back)
 		}
 		existing := map[uuid.UUID]Event{}
 		for _, in := range batch.events {
@@ -225,7 +227,7 @@ func checkTimer(t *testing.T, fc fuzzCase) {
 			}
 			c = Replay(r, fc.start, fc.startPage, all)
 		}
-		if cp, err = json.Marshal(c); err != nil {
+		if cp, err = c.MarshalBinary(); err != nil {
 			t.Fatal(err)
 		}
 		lastHeard = batch.now
@@ -233,11 +235,11 @@ func checkTimer(t *testing.T, fc fuzzCase) {
 
 	final := Replay(r, fc.start, fc.startPage, all)
 	var inc Checkpoint
-	if err := json.Unmarshal(cp, &inc); err != nil {
+	if err := inc.UnmarshalBinary(cp); err != nil {
 		t.Fatal(err)
 	}
 	if !reflect.DeepEqual(inc, final) {
-		t.Fatalf("batches folded through JSON differ from Replay:\n%+v\n%+v", inc, final)
+		t.Fatalf("batches folded through the stored form differ from Replay:\n%+v\n%+v", inc, final)
 	}
 	if back := roundTrip(t, final); !reflect.DeepEqual(back, final) {
 		t.Fatalf("JSON round trip:\n%+v\n%+v", back, final)

@@ -152,7 +152,8 @@ func checkSummary(t *testing.T, r Rules, s Summary) {
 	}
 }
 
-// roundTrip is c through JSON, as the jsonb column gives it back.
+// roundTrip is c through JSON, and through the stored binary form (which
+// must give the same checkpoint back).
 func roundTrip(t testing.TB, c Checkpoint) Checkpoint {
 	t.Helper()
 	raw, err := json.Marshal(c)
@@ -162,6 +163,17 @@ func roundTrip(t testing.TB, c Checkpoint) Checkpoint {
 	var back Checkpoint
 	if err := json.Unmarshal(raw, &back); err != nil {
 		t.Fatal(err)
+	}
+	bin, err := c.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fromBin Checkpoint
+	if err := fromBin.UnmarshalBinary(bin); err != nil {
+		t.Fatalf("binary form of %+v: %v", c, err)
+	}
+	if !reflect.DeepEqual(fromBin, c) {
+		t.Fatalf("a binary round trip changed the checkpoint:\n%+v\n%+v", c, fromBin)
 	}
 	return back
 }

@@ -125,7 +125,20 @@ func Pool(t testing.TB) *pgxpool.Pool {
 // PoolFor opens a pool on databaseURL, closed when the test ends.
 func PoolFor(t testing.TB, databaseURL string) *pgxpool.Pool {
 	t.Helper()
-	pool, err := database.Open(context.Background(), databaseURL, database.PoolOptions{MaxConns: 8})
+	return PoolSized(t, databaseURL, 8)
+}
+
+// Sized is Pool with a given number of connections (benchmarks use the
+// service's default, 20).
+func Sized(t testing.TB, maxConns int32) *pgxpool.Pool {
+	t.Helper()
+	return PoolSized(t, URL(t), maxConns)
+}
+
+// PoolSized opens a pool of maxConns connections on databaseURL.
+func PoolSized(t testing.TB, databaseURL string, maxConns int32) *pgxpool.Pool {
+	t.Helper()
+	pool, err := database.Open(context.Background(), databaseURL, database.PoolOptions{MaxConns: maxConns})
 	if err != nil {
 		t.Fatalf("open pool: %v", err)
 	}

@@ -32,6 +32,7 @@ LIMIT @row_limit;
 UPDATE pdfs SET
     title        = coalesce(sqlc.narg(title), title),
     current_page = coalesce(sqlc.narg(current_page), current_page),
+    current_page_at = CASE WHEN sqlc.narg(current_page)::int IS NULL THEN current_page_at ELSE @now::timestamptz END,
     topic_id     = CASE WHEN @set_topic::bool THEN sqlc.narg(topic_id)::uuid ELSE topic_id END,
     updated_at   = @now
 WHERE id = @id AND user_id = @user_id

@@ -1,0 +1,213 @@
+package study_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/studysprint/studysprint/dbgen"
+	"github.com/studysprint/studysprint/internal/study"
+	"github.com/studysprint/studysprint/internal/testdb"
+)
+
+// fixture is a user with one PDF of `pages` pages, made with plain SQL.
+func fixture(t testing.TB, pool *pgxpool.Pool, pages int) (userID, pdfID uuid.UUID) {
+	t.Helper()
+	ctx := context.Background()
+	name := fmt.Sprintf("u%d", rand.Int64())
+	if err := pool.QueryRow(ctx, `INSERT INTO users (email, username, password_hash) VALUES ($1, $2, 'x') RETURNING id`,
+		name+"@example.com", name[:min(len(name), 30)]).Scan(&userID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pool.Exec(ctx, `INSERT INTO user_preferences (user_id) VALUES ($1)`, userID); err != nil {
+		t.Fatal(err)
+	}
+	if err := pool.QueryRow(ctx, `INSERT INTO pdfs (user_id, title, page_count, size_bytes, sha256, storage_key)
+		VALUES ($1, 'book', $2, 1, sha256(convert_to($3, 'UTF8')), $3) RETURNING id`, userID, pages, name).Scan(&pdfID); err != nil {
+		t.Fatal(err)
+	}
+	return userID, pdfID
+}
+
+type clock struct{ t time.Time }
+
+func (c *clock) now() time.Time { return c.t }
+
+// TestIngestMatchesReplay: random event sequences sent in random batches, in
+// random order, some twice, through the real workflow and database, end with
+// the numbers the pure rules give for the whole sequence at once — in the
+// session row, study_session_pages, page_stats and the user's buckets.
+func TestIngestMatchesReplay(t *testing.T) {
+	t.Parallel()
+	pool := testdb.Pool(t)
+	ctx := context.Background()
+	rnd := rand.New(rand.NewPCG(7, 11))
+	rounds := 12
+	if testing.Short() {
+		rounds = 3
+	}
+	for round := range rounds {
+		userID, pdfID := fixture(t, pool, 12)
+		clk := &clock{t: time.Date(2026, 11, 30, 23, 30, 0, 0, time.UTC)}
+		svc := study.NewService(pool, clk.now, nil)
+		start := clk.t.Add(-12 * time.Hour)
+		st, err := svc.Start(ctx, userID, study.StartInput{PDFID: &pdfID, StartedAt: &start, StartPage: ptr(int32(1))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var events []study.Incoming
+		at := start
+		types := []string{"page", "page", "page", "heartbeat", "heartbeat", "pause", "resume"}
+		for range 40 + rnd.IntN(80) {
+			at = at.Add(time.Duration(1+rnd.IntN(350)) * time.Second) // strictly later: equal times would tie by arrival
+			e := study.Incoming{ID: uuid.New(), Type: types[rnd.IntN(len(types))], At: at}
+			if e.Type == "page" {
+				e.Page = int32(1 + rnd.IntN(12))
+			}
+			events = append(events, e)
+		}
+		if rnd.IntN(2) == 0 {
+			events = append(events, study.Incoming{ID: uuid.New(), Type: "stop", At: at.Add(time.Minute)})
+		}
+		sent := slices.Clone(events)
+		rnd.Shuffle(len(sent), func(i, j int) { sent[i], sent[j] = sent[j], sent[i] })
+		for len(sent) > 0 {
+			n := min(len(sent), 1+rnd.IntN(25))
+			batch := sent[:n]
+			if _, err := svc.Ingest(ctx, userID, st.Row.ID, batch); err != nil {
+				t.Fatal(err)
+			}
+			if rnd.IntN(4) == 0 { // a client that resends
+				if _, err := svc.Ingest(ctx, userID, st.Row.ID, batch); err != nil {
+					t.Fatal(err)
+				}
+			}
+			sent = sent[n:]
+		}
+		got, err := svc.Get(ctx, userID, st.Row.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+
+		// The pure rules on the whole sequence, in order (seq = send order
+		// within the ordered list, which only matters for equal times).
+		rules := study.RulesFromPreferences(defaultPrefs(), false)
+		var all []study.Event
+		for i, e := range events {
+			all = append(all, study.Event{ID: e.ID, Type: study.EventType(e.Type), Page: e.Page, At: e.At, Seq: int64(i)})
+		}
+		cp := study.Replay(rules, start, 1, all)
+		until := cp.LastEventAt()
+		if got.EndedAt != nil {
+			until = *got.EndedAt
+		}
+		want := cp.Summarize(rules, until)
+		if got.Row.EndedAt == nil {
+			want = cp.Summarize(rules, clk.t)
+		}
+		secs := study.SplitSeconds(want.Active, want.Paused, want.Idle, want.Break)
+		if got.ActiveSeconds != secs[0] || got.PausedSeconds != secs[1] || got.IdleSeconds != secs[2] || got.BreakSeconds != secs[3] ||
+			got.PagesRead != want.PagesRead || got.CurrentPage != want.CurrentPage {
+			t.Fatalf("round %d: state %+v; rules say %v read %d page %d", round, got, secs, want.PagesRead, want.CurrentPage)
+		}
+		stored := cp.Summarize(rules, until)
+		rows, err := pool.Query(ctx, `SELECT page, seconds_read, visits FROM page_stats WHERE pdf_id = $1 AND (seconds_read > 0 OR visits > 0) ORDER BY page`, pdfID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var total time.Duration
+		n := 0
+		for rows.Next() {
+			var page, seconds, visits int32
+			if err := rows.Scan(&page, &seconds, &visits); err != nil {
+				t.Fatal(err)
+			}
+			p := stored.Pages[page]
+			if int(visits) != p.Visits || absDiff(time.Duration(seconds)*time.Second, p.Seconds) > time.Second {
+				t.Fatalf("round %d page %d: page_stats %d s %d visits; rules %v %d visits", round, page, seconds, visits, p.Seconds, p.Visits)
+			}
+			total += p.Seconds
+			n++
+		}
+		if rows.Err() != nil {
+			t.Fatal(rows.Err())
+		}
+		read := 0
+		for _, p := range stored.Pages {
+			if p.Visits > 0 {
+				read++
+			}
+		}
+		if n != read {
+			t.Fatalf("round %d: %d pages in page_stats, the rules read %d", round, n, read)
+		}
+		var bucketActive int64
+		if err := pool.QueryRow(ctx, `SELECT coalesce(sum(active_seconds), 0) FROM user_study_buckets WHERE user_id = $1`, userID).Scan(&bucketActive); err != nil {
+			t.Fatal(err)
+		}
+		if want := study.SplitSeconds(stored.Active)[0]; bucketActive != want {
+			t.Fatalf("round %d: buckets hold %d active seconds, the session %d", round, bucketActive, want)
+		}
+	}
+}
+
+// TestSweepEndsQuietSessions: the sweeper ends a running session nobody
+// heard from for twice its threshold, at its last event plus the threshold,
+// and leaves one heard from recently.
+func TestSweepEndsQuietSessions(t *testing.T) {
+	t.Parallel()
+	pool := testdb.Pool(t)
+	ctx := context.Background()
+	clk := &clock{t: time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)}
+	svc := study.NewService(pool, clk.now, nil)
+	quietUser, quietPDF := fixture(t, pool, 3)
+	busyUser, busyPDF := fixture(t, pool, 3)
+	quiet, err := svc.Start(ctx, quietUser, study.StartInput{PDFID: &quietPDF})
+	if err != nil {
+		t.Fatal(err)
+	}
+	clk.t = clk.t.Add(9 * time.Minute)
+	busy, err := svc.Start(ctx, busyUser, study.StartInput{PDFID: &busyPDF})
+	if err != nil {
+		t.Fatal(err)
+	}
+	clk.t = clk.t.Add(2 * time.Minute)
+	n, err := svc.SweepQuiet(ctx, 100)
+	if err != nil || n != 1 {
+		t.Fatalf("swept %d, %v; want 1", n, err)
+	}
+	var status string
+	var endedAt time.Time
+	if err := pool.QueryRow(ctx, `SELECT status, ended_at FROM study_sessions WHERE id = $1`, quiet.Row.ID).Scan(&status, &endedAt); err != nil {
+		t.Fatal(err)
+	}
+	if status != "ended" || !endedAt.Equal(quiet.Row.StartedAt.Add(5*time.Minute)) {
+		t.Fatalf("quiet session: %s at %v", status, endedAt)
+	}
+	if err := pool.QueryRow(ctx, `SELECT status FROM study_sessions WHERE id = $1`, busy.Row.ID).Scan(&status); err != nil || status != "running" {
+		t.Fatalf("busy session: %s %v", status, err)
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func absDiff(a, b time.Duration) time.Duration {
+	if a > b {
+		return a - b
+	}
+	return b - a
+}
+
+// defaultPrefs are the preferences a new user has (the table's defaults).
+func defaultPrefs() dbgen.UserPreference {
+	return dbgen.UserPreference{
+		IdleThresholdSeconds: 300, PageMinSeconds: 5, PageMaxSeconds: 900,
+		PomodoroWorkMinutes: 25, PomodoroShortBreakMinutes: 5, PomodoroLongBreakMinutes: 15, PomodoroLongBreakEvery: 4,
+	}
+}
