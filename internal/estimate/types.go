@@ -48,6 +48,7 @@ var Confidences = []Confidence{ConfidenceLow, ConfidenceMedium, ConfidenceHigh}
 // Obs is one page's counted reading (a page_stats row with seconds_read > 0).
 type Obs struct {
 	PDF        uuid.UUID
+	Kind       Kind // the PDF's kind; "" counts as study
 	Page       int32
 	Words      int32   // pdf_pages.word_count; -1 when unknown or the page has no text layer
 	Seconds    float64 // page_stats.seconds_read: counted dwells, each capped
@@ -75,6 +76,17 @@ type PDFInput struct {
 	// User is the same over all the student's other PDFs (it may include the
 	// Topic pages).
 	User []Obs
+	// Library has the page counts of the student's other PDFs (at least
+	// those in Topic and User): with them the estimator learns where in a
+	// document this student stops reading (indexes, references and
+	// appendices are often never opened). Optional.
+	Library []PDFPages
+}
+
+// PDFPages is a PDF's page count.
+type PDFPages struct {
+	PDF   uuid.UUID
+	Pages int32
 }
 
 // Estimate is a time-to-finish answer.

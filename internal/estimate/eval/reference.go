@@ -163,8 +163,9 @@ func (r *Reference) addExercise(st *refStudent, s sim.Session, active float64, a
 
 func (st *refStudent) observed(student sim.Student) Observed {
 	words := map[uuid.UUID][]int32{}
+	kinds := map[uuid.UUID]estimate.Kind{}
 	for _, p := range student.PDFs {
-		words[p.ID] = p.Words
+		words[p.ID], kinds[p.ID] = p.Words, p.Kind
 	}
 	var out Observed
 	for k, p := range st.pages {
@@ -172,7 +173,7 @@ func (st *refStudent) observed(student sim.Student) Observed {
 		if ws := words[k.pdf]; int(k.page) <= len(ws) {
 			w = ws[k.page-1]
 		}
-		out.Pages = append(out.Pages, estimate.Obs{PDF: k.pdf, Page: k.page, Words: w,
+		out.Pages = append(out.Pages, estimate.Obs{PDF: k.pdf, Kind: kinds[k.pdf], Page: k.page, Words: w,
 			Seconds: math.Round(p.seconds), Visits: p.visits, LastReadAt: p.last})
 	}
 	slices.SortFunc(out.Pages, func(a, b estimate.Obs) int {
