@@ -116,6 +116,10 @@ const (
 	endIdleDays  = 14.0
 	endMinPages  = 3
 	endPriorEnds = 0.95
+	// endLengthSD is how fast the weight of a left PDF's end falls with the
+	// difference in length (log page counts): a PDF twice or half as long
+	// counts 0.38.
+	endLengthSD = 0.5
 	// z10 is the standard normal 90th percentile: an 80 % interval spans
 	// ±z10 standard deviations.
 	z10 = 1.2815515655446004

@@ -239,6 +239,7 @@ func (r *pdfRun) prepare() bool {
 // built from the root prior down to the PDF.
 type chain struct {
 	mu, v  float64
+	ownX   float64         // mean position of the PDF's own pages read (0.5 when none)
 	shares [nBases]float64 // how much each basis contributes
 	hier   bool
 }
@@ -264,12 +265,17 @@ func newChain(mu, v float64, hier bool) chain {
 // update folds a level's sample into the chain: the level's true value lies
 // around the chain's current value with spread tau; the sample's own
 // uncertainty has a page part (s2/n) and a block part (chapters).
-func (c *chain) update(loc location, offset, tau, s2, block2 float64, b Basis) {
+func (c *chain) update(loc location, offset, tau float64, st *spread, b Basis) {
 	if loc.count == 0 {
+		// No data at this level: its value is the parent's, give or take
+		// its own spread.
+		if c.hier {
+			c.v += tau * tau
+		}
 		return
 	}
 	n := loc.n
-	vd := s2/n + block2*math.Min(1, blockPages/n)
+	vd := st.page2/n + st.stretchVar(n)
 	mu := loc.mu + offset
 	if !c.hier {
 		c.mu, c.v = mu, vd
@@ -294,11 +300,16 @@ func (r *pdfRun) channelChain(ch channel, meanUnit float64) chain {
 	st := r.stats
 	c := newChain(math.Log(def)-logUnit, tauUser*tauUser, r.m.Hierarchy)
 	var all, allOther, user, topic, own sample
+	sumX, nX := 0.0, 0.0
 	for _, it := range r.items {
 		switch {
 		case it.p == 0:
 			if it.ch == ch {
 				own.add(it.z, it.w)
+				if it.x >= 0 {
+					sumX += it.x
+					nX++
+				}
 			}
 		case !it.same:
 			allOther.add(it.z+math.Log(r.unit(it.ch, it.words)), it.w)
@@ -325,16 +336,19 @@ func (r *pdfRun) channelChain(ch channel, meanUnit float64) chain {
 		offset += math.Log(def / DefaultSecondsPerPage(other))
 		tau = math.Hypot(tau, tauKind)
 	}
-	s2 := st.page2
 	var loc location
 	loc, r.buf = all.robustLocation(r.buf)
-	c.update(loc, offset, tauUser, s2, st.block2, BasisUser)
+	c.update(loc, offset, tauUser, &st, BasisUser)
 	loc, r.buf = user.robustLocation(r.buf)
-	c.update(loc, 0, tau, s2, st.block2, BasisUser)
+	c.update(loc, 0, tau, &st, BasisUser)
 	loc, r.buf = topic.robustLocation(r.buf)
-	c.update(loc, 0, tauTopic, s2, st.block2, BasisTopic)
+	c.update(loc, 0, tauTopic, &st, BasisTopic)
 	loc, r.buf = own.robustLocation(r.buf)
-	c.update(loc, 0, st.pdfTau[ch], s2, st.block2, BasisPDF)
+	c.ownX = 0.5
+	if nX > 0 {
+		c.ownX = sumX / nX
+	}
+	c.update(loc, 0, st.pdfTau[ch], &st, BasisPDF)
 	return c
 }
 
@@ -362,40 +376,56 @@ func (r *pdfRun) estimate() Estimate {
 		chains[ch] = r.channelChain(ch, unitSum[ch]/float64(unitN[ch]))
 		rate[ch] = math.Exp(chains[ch].mu) * st.meanRatio
 	}
-	var total, noiseVar, expected float64
+	var total, noiseVar, expected, posX float64
 	var part [nChannels]float64
 	reached := make([]float64, len(rem)) // expected time if reading gets there
+	expect := make([]float64, len(rem))  // expected time
 	for i, p := range rem {
 		m := rate[chs[i]] * r.unit(chs[i], p.Words)
-		if r.beta != 0 && p.Page >= 1 && r.pages0 > 0 {
-			m *= math.Exp(r.beta * (math.Min(1, float64(p.Page)/r.pages0) - 0.5))
+		x := 0.5
+		if p.Page >= 1 && r.pages0 > 0 {
+			x = math.Min(1, float64(p.Page)/r.pages0)
 		}
+		m *= math.Exp(r.beta * (x - 0.5))
 		reached[i] = m * skips.interior[i]
 		pr := skips.prob(i, p.Page)
 		e := pr * m
+		expect[i] = e
 		total += e
 		part[chs[i]] += e
 		// A page read with chance pr: E[y^2] = pr·m²·(1+cv2), less e².
 		noiseVar += m * m * pr * (1 + st.cv2 - pr)
 		expected += pr
+		posX += e * x
 	}
 	if total <= 0 {
 		return Estimate{RemainingPages: len(rem), Confidence: ConfidenceHigh, Basis: BasisPDF}
 	}
-	var levelVar float64
+	var levelVar, refX float64
 	var shares [nBases]float64
 	for ch := range nChannels {
 		if part[ch] == 0 {
 			continue
 		}
 		f := part[ch] / total
-		levelVar += f * f * chains[ch].v
-		for i, s := range chains[ch].shares {
+		c := &chains[ch]
+		levelVar += f * f * c.v
+		for i, s := range c.shares {
 			shares[i] += f * s
 		}
+		own := c.shares[basisIndex(BasisPDF)]
+		refX += f * (own*c.ownX + (1-own)*0.5)
+	}
+	trendVar := 0.0
+	if r.m.Trend {
+		d := posX/total - refX
+		trendVar = st.betaVar * d * d
 	}
 	endVar := skips.endVariance(rem, reached) / (total * total)
-	v := levelVar + st.block2*blockPages/(expected+blockPages) + noiseVar/(total*total) + endVar
+	v := levelVar + st.stretchVar(expected) + trendVar + noiseVar/(total*total) + endVar
+	if r.m.Skips {
+		v += skips.rateVariance(expect, total)
+	}
 	best := 0
 	for i, s := range shares {
 		if s > shares[best] {

@@ -1,9 +1,6 @@
 package estimate
 
-import (
-	"math"
-	"slices"
-)
+import "math"
 
 // maxSkipPages bounds the page numbers the skip model looks at.
 const maxSkipPages = 100_000
@@ -11,10 +8,18 @@ const maxSkipPages = 100_000
 // skipModel says which remaining pages the student will read at all.
 type skipModel struct {
 	interior []float64 // per remaining page: the chance it is read once reading gets there
-	ahead    []bool    // the page lies beyond the furthest page read: read only if reading gets there
-	ends     []float64 // equally likely relative end positions of the reading, all past the furthest page read
-	pages    float64   // the PDF's page count
+	// rateVar is, for pages with text and without, the relative variance
+	// (Var p / p²) of the read rate behind interior: the Beta posterior.
+	rateVar [2]float64
+	figure  []bool
+	ahead   []bool  // the page lies beyond the furthest page read: read only if reading gets there
+	ends    []end   // where the reading may end, all past the furthest page read
+	endsW   float64 // total weight of ends
+	pages   float64 // the PDF's page count
 }
+
+// end is a possible end of the reading (a share of the pages) and its weight.
+type end struct{ at, w float64 }
 
 // reach is the chance that reading gets to page.
 func (s *skipModel) reach(page int32) float64 {
@@ -22,13 +27,13 @@ func (s *skipModel) reach(page int32) float64 {
 		return 1
 	}
 	x := float64(page) / s.pages
-	n := 0
+	n := 0.0
 	for _, e := range s.ends {
-		if e >= x {
-			n++
+		if e.at >= x {
+			n += e.w
 		}
 	}
-	return float64(n) / float64(len(s.ends))
+	return n / s.endsW
 }
 
 func (s *skipModel) prob(i int, page int32) float64 {
@@ -36,6 +41,27 @@ func (s *skipModel) prob(i int, page int32) float64 {
 		return s.interior[i] * s.reach(page)
 	}
 	return s.interior[i]
+}
+
+// rateVariance is the relative variance of the total that comes from not
+// knowing the read rates; e[i] is page i's expected time.
+func (s *skipModel) rateVariance(e []float64, total float64) float64 {
+	var byKind [2]float64
+	for i, x := range e {
+		if s.interior[i] == passedRead {
+			continue
+		}
+		if s.figure[i] {
+			byKind[1] += x
+		} else {
+			byKind[0] += x
+		}
+	}
+	v := 0.0
+	for k, t := range byKind {
+		v += (t / total) * (t / total) * s.rateVar[k]
+	}
+	return v
 }
 
 // endVariance is the variance of the total that comes from not knowing
@@ -52,24 +78,25 @@ func (s *skipModel) endVariance(rem []PageInfo, value []float64) float64 {
 		}
 		x := float64(p.Page) / s.pages
 		for k, e := range s.ends {
-			if e >= x {
+			if e.at >= x {
 				totals[k] += value[i]
 			}
 		}
 	}
 	var mean, m2 float64
-	for _, t := range totals {
-		mean += t
-		m2 += t * t
+	for k, t := range totals {
+		mean += s.ends[k].w * t
+		m2 += s.ends[k].w * t * t
 	}
-	n := float64(len(totals))
-	mean /= n
-	return math.Max(0, m2/n-mean*mean)
+	mean /= s.endsW
+	return math.Max(0, m2/s.endsW-mean*mean)
 }
 
 // learnEnds lists where reading stopped in the PDFs of the same kind the
-// student has left (no reading for endIdleDays), as shares of their pages.
-func (r *pdfRun) learnEnds() []float64 {
+// student has left (no reading for endIdleDays), as shares of their pages,
+// each weighted by how close its length is to this PDF's (documents of a
+// length end alike: a handout has no index, a book has one).
+func (r *pdfRun) learnEnds() []end {
 	pages := map[int32]int32{}
 	byID := map[[16]byte]int32{}
 	for i, id := range r.ids {
@@ -94,14 +121,16 @@ func (r *pdfRun) learnEnds() []float64 {
 		s.n++
 		s.same = it.same
 	}
-	var out []float64
+	var out []end
 	for i := 1; i < len(by); i++ {
 		s := by[i]
 		n, ok := pages[int32(i)]
 		if !ok || n <= 0 || !s.same || s.n < endMinPages || float64(r.ref-s.newest) < endIdleDays*nanosPerDay {
 			continue
 		}
-		out = append(out, math.Min(1, float64(s.last)/float64(n)))
+		d := math.Log(float64(n) / math.Max(r.pages0, 1))
+		w := math.Exp(-d * d / (2 * endLengthSD * endLengthSD))
+		out = append(out, end{math.Min(1, float64(s.last)/float64(n)), w})
 	}
 	return out
 }
@@ -116,7 +145,7 @@ func (r *pdfRun) learnEnds() []float64 {
 // need the reading to get that far (learnEnds).
 func (r *pdfRun) readProbabilities(targetScan bool) *skipModel {
 	rem := r.in.Remaining
-	s := &skipModel{interior: make([]float64, len(rem)), ahead: make([]bool, len(rem))}
+	s := &skipModel{interior: make([]float64, len(rem)), ahead: make([]bool, len(rem)), figure: make([]bool, len(rem))}
 	for i := range s.interior {
 		s.interior[i] = 1
 	}
@@ -141,16 +170,18 @@ func (r *pdfRun) readProbabilities(targetScan bool) *skipModel {
 	s.pages = float64(max(maxPage, 1))
 	if r.m.Ends {
 		f := float64(max(last, 0)) / s.pages
-		s.ends = append(s.ends, 1)
+		s.ends = append(s.ends, end{1, 1})
 		if endPriorEnds >= f {
-			s.ends = append(s.ends, endPriorEnds)
+			s.ends = append(s.ends, end{endPriorEnds, 1})
 		}
 		for _, e := range r.learnEnds() {
-			if e >= f {
+			if e.at >= f {
 				s.ends = append(s.ends, e)
 			}
 		}
-		slices.Sort(s.ends)
+		for _, e := range s.ends {
+			s.endsW += e.w
+		}
 	}
 	readText, readFig := aheadTextRead, aheadNoTextRead
 	skipText, skipFig := aheadTextSkip, aheadNoTextSkip
@@ -204,7 +235,10 @@ func (r *pdfRun) readProbabilities(targetScan bool) *skipModel {
 			}
 		}
 	}
+	betaRelVar := func(a, b float64) float64 { return b / (a * (a + b + 1)) }
+	s.rateVar = [2]float64{betaRelVar(readText, skipText), betaRelVar(readFig, skipFig)}
 	for i, p := range rem {
+		s.figure[i] = figure(p.Words)
 		switch {
 		case passed != nil && p.Page >= 1 && int(p.Page) < len(passed) && passed[p.Page]:
 			s.interior[i] = passedRead

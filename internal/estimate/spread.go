@@ -6,11 +6,42 @@ import "math"
 // estimate shrunk toward its prior by how much evidence there is.
 type spread struct {
 	page2     float64            // robust variance (log) of a page around its PDF's level
-	block2    float64            // variance (log) of a stretch of blockPages pages around its PDF's level
 	pdfTau    [nChannels]float64 // spread (log) of PDFs' levels around the student's
 	meanRatio float64            // mean of a page's seconds over its level's centre, exp(level)
 	cv2       float64            // squared coefficient of variation of a page around its mean
 	beta      float64            // trend of log pace over the position in a document (shrunk)
+	betaVar   float64            // its posterior variance
+	// stretch[k] is the variance (log) of the mean level of stretchLen[k]
+	// consecutive pages read around their PDF's level, page noise taken out:
+	// chapters, drift and fatigue over that span.
+	stretch [len(stretchLen)]float64
+}
+
+// stretchLen are the spans, in pages read, at which stretches are measured.
+var stretchLen = [...]float64{4, 8, 16, 32, 64, 128, 256}
+
+// stretchVar is the variance of the mean level of n consecutive pages,
+// interpolated between measured spans (log-log) and extrapolated beyond
+// the longest as independent stretches.
+func (s spread) stretchVar(n float64) float64 {
+	if n <= stretchLen[0] {
+		return s.stretch[0]
+	}
+	for k := 1; k < len(stretchLen); k++ {
+		if n <= stretchLen[k] {
+			a, b := math.Log(s.stretch[k-1]), math.Log(s.stretch[k])
+			f := math.Log(n/stretchLen[k-1]) / math.Log(stretchLen[k]/stretchLen[k-1])
+			return math.Exp(a + f*(b-a))
+		}
+	}
+	last := len(stretchLen) - 1
+	return s.stretch[last] * stretchLen[last] / n
+}
+
+// stretchPrior is the prior stretch variance: blocks of blockPages pages
+// with spread blockSD.
+func stretchPrior(n float64) float64 {
+	return blockSD * blockSD * math.Min(1, blockPages/n)
 }
 
 // Weights (in observations) of the priors of the spreads.
@@ -31,8 +62,10 @@ func (r *pdfRun) spreads() spread {
 	var s sample
 	var nPage, sumPage2 float64 // pooled robust page variance
 	var nRes, sumE, sumE2 float64
-	var blockSum2, blockDF, clipVar, clipN float64
+	var nSame, sumESame, sumE2Same float64 // the same, pages of this PDF's kind
+	var clipVar, clipN float64
 	var sxx, sxe float64 // trend: position against residual, within PDFs
+	var winSum2, winDF [len(stretchLen)]float64
 	type centre struct {
 		ch       channel
 		mu, n, v float64
@@ -75,9 +108,15 @@ func (r *pdfRun) spreads() spread {
 				continue
 			}
 			e := it.z - mus[it.ch]
-			sumE += math.Exp(e)
-			sumE2 += math.Exp(2 * e)
+			ee := math.Exp(e)
+			sumE += ee
+			sumE2 += ee * ee
 			nRes++
+			if it.same {
+				sumESame += ee
+				sumE2Same += ee * ee
+				nSame++
+			}
 			c := huberK * scales[it.ch]
 			e = math.Max(-c, math.Min(c, e))
 			resid = append(resid, e)
@@ -97,39 +136,58 @@ func (r *pdfRun) spreads() spread {
 			}
 		}
 		// Stretches of consecutive pages in reading order.
-		k := len(resid) / int(blockPages)
-		if k >= 2 {
+		for si, l := range stretchLen {
+			n := int(l)
+			k := len(resid) / n
+			if k < 2 {
+				break
+			}
 			for b := range k {
 				m := 0.0
-				for _, e := range resid[b*int(blockPages) : (b+1)*int(blockPages)] {
+				for _, e := range resid[b*n : (b+1)*n] {
 					m += e
 				}
-				m /= blockPages
-				blockSum2 += m * m
+				m /= l
+				winSum2[si] += m * m
 			}
-			blockDF += float64(k - 1)
+			winDF[si] += float64(k - 1)
 		}
 	}
-	out := spread{page2: pageSD * pageSD, block2: blockSD * blockSD}
+	out := spread{page2: pageSD * pageSD}
 	if nPage > 0 {
 		out.page2 = (sumPage2 + pageSDWeight*pageSD*pageSD) / (nPage + pageSDWeight)
 	}
-	if blockDF > 0 && clipN > 0 {
-		// E[block mean²] = block variance + page variance / block length.
-		est := math.Max(0, blockSum2/blockDF-clipVar/clipN/blockPages)
-		out.block2 = (blockDF*est + blockPriorCount*blockSD*blockSD) / (blockDF + blockPriorCount)
+	for si, l := range stretchLen {
+		prior := stretchPrior(l)
+		est := prior
+		if winDF[si] > 0 && clipN > 0 {
+			// E[mean²] = stretch variance + page variance / span.
+			est = math.Max(0, winSum2[si]/winDF[si]-clipVar/clipN/l)
+		}
+		v := (winDF[si]*est + blockPriorCount*prior) / (winDF[si] + blockPriorCount)
+		if si > 0 {
+			v = math.Min(v, out.stretch[si-1]) // a longer span never varies more
+		}
+		out.stretch[si] = math.Max(v, 1e-5)
 	}
 	if sxx > 0 && clipN > 0 {
 		// Residuals within a stretch move together, so each counts for
 		// less: the variance of the slope uses the page and block parts.
-		vb := (clipVar/clipN + blockPages*out.block2) / sxx
+		vb := (clipVar/clipN + blockPages*out.stretchVar(blockPages)) / sxx
 		b := sxe / sxx
 		out.beta = b * trendSD * trendSD / (trendSD*trendSD + vb)
+		out.betaVar = trendSD * trendSD * vb / (trendSD*trendSD + vb)
+	} else {
+		out.betaVar = trendSD * trendSD
 	}
 	priorMean := math.Exp(out.page2 / 2)
 	priorCV2 := math.Expm1(out.page2)
-	out.meanRatio = (sumE + meanPriorPages*priorMean) / (nRes + meanPriorPages)
-	m2 := (sumE2 + meanPriorPages*priorMean*priorMean*(1+priorCV2)) / (nRes + meanPriorPages)
+	// Pages of every kind, shrunk toward the lognormal; then this kind's
+	// pages shrunk toward that.
+	all1 := (sumE + meanPriorPages*priorMean) / (nRes + meanPriorPages)
+	all2 := (sumE2 + meanPriorPages*priorMean*priorMean*(1+priorCV2)) / (nRes + meanPriorPages)
+	out.meanRatio = (sumESame + meanPriorPages*all1) / (nSame + meanPriorPages)
+	m2 := (sumE2Same + meanPriorPages*all2) / (nSame + meanPriorPages)
 	out.cv2 = math.Max(m2/(out.meanRatio*out.meanRatio)-1, 0.01)
 	for ch := range nChannels {
 		var mus []float64
@@ -137,7 +195,9 @@ func (r *pdfRun) spreads() spread {
 		for _, c := range centres {
 			if c.ch == ch {
 				mus = append(mus, c.mu)
-				sampling += c.v/c.n + out.block2*math.Min(1, blockPages/c.n)
+				// Only page noise is sampling: a PDF's chapters are part of
+				// how a whole PDF differs from the next one.
+				sampling += c.v / c.n
 			}
 		}
 		k := float64(len(mus))
