@@ -49,7 +49,7 @@ type Model struct {
 	// Ends learns, from the student's PDFs they have moved on from (no
 	// reading for endIdleDays), how far into a document they read, and
 	// scales each page ahead by the chance that reading gets that far; it
-	// needs PDFInput.Library.
+	// needs PDFInput.Library, and Skips (it is part of the skip model).
 	Ends bool
 	// Trend lets the pace change along a document (students speed up as
 	// they get into a book): a slope of log pace over the relative position

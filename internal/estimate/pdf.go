@@ -27,6 +27,7 @@ type item struct {
 	topic bool // in the same topic (or the PDF itself)
 	y     float64
 	z     float64 // log seconds per unit of its channel (detrended)
+	ly    float64 // log seconds (detrended)
 	x     float64 // position in its PDF (page / page count), -1 when unknown
 	w     float64 // recency weight
 	t     int64   // LastReadAt, Unix nanoseconds
@@ -44,8 +45,10 @@ type pdfRun struct {
 	textObs   []int32
 	noTextObs []int32
 	kappa     float64
-	beta      float64 // trend: change of log pace from the start to the end of a document
-	pages0    float64 // the PDF's page count
+	all       *pageLevel // the student's pace over all pages, once computed
+	smp       [3]sample  // scratch samples
+	beta      float64    // trend: change of log pace from the start to the end of a document
+	pages0    float64    // the PDF's page count
 	stats     spread
 	buf       []float64
 }
@@ -154,26 +157,35 @@ func (r *pdfRun) prepare() bool {
 		r.items = append(r.items, item{p: p, page: o.Page, words: o.Words, same: p == 0 || sameKind(o.Kind, r.kind),
 			topic: topic, y: o.Seconds, t: t})
 	}
+	// Samples come grouped by PDF more often than not: look each run up once.
 	var last uuid.UUID
 	var lastIdx int32
+	var lastTopic bool
 	for _, o := range in.User {
+		if o.PDF != last || lastIdx == 0 {
+			last, lastIdx, lastTopic = o.PDF, idx(o.PDF), topicPDF[o.PDF]
+		}
+		add(o, lastIdx, lastTopic)
+	}
+	inUser := int32(len(r.ids))
+	lastIdx = 0
+	for _, o := range in.Topic {
 		if o.PDF != last || lastIdx == 0 {
 			last, lastIdx = o.PDF, idx(o.PDF)
 		}
-		add(o, lastIdx, topicPDF[o.PDF])
-	}
-	inUser := len(r.ids)
-	for _, o := range in.Topic {
-		if i, ok := index[o.PDF]; ok && int(i) < inUser {
+		if lastIdx < inUser {
 			continue // the User sample has this PDF
 		}
-		add(o, idx(o.PDF), true)
+		add(o, lastIdx, true)
 	}
 	for _, o := range in.Read {
 		add(o, 0, true)
 	}
 	if len(r.items) == 0 {
 		return false
+	}
+	for i := range r.smp {
+		r.smp[i] = newSample(len(r.items))
 	}
 	r.textObs = make([]int32, len(r.ids))
 	r.noTextObs = make([]int32, len(r.ids))
@@ -221,14 +233,17 @@ func (r *pdfRun) prepare() bool {
 	for i := range r.items {
 		it := &r.items[i]
 		it.ch = r.m.channelOf(it.words, r.isScan(it.p))
-		it.z = math.Log(it.y / r.unit(it.ch, it.words))
+		it.ly = math.Log(it.y)
+		it.z = it.ly - math.Log(r.unit(it.ch, it.words))
 	}
 	r.stats = r.spreads()
 	if r.m.Trend {
 		r.beta = r.stats.beta
 		for i := range r.items {
 			if it := &r.items[i]; it.x >= 0 {
-				it.z -= r.beta * (it.x - 0.5)
+				d := r.beta * (it.x - 0.5)
+				it.z -= d
+				it.ly -= d
 			}
 		}
 	}
@@ -299,27 +314,25 @@ func (r *pdfRun) channelChain(ch channel, meanUnit float64) chain {
 	logUnit := math.Log(meanUnit)
 	st := r.stats
 	c := newChain(math.Log(def)-logUnit, tauUser*tauUser, r.m.Hierarchy)
-	var all, allOther, user, topic, own sample
+	all := r.allPages()
+	user, topic, own := &r.smp[0], &r.smp[1], &r.smp[2]
+	user.reset()
+	topic.reset()
+	own.reset()
 	sumX, nX := 0.0, 0.0
 	for _, it := range r.items {
 		switch {
+		case it.ch != ch:
 		case it.p == 0:
-			if it.ch == ch {
-				own.add(it.z, it.w)
-				if it.x >= 0 {
-					sumX += it.x
-					nX++
-				}
+			own.add(it.z, it.w)
+			if it.x >= 0 {
+				sumX += it.x
+				nX++
 			}
-		case !it.same:
-			allOther.add(it.z+math.Log(r.unit(it.ch, it.words)), it.w)
-		default:
-			all.add(it.z+math.Log(r.unit(it.ch, it.words)), it.w)
-			if it.ch == ch {
-				user.add(it.z, it.w)
-				if it.topic {
-					topic.add(it.z, it.w)
-				}
+		case it.same:
+			user.add(it.z, it.w)
+			if it.topic {
+				topic.add(it.z, it.w)
 			}
 		}
 	}
@@ -327,8 +340,7 @@ func (r *pdfRun) channelChain(ch channel, meanUnit float64) chain {
 	// if need be, stands between the prior and this channel's data.
 	tau := tauChannel
 	offset := -logUnit
-	if len(all.z) == 0 {
-		all = allOther
+	if all.borrowed {
 		other := KindStudy
 		if r.kind == KindStudy {
 			other = KindExercise
@@ -336,9 +348,8 @@ func (r *pdfRun) channelChain(ch channel, meanUnit float64) chain {
 		offset += math.Log(def / DefaultSecondsPerPage(other))
 		tau = math.Hypot(tau, tauKind)
 	}
+	c.update(all.loc, offset, tauUser, &st, BasisUser)
 	var loc location
-	loc, r.buf = all.robustLocation(r.buf)
-	c.update(loc, offset, tauUser, &st, BasisUser)
 	loc, r.buf = user.robustLocation(r.buf)
 	c.update(loc, 0, tau, &st, BasisUser)
 	loc, r.buf = topic.robustLocation(r.buf)
@@ -350,6 +361,38 @@ func (r *pdfRun) channelChain(ch channel, meanUnit float64) chain {
 	}
 	c.update(loc, 0, st.pdfTau[ch], &st, BasisPDF)
 	return c
+}
+
+// pageLevel is the student's pace over every page (log seconds), from the
+// pages of this kind or, borrowed, of the other.
+type pageLevel struct {
+	loc      location
+	borrowed bool
+}
+
+func (r *pdfRun) allPages() *pageLevel {
+	if r.all != nil {
+		return r.all
+	}
+	same, other := &r.smp[0], &r.smp[1]
+	same.reset()
+	other.reset()
+	for _, it := range r.items {
+		switch {
+		case it.p == 0:
+		case it.same:
+			same.add(it.ly, it.w)
+		default:
+			other.add(it.ly, it.w)
+		}
+	}
+	r.all = &pageLevel{}
+	if len(same.z) == 0 {
+		same, r.all.borrowed = other, true
+	}
+	// (the scratch samples are free again once this returns)
+	r.all.loc, r.buf = same.robustLocation(r.buf)
+	return r.all
 }
 
 // estimate runs the model over the remaining pages.
@@ -473,30 +516,34 @@ func confidenceOf(e Estimate) Confidence {
 	}
 }
 
-// sortItemsByPDF orders items by PDF index, then time (a stable counting
-// sort: the input is usually newest first already).
-func sortItemsByPDF(items []item, nPDF int) []item {
-	counts := make([]int, nPDF+1)
+// orderByPDF lists the items' indices by PDF, then time (a counting sort;
+// the samples usually come newest first, so a run reversed is enough).
+func orderByPDF(items []item, nPDF int) []int32 {
+	counts := make([]int32, nPDF+1)
 	for _, it := range items {
 		counts[it.p+1]++
 	}
 	for i := 1; i <= nPDF; i++ {
 		counts[i] += counts[i-1]
 	}
-	out := make([]item, len(items))
-	for _, it := range items {
-		out[counts[it.p]] = it
+	out := make([]int32, len(items))
+	for i, it := range items {
+		out[counts[it.p]] = int32(i)
 		counts[it.p]++
 	}
-	start := 0
-	for start < len(out) {
+	byTime := func(a, b int32) int { return cmpInt64(items[a].t, items[b].t) }
+	for start := 0; start < len(out); {
 		end := start
-		for end < len(out) && out[end].p == out[start].p {
+		for end < len(out) && items[out[end]].p == items[out[start]].p {
 			end++
 		}
 		g := out[start:end]
-		if !slices.IsSortedFunc(g, func(a, b item) int { return cmpInt64(a.t, b.t) }) {
-			slices.SortStableFunc(g, func(a, b item) int { return cmpInt64(a.t, b.t) })
+		switch {
+		case slices.IsSortedFunc(g, byTime):
+		case slices.IsSortedFunc(g, func(a, b int32) int { return byTime(b, a) }):
+			slices.Reverse(g)
+		default:
+			slices.SortStableFunc(g, byTime)
 		}
 		start = end
 	}

@@ -9,14 +9,28 @@ import "math"
 // that PDFs that are denser and also harder do not bend the slope; the
 // estimate is then combined with the prior κ in log space by precision.
 func (r *pdfRun) fitShape() float64 {
+	const shapePoints = 600
 	type point struct {
 		p       int32
 		w, y, h float64
 	}
-	pts := make([]point, 0, len(r.items))
+	text := 0
 	for _, it := range r.items {
 		if it.words >= 0 {
-			pts = append(pts, point{it.p, float64(it.words), it.y, it.w})
+			text++
+		}
+	}
+	// An evenly spaced subsample of at most shapePoints pages (every PDF
+	// keeps its share) pins the shape down as well as all of them.
+	stride := max(1, (text+shapePoints-1)/shapePoints)
+	pts := make([]point, 0, min(text, shapePoints)+1)
+	seen := 0
+	for _, it := range r.items {
+		if it.words >= 0 {
+			if seen%stride == 0 {
+				pts = append(pts, point{it.p, float64(it.words), it.y, it.w})
+			}
+			seen++
 		}
 	}
 	if len(pts) < 3 {
@@ -33,7 +47,8 @@ func (r *pdfRun) fitShape() float64 {
 	a, b := kappaPrior, 1.0
 	var cov [3]float64 // var a, cov ab, var b
 	ok := false
-	for range 8 {
+	scale := 1.0
+	for iter := range 5 {
 		for i := range num {
 			num[i], den[i] = 0, 0
 		}
@@ -47,13 +62,16 @@ func (r *pdfRun) fitShape() float64 {
 				f[i] = num[i] / den[i]
 			}
 		}
-		// Relative residuals and their robust scale.
-		r.buf = r.buf[:0]
-		for _, q := range pts {
-			d := q.y/(f[q.p]*(a+b*q.w)) - 1
-			r.buf = append(r.buf, math.Abs(d))
+		// Relative residuals and their robust scale (the MAD, measured at
+		// the start and once the fit has settled).
+		if iter == 0 || iter == 3 {
+			r.buf = r.buf[:0]
+			for i := 0; i < len(pts); i += max(1, len(pts)/medianSample) {
+				q := pts[i]
+				r.buf = append(r.buf, math.Abs(q.y/(f[q.p]*(a+b*q.w))-1))
+			}
+			scale = math.Max(1.4826*quickMedian(r.buf), 0.05)
 		}
-		scale := math.Max(1.4826*quickMedian(r.buf), 0.05)
 		var s00, s01, s11, t0, t1, sw float64
 		for i, q := range pts {
 			mu := a + b*q.w

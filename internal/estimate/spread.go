@@ -46,7 +46,11 @@ func stretchPrior(n float64) float64 {
 
 // Weights (in observations) of the priors of the spreads.
 const (
-	meanPriorPages  = 30.0
+	meanPriorPages = 50.0
+	// tailCap bounds one page's weight in the mean ratio at exp(tailCap·σ)
+	// times its level, so that one 20-minute page among few cannot swing
+	// the estimate; long pauses still count, as the prior's tail does.
+	tailCap         = 2.5
 	blockPriorCount = 5.0
 	pdfPriorCount   = 3.0
 	groupMinPages   = 5
@@ -58,8 +62,9 @@ const (
 // stuck pages are real time), the spread of consecutive stretches of pages
 // read (chapters, drift), and the spread of the PDFs' centres.
 func (r *pdfRun) spreads() spread {
-	items := sortItemsByPDF(r.items, len(r.ids))
-	var s sample
+	order := orderByPDF(r.items, len(r.ids))
+	items := r.items
+	s := newSample(256)
 	var nPage, sumPage2 float64 // pooled robust page variance
 	var nRes, sumE, sumE2 float64
 	var nSame, sumESame, sumE2Same float64 // the same, pages of this PDF's kind
@@ -73,12 +78,12 @@ func (r *pdfRun) spreads() spread {
 	var centres []centre
 	resid := make([]float64, 0, 64)
 	xs := make([]float64, 0, 64)
-	for start := 0; start < len(items); {
+	for start := 0; start < len(order); {
 		end := start
-		for end < len(items) && items[end].p == items[start].p {
+		for end < len(order) && items[order[end]].p == items[order[start]].p {
 			end++
 		}
-		g := items[start:end]
+		g := order[start:end]
 		start = end
 		resid, xs = resid[:0], xs[:0]
 		var mus [nChannels]float64
@@ -86,9 +91,9 @@ func (r *pdfRun) spreads() spread {
 		var scales [nChannels]float64
 		for ch := range nChannels {
 			s.reset()
-			for _, it := range g {
-				if it.ch == ch {
-					s.add(it.z, 1)
+			for _, i := range g {
+				if items[i].ch == ch {
+					s.add(items[i].z, 1)
 				}
 			}
 			if len(s.z) < groupMinPages {
@@ -99,16 +104,17 @@ func (r *pdfRun) spreads() spread {
 			mus[ch], ok[ch], scales[ch] = loc.mu, true, loc.scale
 			nPage += loc.n
 			sumPage2 += loc.n * loc.scale * loc.scale
-			if g[0].p != 0 && g[0].same {
+			if first := items[g[0]]; first.p != 0 && first.same {
 				centres = append(centres, centre{ch, loc.mu, loc.n, loc.scale * loc.scale})
 			}
 		}
-		for _, it := range g {
+		for _, i := range g {
+			it := &items[i]
 			if !ok[it.ch] {
 				continue
 			}
 			e := it.z - mus[it.ch]
-			ee := math.Exp(e)
+			ee := math.Exp(math.Min(e, tailCap*math.Max(scales[it.ch], pageSD)))
 			sumE += ee
 			sumE2 += ee * ee
 			nRes++

@@ -83,3 +83,21 @@ func ExerciseMean(in estimate.ExerciseInput) estimate.Estimate {
 	return estimate.Estimate{RemainingPages: max(in.Pages, 1), SecondsPerPage: rate, RemainingSeconds: total,
 		LowSeconds: total, HighSeconds: total, Confidence: estimate.ConfidenceLow, Basis: estimate.BasisPDF}
 }
+
+// Ablation is the Default estimator with one part switched off at a time,
+// to show what each part buys.
+func Ablation() []Method {
+	variant := func(name string, off func(*estimate.Model)) Method {
+		m := estimate.Default
+		off(&m)
+		return Method{Name: name, PDF: m.ForPDF, Interval: true}
+	}
+	return []Method{
+		variant("no-words", func(m *estimate.Model) { m.Words = false }),
+		variant("no-recency", func(m *estimate.Model) { m.HalfLifeDays = 0 }),
+		variant("no-skips", func(m *estimate.Model) { m.Skips = false }),
+		variant("no-ends", func(m *estimate.Model) { m.Ends = false }),
+		variant("no-trend", func(m *estimate.Model) { m.Trend = false }),
+		variant("no-hierarchy", func(m *estimate.Model) { m.Hierarchy = false }),
+	}
+}

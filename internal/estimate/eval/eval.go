@@ -2,12 +2,15 @@
 // logs (package sim) passed through a timer Pipeline.
 //
 // For every PDF the student finishes, at 0 % (before its first session), 25
-// %, 50 % and 75 % of its pages read (the first session end at which the
-// share of pages with counted reading reaches the mark), each method
-// predicts the time for the rest from what the timer had derived by then:
-// that PDF's counted pages, and the student's other reading (newest first,
-// bounded as the product bounds it). The actual is the sum of the final
-// counted seconds of the pages that had no counted reading at that moment.
+// %, 50 % and 75 % of its pages read, each method predicts the time for the
+// rest from what the timer had derived by then: that PDF's counted pages,
+// and the student's other reading (newest first, bounded as the product
+// bounds it, with the page counts of their PDFs). A checkpoint is the first
+// moment the share of pages with counted reading reaches the mark; to hit
+// it within 2 % of the pages, reading sessions are cut at page turns, which
+// the timer derives exactly as the whole session (TestSplitIsExact). The
+// actual is the sum of the final counted seconds of the pages that had no
+// counted reading at that moment (pages never read count nothing).
 // Exercises are predicted before their session from the exercises worked
 // before. Sums (the whole backlog, each topic) are checked at 25, 50 and 75
 // % of the student's sessions over the PDFs that still have sessions ahead.
@@ -15,6 +18,9 @@
 // Errors are percentages of the actual: MdAPE is the median absolute
 // error, bias the median signed error (positive: overestimate), coverage
 // the share of actuals inside the 80 % interval.
+//
+// The reference pipeline (Reference) stands in for the real timer until it
+// is wired in; it is for tests and development only.
 package eval
 
 import (
