@@ -364,6 +364,23 @@ func TestIntervals(t *testing.T) {
 		in := estimate.PDFInput{Kind: estimate.Kinds[rng.IntN(2)], Read: read, User: newest(user), Remaining: remaining(n+1, n+1+int32(rng.IntN(300)), words)}
 		checkShape(t, "random input", estimate.ForPDF(in))
 	}
+	// Malformed input (the timer never sends it) is ignored, not propagated.
+	bad := []estimate.Obs{
+		{PDF: uuid.New(), Page: 1, Words: 300, Seconds: math.NaN()},
+		{PDF: uuid.New(), Page: 2, Words: 300, Seconds: math.Inf(1)},
+		{PDF: uuid.New(), Page: -3, Words: -7, Seconds: 60},
+		{PDF: uuid.New(), Page: math.MaxInt32, Words: math.MaxInt32, Seconds: 1e9},
+		{PDF: uuid.Nil, Page: 0, Words: 0, Seconds: 0.001},
+	}
+	for i := range bad {
+		in := estimate.PDFInput{Read: bad[i : i+1], User: bad, Topic: bad,
+			Remaining: []estimate.PageInfo{{Page: -1, Words: -1}, {Page: math.MaxInt32, Words: 500}, {Page: 5, Words: 0}},
+			Library:   []estimate.PDFPages{{PDF: bad[i].PDF, Pages: -4}, {PDF: uuid.Nil, Pages: 0}}}
+		checkShape(t, "malformed input", estimate.ForPDF(in))
+	}
+	checkShape(t, "malformed parts", estimate.Sum([]estimate.Estimate{{RemainingSeconds: math.NaN()}, {RemainingSeconds: math.Inf(1), HighSeconds: math.Inf(1)}}))
+	checkShape(t, "malformed exercises", estimate.ForExercise(estimate.ExerciseInput{Pages: -2, Difficulty: 0,
+		History: []estimate.ExerciseObs{{Pages: 0, Difficulty: 9, Seconds: math.NaN()}, {Pages: -1, Difficulty: -1, Seconds: 50}}}))
 	// Widths along one steady reader.
 	r := newReader(12, 10, 0.3)
 	self := uuid.New()

@@ -27,12 +27,12 @@ func ForExercise(in ExerciseInput) Estimate {
 	var pts []point
 	var ref float64
 	for _, h := range in.History {
-		if h.Seconds > 0 && !h.At.IsZero() {
+		if usable(h.Seconds) && !h.At.IsZero() {
 			ref = math.Max(ref, float64(h.At.Unix()))
 		}
 	}
 	for _, h := range in.History {
-		if h.Seconds <= 0 {
+		if !usable(h.Seconds) {
 			continue
 		}
 		w := 1.0

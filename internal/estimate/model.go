@@ -17,6 +17,9 @@ const (
 	DefaultDifficultyStep = 1.5
 )
 
+// usable reports whether a time is a positive, finite number of seconds.
+func usable(s float64) bool { return s > 0 && !math.IsInf(s, 1) }
+
 // DefaultSecondsPerPage is the prior seconds per page of a PDF of kind k.
 func DefaultSecondsPerPage(k Kind) float64 {
 	if k == KindExercise {

@@ -146,7 +146,7 @@ func (r *pdfRun) prepare() bool {
 	}
 	r.items = make([]item, 0, len(in.User)+len(in.Read)+16)
 	add := func(o Obs, p int32, topic bool) {
-		if o.Seconds <= 0 {
+		if !usable(o.Seconds) {
 			return
 		}
 		t := int64(0)

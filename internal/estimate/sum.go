@@ -19,12 +19,12 @@ func Sum(parts []Estimate) Estimate {
 	allDefault := true
 	for _, p := range parts {
 		pages += p.RemainingPages
-		if p.RemainingSeconds <= 0 {
+		if !usable(p.RemainingSeconds) {
 			continue
 		}
 		mean += p.RemainingSeconds
 		s := 0.0
-		if p.LowSeconds > 0 && p.HighSeconds > p.LowSeconds {
+		if usable(p.LowSeconds) && usable(p.HighSeconds) && p.HighSeconds > p.LowSeconds {
 			s = math.Log(p.HighSeconds/p.LowSeconds) / (2 * z10)
 		}
 		sigma := p.RemainingSeconds * math.Sqrt(math.Expm1(s*s))
