@@ -15,7 +15,7 @@ VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 
 export TEST_DATABASE_URL
 
-.PHONY: all run build test test-short bench fuzz generate sqlc-diff sqlc-vet lint fmt vet migrate schema schema-check ci clean
+.PHONY: all run build test test-short bench eval-estimates fuzz generate sqlc-diff sqlc-vet lint fmt vet migrate schema schema-check ci clean
 
 all: build
 
@@ -38,6 +38,11 @@ test-short:
 ## bench: the Go benchmarks (results go to BENCHMARKS.md)
 bench:
 	go test -run '^$$' -bench . -benchmem -count=1 -timeout 30m ./...
+
+## eval-estimates: the time-to-finish estimator on generated reading logs (EVAL_FLAGS: -eval.seed 3 -eval.students 20 -eval.pdfs 8 -eval.ablation)
+EVAL_FLAGS ?=
+eval-estimates:
+	go test -count=1 -timeout 60m -run '^TestFullEvaluation$$' -v ./internal/estimate/eval/ -args -eval.run $(EVAL_FLAGS)
 
 ## fuzz: run every fuzz target for FUZZTIME each (minimisation off: it stalls on 2 cores)
 FUZZTIME ?= 20s
