@@ -163,6 +163,18 @@ type Querier interface {
 	//  VALUES ($1, $2, $3, $4, $5, $6)
 	//  RETURNING id, user_id, pdf_id, page, label, note, created_at
 	CreateBookmark(ctx context.Context, arg CreateBookmarkParams) (Bookmark, error)
+	// A session imported from another app: it is ended from the start (so it
+	// never counts as the user's running session) and its id is the caller's,
+	// derived from what it was imported from, so importing it again finds it.
+	//
+	//  INSERT INTO study_sessions (id, user_id, pdf_id, source, pomodoro, rules, idle_threshold_seconds, page_count,
+	//                              started_at, status, ended_at, ended_reason, last_event_at, last_heard_at,
+	//                              checkpoint, created_at, updated_at)
+	//  VALUES ($1, $2, $3, $4, false, $5, $6, $7,
+	//          $8, 'ended', $8, 'stopped', $8, $9, $10, $9, $9)
+	//  ON CONFLICT (id) DO NOTHING
+	//  RETURNING id, user_id, pdf_id, exercise_id, source, pomodoro, rules, idle_threshold_seconds, start_page, page_count, started_at, status, ended_at, ended_reason, last_event_at, last_heard_at, current_page, current_page_at, active_seconds, paused_seconds, idle_seconds, break_seconds, pages_visited, pages_read, events, checkpoint, notes, rating, created_at, updated_at
+	CreateClosedStudySession(ctx context.Context, arg CreateClosedStudySessionParams) (StudySession, error)
 	//CreateExercise
 	//
 	//  INSERT INTO exercises (user_id, pdf_id, page_start, page_end, title, description, difficulty,

@@ -12,6 +12,89 @@ import (
 	"github.com/google/uuid"
 )
 
+const createClosedStudySession = `-- name: CreateClosedStudySession :one
+INSERT INTO study_sessions (id, user_id, pdf_id, source, pomodoro, rules, idle_threshold_seconds, page_count,
+                            started_at, status, ended_at, ended_reason, last_event_at, last_heard_at,
+                            checkpoint, created_at, updated_at)
+VALUES ($1, $2, $3, $4, false, $5, $6, $7,
+        $8, 'ended', $8, 'stopped', $8, $9, $10, $9, $9)
+ON CONFLICT (id) DO NOTHING
+RETURNING id, user_id, pdf_id, exercise_id, source, pomodoro, rules, idle_threshold_seconds, start_page, page_count, started_at, status, ended_at, ended_reason, last_event_at, last_heard_at, current_page, current_page_at, active_seconds, paused_seconds, idle_seconds, break_seconds, pages_visited, pages_read, events, checkpoint, notes, rating, created_at, updated_at
+`
+
+type CreateClosedStudySessionParams struct {
+	ID                   uuid.UUID
+	UserID               uuid.UUID
+	PdfID                uuid.UUID
+	Source               string
+	Rules                []byte
+	IdleThresholdSeconds int32
+	PageCount            int32
+	StartedAt            time.Time
+	Now                  time.Time
+	Checkpoint           []byte
+}
+
+// A session imported from another app: it is ended from the start (so it
+// never counts as the user's running session) and its id is the caller's,
+// derived from what it was imported from, so importing it again finds it.
+//
+//	INSERT INTO study_sessions (id, user_id, pdf_id, source, pomodoro, rules, idle_threshold_seconds, page_count,
+//	                            started_at, status, ended_at, ended_reason, last_event_at, last_heard_at,
+//	                            checkpoint, created_at, updated_at)
+//	VALUES ($1, $2, $3, $4, false, $5, $6, $7,
+//	        $8, 'ended', $8, 'stopped', $8, $9, $10, $9, $9)
+//	ON CONFLICT (id) DO NOTHING
+//	RETURNING id, user_id, pdf_id, exercise_id, source, pomodoro, rules, idle_threshold_seconds, start_page, page_count, started_at, status, ended_at, ended_reason, last_event_at, last_heard_at, current_page, current_page_at, active_seconds, paused_seconds, idle_seconds, break_seconds, pages_visited, pages_read, events, checkpoint, notes, rating, created_at, updated_at
+func (q *Queries) CreateClosedStudySession(ctx context.Context, arg CreateClosedStudySessionParams) (StudySession, error) {
+	row := q.db.QueryRow(ctx, createClosedStudySession,
+		arg.ID,
+		arg.UserID,
+		arg.PdfID,
+		arg.Source,
+		arg.Rules,
+		arg.IdleThresholdSeconds,
+		arg.PageCount,
+		arg.StartedAt,
+		arg.Now,
+		arg.Checkpoint,
+	)
+	var i StudySession
+	err := row.Scan(
+		&i.ID,
+		&i.UserID,
+		&i.PdfID,
+		&i.ExerciseID,
+		&i.Source,
+		&i.Pomodoro,
+		&i.Rules,
+		&i.IdleThresholdSeconds,
+		&i.StartPage,
+		&i.PageCount,
+		&i.StartedAt,
+		&i.Status,
+		&i.EndedAt,
+		&i.EndedReason,
+		&i.LastEventAt,
+		&i.LastHeardAt,
+		&i.CurrentPage,
+		&i.CurrentPageAt,
+		&i.ActiveSeconds,
+		&i.PausedSeconds,
+		&i.IdleSeconds,
+		&i.BreakSeconds,
+		&i.PagesVisited,
+		&i.PagesRead,
+		&i.Events,
+		&i.Checkpoint,
+		&i.Notes,
+		&i.Rating,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+	)
+	return i, err
+}
+
 const createStudySession = `-- name: CreateStudySession :one
 INSERT INTO study_sessions (user_id, pdf_id, exercise_id, source, pomodoro, rules, idle_threshold_seconds, start_page, page_count,
                             started_at, status, ended_at, ended_reason, last_event_at, last_heard_at,

@@ -2,6 +2,7 @@ package study
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"slices"
 	"sort"
@@ -303,6 +304,10 @@ func parts(sum Summary) (map[int32]pageRow, map[time.Time]bucketRow) {
 func (s *Service) settle(ctx context.Context, q *dbgen.Queries, sess session, sc scope, prior EndReason, lastHeard, now time.Time, heard bool) (session, error) {
 	row := sess.row
 	endAt, reason, ended := End(sess.cp, sess.rules, prior, lastHeard, now)
+	if Source(row.Source) != SourceTimer && sess.cp.StoppedAt() == nil {
+		// An imported session ends at its last event (see ImportSession).
+		endAt, reason, ended = sess.cp.LastEventAt(), EndStopped, true
+	}
 	until := sess.cp.LastEventAt()
 	if ended {
 		until = endAt
@@ -625,4 +630,85 @@ func (s *Service) UpdateNotes(ctx context.Context, userID, sessionID uuid.UUID, 
 		return State{}, err
 	}
 	return sess.state(s.now()), nil
+}
+
+// ImportInput is one finished session from another app (the KOReader
+// import): its id and its events' ids are derived from what they were
+// imported from, so importing the same history again adds nothing and a
+// later copy that holds more adds only the new events.
+type ImportInput struct {
+	SessionID uuid.UUID
+	PDFID     uuid.UUID
+	Source    Source
+	StartedAt time.Time
+	StartPage int32
+	Events    []Incoming
+}
+
+// ImportResult is what an import of one session did.
+type ImportResult struct {
+	Created    bool // the session is new (not found from an earlier import)
+	Accepted   int
+	Duplicates int
+	Rejected   []Rejection
+}
+
+// ImportSession stores a finished session in the caller's transaction (q),
+// through the same checks and fold as the timer's batches. An imported
+// session is ended at its last event (reason stopped) without a stop event,
+// so a later, longer copy can extend it; it never touches the session the
+// user is running.
+func (s *Service) ImportSession(ctx context.Context, q *dbgen.Queries, userID uuid.UUID, in ImportInput) (ImportResult, error) {
+	now := s.now()
+	row, err := q.GetStudySessionForFold(ctx, dbgen.GetStudySessionForFoldParams{ID: in.SessionID, UserID: userID})
+	created := false
+	if errors.Is(err, pgx.ErrNoRows) {
+		pdf, perr := q.GetPDF(ctx, dbgen.GetPDFParams{ID: in.PDFID, UserID: userID})
+		if perr != nil {
+			return ImportResult{}, perr
+		}
+		prefs, perr := q.GetUserPreferences(ctx, userID)
+		if perr != nil {
+			return ImportResult{}, perr
+		}
+		rules := RulesFromPreferences(prefs, false)
+		startPage := in.StartPage
+		if startPage < 1 || startPage > pdf.Pdf.PageCount {
+			startPage = 0
+		}
+		cp := NewCheckpoint(rules, in.StartedAt, startPage)
+		rawRules, _ := json.Marshal(rules.store())
+		rawCP, _ := cp.MarshalBinary()
+		if _, err := q.CreateClosedStudySession(ctx, dbgen.CreateClosedStudySessionParams{
+			ID: in.SessionID, UserID: userID, PdfID: pdf.Pdf.ID, Source: string(in.Source), Rules: rawRules,
+			IdleThresholdSeconds: int32(max(1, rules.IdleThreshold/time.Second)), PageCount: pdf.Pdf.PageCount,
+			StartedAt: cp.StartedAt, Now: now, Checkpoint: rawCP,
+		}); err != nil {
+			return ImportResult{}, err
+		}
+		if err := q.RefreshUserStudyBuckets(ctx, dbgen.RefreshUserStudyBucketsParams{UserID: userID, BucketStarts: []time.Time{bucketOf(cp.StartedAt)}}); err != nil {
+			return ImportResult{}, err
+		}
+		created = true
+		row, err = q.GetStudySessionForFold(ctx, dbgen.GetStudySessionForFoldParams{ID: in.SessionID, UserID: userID})
+	}
+	if err != nil {
+		return ImportResult{}, err
+	}
+	sess, err := decodeSession(row)
+	if err != nil {
+		return ImportResult{}, err
+	}
+	verdict, stored, err := s.store(ctx, q, sess, in.Events, now, true)
+	if err != nil {
+		return ImportResult{}, err
+	}
+	sc, err := s.fold(ctx, q, &sess, stored)
+	if err != nil {
+		return ImportResult{}, err
+	}
+	if _, err := s.settle(ctx, q, sess, sc, EndStopped, row.LastHeardAt, now, false); err != nil {
+		return ImportResult{}, err
+	}
+	return ImportResult{Created: created, Accepted: len(verdict.Accepted), Duplicates: len(verdict.Duplicates), Rejected: verdict.Rejected}, nil
 }

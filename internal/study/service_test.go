@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/studysprint/studysprint/dbgen"
+	"github.com/studysprint/studysprint/internal/database"
 	"github.com/studysprint/studysprint/internal/study"
 	"github.com/studysprint/studysprint/internal/testdb"
 )
@@ -209,5 +210,60 @@ func defaultPrefs() dbgen.UserPreference {
 	return dbgen.UserPreference{
 		IdleThresholdSeconds: 300, PageMinSeconds: 5, PageMaxSeconds: 900,
 		PomodoroWorkMinutes: 25, PomodoroShortBreakMinutes: 5, PomodoroLongBreakMinutes: 15, PomodoroLongBreakEvery: 4,
+	}
+}
+
+// TestImportSession: an imported session is ended at its last event, never
+// touches the running session, and importing it again (or a longer copy)
+// adds only what is new.
+func TestImportSession(t *testing.T) {
+	t.Parallel()
+	pool := testdb.Pool(t)
+	ctx := context.Background()
+	clk := &clock{t: time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)}
+	svc := study.NewService(pool, clk.now, nil)
+	userID, pdfID := fixture(t, pool, 10)
+	running, err := svc.Start(ctx, userID, study.StartInput{PDFID: &pdfID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := clk.t.Add(-48 * time.Hour)
+	id := uuid.NewSHA1(uuid.NameSpaceOID, []byte("book-session"))
+	ev := func(n int, typ string, page int32, at time.Duration) study.Incoming {
+		return study.Incoming{ID: uuid.NewSHA1(id, []byte{byte(n)}), Type: typ, Page: page, At: start.Add(at)}
+	}
+	first := []study.Incoming{ev(1, "page", 2, 0), ev(2, "page", 3, 60*time.Second), ev(3, "pause", 0, 150*time.Second)}
+	imp := func(events []study.Incoming) study.ImportResult {
+		var res study.ImportResult
+		err := database.InTx(ctx, pool, func(q *dbgen.Queries) error {
+			var err error
+			res, err = svc.ImportSession(ctx, q, userID, study.ImportInput{SessionID: id, PDFID: pdfID, Source: study.SourceKOReader, StartedAt: start, StartPage: 2, Events: events})
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	if r := imp(first); !r.Created || r.Accepted != 3 {
+		t.Fatalf("first import: %+v", r)
+	}
+	if r := imp(first); r.Created || r.Accepted != 0 || r.Duplicates != 3 {
+		t.Fatalf("again: %+v", r)
+	}
+	longer := append(slices.Clone(first), ev(4, "page", 4, 200*time.Second), ev(5, "pause", 0, 290*time.Second))
+	if r := imp(longer); r.Accepted != 2 || r.Duplicates != 3 {
+		t.Fatalf("a longer copy: %+v", r)
+	}
+	got, err := svc.Get(ctx, userID, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Status != study.StatusEnded || *got.EndedReason != study.EndStopped || !got.EndedAt.Equal(start.Add(290*time.Second)) || got.PagesRead != 3 {
+		t.Fatalf("imported session: %+v", got)
+	}
+	cur, err := svc.Current(ctx, userID)
+	if err != nil || cur.Row.ID != running.Row.ID {
+		t.Fatalf("the running session after the import: %+v %v", cur.Row.ID, err)
 	}
 }

@@ -82,3 +82,15 @@ SELECT ss.* FROM study_sessions ss
 JOIN pdfs p ON p.id = ss.pdf_id AND p.user_id = ss.user_id
 WHERE ss.id = @id AND ss.user_id = @user_id
 FOR UPDATE OF ss, p;
+
+-- name: CreateClosedStudySession :one
+-- A session imported from another app: it is ended from the start (so it
+-- never counts as the user's running session) and its id is the caller's,
+-- derived from what it was imported from, so importing it again finds it.
+INSERT INTO study_sessions (id, user_id, pdf_id, source, pomodoro, rules, idle_threshold_seconds, page_count,
+                            started_at, status, ended_at, ended_reason, last_event_at, last_heard_at,
+                            checkpoint, created_at, updated_at)
+VALUES (@id, @user_id, @pdf_id, @source, false, @rules, @idle_threshold_seconds, @page_count,
+        @started_at, 'ended', @started_at, 'stopped', @started_at, @now, @checkpoint, @now, @now)
+ON CONFLICT (id) DO NOTHING
+RETURNING *;
