@@ -416,6 +416,13 @@ type Querier interface {
 	//
 	//  SELECT user_id, theme, pomodoro_work_minutes, pomodoro_short_break_minutes, pomodoro_long_break_minutes, pomodoro_long_break_every, auto_start_breaks, daily_goal_minutes, streak_min_minutes, idle_threshold_seconds, page_min_seconds, page_max_seconds, week_start, created_at, updated_at FROM user_preferences WHERE user_id = $1
 	GetUserPreferences(ctx context.Context, userID uuid.UUID) (UserPreference, error)
+	// What the statistics need to know about the user's calendar.
+	//
+	//  SELECT u.timezone, p.week_start, p.streak_min_minutes, p.daily_goal_minutes, u.created_at
+	//  FROM users u
+	//  JOIN user_preferences p ON p.user_id = u.id
+	//  WHERE u.id = $1
+	GetUserStudyClock(ctx context.Context, userID uuid.UUID) (GetUserStudyClockRow, error)
 	// A batch of pages. word_counts uses -1 for a page without a text layer
 	// (stored as NULL). The tsvector joins two text search configurations
 	// (SEARCH_LANGUAGES, simple and english by default): exact words and stems.
@@ -678,6 +685,21 @@ type Querier interface {
 	//  ORDER BY sort_order, lower(name), id
 	//  LIMIT $9
 	ListTopics(ctx context.Context, arg ListTopicsParams) ([]Topic, error)
+	// The user's study per local day in the time zone tz, from the 15-minute
+	// rollup: every zone offset is a multiple of 15 minutes, so each bucket lies
+	// inside one local day. from_at and to_at are the instants that bound the
+	// days asked for (the start of the first and of the day after the last).
+	//
+	//  SELECT (bucket_start AT TIME ZONE $1::text)::date AS day,
+	//         sum(active_seconds)::bigint AS active_seconds,
+	//         sum(read_seconds)::bigint AS read_seconds,
+	//         sum(pages_read)::bigint AS pages_read,
+	//         sum(sessions)::bigint AS sessions
+	//  FROM user_study_buckets
+	//  WHERE user_id = $2 AND bucket_start >= $3 AND bucket_start < $4
+	//  GROUP BY 1
+	//  ORDER BY 1
+	ListUserStudyDays(ctx context.Context, arg ListUserStudyDaysParams) ([]ListUserStudyDaysRow, error)
 	// Serialises changes to one user's topic hierarchy (create, move, archive,
 	// delete), so cycle and depth checks see a stable tree.
 	//

@@ -2,8 +2,10 @@
 // dates and their bounds in the student's time zone, the grouping of
 // 15-minute UTC rollup buckets into local days, period totals, streaks,
 // heatmap levels, weekly reading pace, and goal progress with projected
-// finish dates. No database, no clock and no I/O: today's date, the time
-// zone and all data are parameters, so every rule is table-tested.
+// finish dates. The rules use no database, no clock and no I/O: today's
+// date, the time zone and all data are parameters, so every rule is
+// table-tested. Store (service.go) is the one database side: it reads the
+// timer's rollups as local days, summed in SQL, for the rules to work on.
 //
 // Days are always the student's local days. A local day is not always
 // 24 hours: a daylight-saving change makes it 23 or 25 hours (23.5 or 24.5
