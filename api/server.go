@@ -18,6 +18,7 @@ import (
 
 	"github.com/studysprint/studysprint/dbgen"
 	"github.com/studysprint/studysprint/internal/account"
+	"github.com/studysprint/studysprint/internal/analytics"
 	"github.com/studysprint/studysprint/internal/auth"
 	"github.com/studysprint/studysprint/internal/library"
 	"github.com/studysprint/studysprint/internal/pdfinfo"
@@ -112,6 +113,7 @@ type server struct {
 	inspector *pdfinfo.Inspector
 	library   *library.Service
 	study     *study.Service
+	analytics *analytics.Store
 
 	ipLimiter   *ratelimit.Limiter
 	userLimiter *ratelimit.Limiter
@@ -181,6 +183,7 @@ func New(cfg Config, deps Deps) (*echo.Echo, error) {
 		UploadsPerUser: cfg.UploadsPerUser, Uploads: cfg.Uploads, StorageQuota: cfg.StorageQuota,
 	}, library.Deps{Pool: deps.Pool, Store: deps.Store, Inspector: deps.Inspector, Now: clock, Log: deps.Logger, Nudge: deps.TextNudge})
 	s.study = study.NewService(deps.Pool, clock, deps.Logger)
+	s.analytics = analytics.NewStore(s.q)
 	if cfg.AuthRateLimitPerMinute > 0 {
 		s.ipLimiter = ratelimit.New(cfg.AuthRateLimitPerMinute, 100_000)
 	}
@@ -291,6 +294,12 @@ func (s *server) routes(e *echo.Echo) {
 	v1.POST("/study-sessions/:id/stop", s.studyShortcut(study.EventStop), s.requireAuth)
 	v1.POST("/study-sessions/:id/heartbeat", s.studyShortcut(study.EventHeartbeat), s.requireAuth)
 	v1.GET("/search", s.search, s.requireAuth)
+
+	v1.GET("/analytics/summary", s.analyticsSummary, s.requireAuth)
+	v1.GET("/analytics/daily", s.analyticsDaily, s.requireAuth)
+	v1.GET("/analytics/heatmap", s.analyticsHeatmap, s.requireAuth)
+	v1.GET("/analytics/topics", s.analyticsTopics, s.requireAuth)
+	v1.GET("/analytics/pace", s.analyticsPace, s.requireAuth)
 }
 
 // ipExtractor believes X-Forwarded-For only from the trusted proxies (walking

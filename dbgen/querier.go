@@ -532,6 +532,32 @@ type Querier interface {
 	//  ORDER BY p.created_at DESC, p.id DESC
 	//  LIMIT $7
 	ListPDFs(ctx context.Context, arg ListPDFsParams) ([]ListPDFsRow, error)
+	// Counted reading per local day (tz) of one PDF, or of the PDFs of a topic
+	// and its subtopics, from the sessions' 15-minute buckets.
+	//
+	//  WITH RECURSIVE subtree AS (
+	//      SELECT t.id, 0 AS level
+	//      FROM topics t
+	//      WHERE t.user_id = $2 AND t.id = $5::uuid
+	//    UNION ALL
+	//      SELECT c.id, s.level + 1
+	//      FROM topics c JOIN subtree s ON c.parent_id = s.id
+	//      WHERE c.user_id = $2 AND s.level < 64
+	//  ), scope AS (
+	//      SELECT p.id
+	//      FROM pdfs p
+	//      WHERE p.user_id = $2
+	//        AND (p.id = $6::uuid OR p.topic_id IN (SELECT id FROM subtree))
+	//  )
+	//  SELECT (b.bucket_start AT TIME ZONE $1::text)::date AS day,
+	//         sum(b.read_seconds)::bigint AS read_seconds,
+	//         sum(b.pages_read)::bigint AS pages_read
+	//  FROM study_session_buckets b
+	//  WHERE b.user_id = $2 AND b.pdf_id IN (SELECT id FROM scope)
+	//    AND b.bucket_start >= $3 AND b.bucket_start < $4
+	//  GROUP BY 1
+	//  ORDER BY 1
+	ListPaceDays(ctx context.Context, arg ListPaceDaysParams) ([]ListPaceDaysRow, error)
 	// What to practise around page n: the exercises whose range covers it, those
 	// that end soonest first.
 	//
