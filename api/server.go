@@ -20,6 +20,7 @@ import (
 	"github.com/studysprint/studysprint/internal/account"
 	"github.com/studysprint/studysprint/internal/analytics"
 	"github.com/studysprint/studysprint/internal/auth"
+	"github.com/studysprint/studysprint/internal/export"
 	"github.com/studysprint/studysprint/internal/library"
 	"github.com/studysprint/studysprint/internal/pdfinfo"
 	"github.com/studysprint/studysprint/internal/ratelimit"
@@ -114,6 +115,8 @@ type server struct {
 	library   *library.Service
 	study     *study.Service
 	analytics *analytics.Store
+	exporter  *export.Exporter
+	exports   *ratelimit.Gate
 
 	ipLimiter   *ratelimit.Limiter
 	userLimiter *ratelimit.Limiter
@@ -184,6 +187,8 @@ func New(cfg Config, deps Deps) (*echo.Echo, error) {
 	}, library.Deps{Pool: deps.Pool, Store: deps.Store, Inspector: deps.Inspector, Now: clock, Log: deps.Logger, Nudge: deps.TextNudge})
 	s.study = study.NewService(deps.Pool, clock, deps.Logger)
 	s.analytics = analytics.NewStore(s.q)
+	s.exporter = export.New(deps.Pool, clock)
+	s.exports = ratelimit.NewGate(1)
 	if cfg.AuthRateLimitPerMinute > 0 {
 		s.ipLimiter = ratelimit.New(cfg.AuthRateLimitPerMinute, 100_000)
 	}
@@ -300,6 +305,8 @@ func (s *server) routes(e *echo.Echo) {
 	v1.GET("/analytics/heatmap", s.analyticsHeatmap, s.requireAuth)
 	v1.GET("/analytics/topics", s.analyticsTopics, s.requireAuth)
 	v1.GET("/analytics/pace", s.analyticsPace, s.requireAuth)
+
+	v1.GET("/export", s.exportData, s.requireAuth)
 }
 
 // ipExtractor believes X-Forwarded-For only from the trusted proxies (walking
