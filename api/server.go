@@ -24,6 +24,7 @@ import (
 	"github.com/studysprint/studysprint/internal/library"
 	"github.com/studysprint/studysprint/internal/pdfinfo"
 	"github.com/studysprint/studysprint/internal/ratelimit"
+	"github.com/studysprint/studysprint/internal/search"
 	"github.com/studysprint/studysprint/internal/storage"
 	"github.com/studysprint/studysprint/internal/study"
 )
@@ -120,7 +121,7 @@ type server struct {
 
 	ipLimiter   *ratelimit.Limiter
 	userLimiter *ratelimit.Limiter
-	searches    *ratelimit.Gate
+	searcher    *search.Service
 	accounts    *account.Service
 
 	openapiJSON []byte
@@ -199,7 +200,7 @@ func New(cfg Config, deps Deps) (*echo.Echo, error) {
 		cfg.SearchesPerUser = 2
 		s.cfg.SearchesPerUser = 2
 	}
-	s.searches = ratelimit.NewGate(cfg.SearchesPerUser)
+	s.searcher = search.NewService(s.q, cfg.SearchLanguages, cfg.SearchesPerUser)
 	var err error
 	if s.openapiJSON, s.openapiYAML, err = loadOpenAPI(); err != nil {
 		return nil, err
