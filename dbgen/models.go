@@ -44,6 +44,21 @@ type Exercise struct {
 	TimeSpentSeconds int64
 }
 
+// A student's study goals: daily_minutes and daily_pages (target), finish_pdf_by (pdf_id, deadline) and finish_topic_by (topic_id, deadline), the shape checked by goals_shape_check. Progress and on_track are computed on read. A goal goes with its PDF or topic (ON DELETE CASCADE). One daily goal of each kind and one deadline per PDF or topic (the partial unique indexes).
+type Goal struct {
+	ID     uuid.UUID
+	UserID uuid.UUID
+	Kind   string
+	// Minutes (daily_minutes) or pages (daily_pages) a day; NULL for deadline goals.
+	Target  *int32
+	PdfID   *uuid.UUID
+	TopicID *uuid.UUID
+	// The last day, in the student's time zone, on which the goal may still be met (inclusive).
+	Deadline  *time.Time
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
 // Password attempts per login identifier and client network (an IPv4 address or an IPv6 /64) in a fixed window. An attempt is counted before its password is checked, in one statement under the row lock (CountLoginAttempt), so concurrent guesses cannot pass the limit; past LOGIN_LOCKOUT_FAILURES the network is refused for this identifier until the window ends. A successful login deletes only its own network's row, so a stranger elsewhere cannot lock a student out.
 type LoginAttempt struct {
 	// SHA-256 of the normalized identifier (lower-cased email or username as typed, or user:<id> for re-authentication), stored whether or not an account has it, so unknown and real accounts behave the same.

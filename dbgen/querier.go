@@ -114,6 +114,10 @@ type Querier interface {
 	//
 	//  DELETE FROM login_attempts WHERE identifier_hash = $1 AND network = $2
 	ClearLoginAttempts(ctx context.Context, arg ClearLoginAttemptsParams) error
+	//CountGoals
+	//
+	//  SELECT count(*)::integer FROM goals WHERE user_id = $1
+	CountGoals(ctx context.Context, userID uuid.UUID) (int32, error)
 	// Counts an attempt its network let through against the identifier's
 	// ceiling across all networks (same transaction as CountLoginAttempt). Up to
 	// the ceiling every attempt goes through; past it each must wait until
@@ -183,6 +187,12 @@ type Querier interface {
 	//          $8, $9, $10, $11, $11)
 	//  RETURNING id, user_id, pdf_id, page_start, page_end, title, description, difficulty, status, score, completed_at, exercise_pdf_id, exercise_page_start, exercise_page_end, created_at, updated_at, time_spent_seconds
 	CreateExercise(ctx context.Context, arg CreateExerciseParams) (Exercise, error)
+	//CreateGoal
+	//
+	//  INSERT INTO goals (user_id, kind, target, pdf_id, topic_id, deadline, created_at, updated_at)
+	//  VALUES ($1, $2, $3, $4, $5, $6, $7, $7)
+	//  RETURNING id, user_id, kind, target, pdf_id, topic_id, deadline, created_at, updated_at
+	CreateGoal(ctx context.Context, arg CreateGoalParams) (Goal, error)
 	//CreatePDF
 	//
 	//  INSERT INTO pdfs (id, user_id, topic_id, kind, title, author, original_filename, page_count, size_bytes, sha256, storage_key, created_at, updated_at)
@@ -245,6 +255,10 @@ type Querier interface {
 	//
 	//  DELETE FROM exercises WHERE id = $1 AND user_id = $2
 	DeleteExercise(ctx context.Context, arg DeleteExerciseParams) (int64, error)
+	//DeleteGoal
+	//
+	//  DELETE FROM goals WHERE id = $1 AND user_id = $2
+	DeleteGoal(ctx context.Context, arg DeleteGoalParams) (int64, error)
 	// Sweeper: rows whose windows ended long ago.
 	//
 	//  WITH n AS (
@@ -343,6 +357,16 @@ type Querier interface {
 	//  ORDER BY created_at DESC, id DESC
 	//  LIMIT $4
 	ExportExercises(ctx context.Context, arg ExportExercisesParams) ([]ExportExercisesRow, error)
+	//ExportGoals
+	//
+	//  SELECT id, json_build_object(
+	//      'id', id, 'kind', kind, 'target', target, 'pdf_id', pdf_id, 'topic_id', topic_id,
+	//      'deadline', deadline, 'created_at', created_at, 'updated_at', updated_at) AS doc
+	//  FROM goals
+	//  WHERE user_id = $1 AND id > $2
+	//  ORDER BY id
+	//  LIMIT $3
+	ExportGoals(ctx context.Context, arg ExportGoalsParams) ([]ExportGoalsRow, error)
 	// Devices signed in (no refresh secret, no token).
 	//
 	//  SELECT id, created_at, json_build_object(
@@ -472,6 +496,10 @@ type Querier interface {
 	//
 	//  SELECT id, user_id, pdf_id, page_start, page_end, title, description, difficulty, status, score, completed_at, exercise_pdf_id, exercise_page_start, exercise_page_end, created_at, updated_at, time_spent_seconds FROM exercises WHERE id = $1 AND user_id = $2
 	GetExercise(ctx context.Context, arg GetExerciseParams) (Exercise, error)
+	//GetGoal
+	//
+	//  SELECT id, user_id, kind, target, pdf_id, topic_id, deadline, created_at, updated_at FROM goals WHERE id = $1 AND user_id = $2
+	GetGoal(ctx context.Context, arg GetGoalParams) (Goal, error)
 	// One PDF with its statistics (pdf_stats).
 	//
 	//  SELECT p.id, p.user_id, p.topic_id, p.kind, p.title, p.author, p.original_filename, p.page_count, p.size_bytes, p.sha256, p.storage_key, p.current_page, p.created_at, p.updated_at, p.text_status, p.text_error, p.word_count, p.current_page_at, st.pdf_id, st.user_id, st.pages_read, st.study_seconds, st.last_studied_at, st.exercise_count, st.exercises_done
@@ -609,6 +637,10 @@ type Querier interface {
 	//
 	//  SELECT storage_key FROM pdfs WHERE storage_key = ANY($1::text[])
 	ListExistingStorageKeys(ctx context.Context, keys []string) ([]string, error)
+	//ListGoals
+	//
+	//  SELECT id, user_id, kind, target, pdf_id, topic_id, deadline, created_at, updated_at FROM goals WHERE user_id = $1 ORDER BY created_at, id
+	ListGoals(ctx context.Context, userID uuid.UUID) ([]Goal, error)
 	// Newest first; keyset pagination on (created_at, id).
 	//
 	//  SELECT id, user_id, user_agent, ip, created_at, last_used_at, expires_at, revoked_at, revoke_reason, refresh_secret, absolute_expires_at FROM user_sessions
@@ -859,6 +891,11 @@ type Querier interface {
 	//
 	//  SELECT pg_advisory_xact_lock(hashtextextended('topic-tree:' || $1::uuid, 0))
 	LockTopicTree(ctx context.Context, userID uuid.UUID) error
+	// Serialises one user's goal creations, so the per-user limit holds under
+	// concurrent requests.
+	//
+	//  SELECT pg_advisory_xact_lock(hashtextextended('goals:' || $1::uuid, 0))
+	LockUserGoals(ctx context.Context, userID uuid.UUID) error
 	// Serialises starting sessions for one user (supersede, then insert), so two
 	// devices starting at once end with one running session.
 	//
@@ -1259,6 +1296,15 @@ type Querier interface {
 	//  WHERE id = $12 AND user_id = $13
 	//  RETURNING id, user_id, pdf_id, page_start, page_end, title, description, difficulty, status, score, completed_at, exercise_pdf_id, exercise_page_start, exercise_page_end, created_at, updated_at, time_spent_seconds
 	UpdateExercise(ctx context.Context, arg UpdateExerciseParams) (Exercise, error)
+	// A goal's kind and object never change; its target or deadline may.
+	//
+	//  UPDATE goals SET
+	//      target     = coalesce($1, target),
+	//      deadline   = coalesce($2, deadline),
+	//      updated_at = $3
+	//  WHERE id = $4 AND user_id = $5
+	//  RETURNING id, user_id, kind, target, pdf_id, topic_id, deadline, created_at, updated_at
+	UpdateGoal(ctx context.Context, arg UpdateGoalParams) (Goal, error)
 	//UpdatePDF
 	//
 	//  UPDATE pdfs SET
