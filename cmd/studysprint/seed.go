@@ -32,7 +32,7 @@ func seedCommand(ctx context.Context, cfg config.Config, args []string, stdout, 
 	fs.IntVar(&o.BcryptCost, "bcrypt-cost", cfg.BcryptCost, "bcrypt cost of the one password hash all users share; BCRYPT_COST by default, so their logins cost what real ones do")
 	until := fs.String("until", "", "end of the history, RFC 3339 or YYYY-MM-DD (default: now)")
 	fs.DurationVar(&o.Heartbeat, "heartbeat", 30*time.Second, "the reader app's heartbeat interval (more events per session when shorter)")
-	fs.IntVar(&o.Workers, "workers", runtime.NumCPU()+1, "users written at once")
+	fs.IntVar(&o.Workers, "workers", 2*runtime.NumCPU(), "users written at once (twice the cores measured fastest; see BENCHMARKS.md)")
 	fs.BoolVar(&o.Vacuum, "vacuum", true, "VACUUM (ANALYZE) the seeded tables at the end")
 	fs.BoolVar(&o.DryRun, "dry-run", false, "generate and derive everything, write nothing (row counts and generator speed)")
 	dbURL := fs.String("database-url", cfg.DatabaseURL, "the database to seed; DATABASE_URL by default")

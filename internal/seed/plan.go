@@ -72,7 +72,6 @@ func clamp(v, lo, hi float64) float64 { return math.Max(lo, math.Min(hi, v)) }
 
 // user is one seeded account with its library and habits.
 type user struct {
-	index     int
 	gen       *gen
 	row       dbgen.CopyUsersParams
 	prefs     dbgen.CopyUserPreferencesParams
@@ -143,7 +142,7 @@ type exercise struct {
 // topic tree, PDFs and exercises. The first user studies every day.
 func planUser(o Options, index int) (*user, error) {
 	g := newGen(o.Seed, o.Prefix, index)
-	u := &user{index: index, gen: g}
+	u := &user{gen: g}
 	tz := timezones[index%len(timezones)]
 	loc, err := time.LoadLocation(tz)
 	if err != nil {
@@ -161,21 +160,16 @@ func planUser(o Options, index int) (*user, error) {
 	}
 	u.habits = g.habits(index == 0)
 	u.prefsRow = g.preferences(u.row.ID, created)
-	p := u.prefsRow
-	u.prefs = dbgen.CopyUserPreferencesParams{
-		UserID: p.UserID, Theme: p.Theme, PomodoroWorkMinutes: p.PomodoroWorkMinutes, PomodoroShortBreakMinutes: p.PomodoroShortBreakMinutes,
-		PomodoroLongBreakMinutes: p.PomodoroLongBreakMinutes, PomodoroLongBreakEvery: p.PomodoroLongBreakEvery, AutoStartBreaks: p.AutoStartBreaks,
-		DailyGoalMinutes: p.DailyGoalMinutes, StreakMinMinutes: p.StreakMinMinutes, IdleThresholdSeconds: p.IdleThresholdSeconds,
-		PageMinSeconds: p.PageMinSeconds, PageMaxSeconds: p.PageMaxSeconds, WeekStart: p.WeekStart, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt,
-	}
+	u.prefs = dbgen.CopyUserPreferencesParams(u.prefsRow)
 
 	// The topic tree: five subjects, three courses in each.
 	order := g.rng.Perm(len(subjects))
-	var courses []struct {
-		id  uuid.UUID
-		sub *subject
-		idx int
+	type course struct {
+		topic uuid.UUID
+		sub   *subject
+		name  string
 	}
+	var courses []course
 	for i, si := range order[:min(5, len(order))] {
 		sub := &subjects[si]
 		root := dbgen.CopyTopicsParams{
@@ -190,11 +184,7 @@ func planUser(o Options, index int) (*user, error) {
 				Color:       root.Color, SortOrder: int32(j), CreatedAt: created, UpdatedAt: created,
 			}
 			u.topics = append(u.topics, t)
-			courses = append(courses, struct {
-				id  uuid.UUID
-				sub *subject
-				idx int
-			}{t.ID, sub, ci})
+			courses = append(courses, course{t.ID, sub, sub.courses[ci]})
 		}
 	}
 
@@ -210,7 +200,7 @@ func planUser(o Options, index int) (*user, error) {
 		}
 		at = at.Truncate(time.Second)
 		c := pick(g, courses)
-		p := g.pdf(u.row.ID, c.id, c.sub, c.sub.courses[c.idx], at)
+		p := g.pdf(u.row.ID, c.topic, c.sub, c.name, at)
 		u.pdfs = append(u.pdfs, p)
 		for range g.intn(0, 5) {
 			if p.bodyEnd-p.chapters[0] < 4 {
@@ -218,9 +208,10 @@ func planUser(o Options, index int) (*user, error) {
 			}
 			span := min(int32(g.intn(1, 6)), p.bodyEnd-p.chapters[0]+1)
 			start := int32(g.intn(int(p.chapters[0]), int(p.bodyEnd-span+1)))
+			word := pick(g, c.sub.words)
 			e := &exercise{pdf: p, row: dbgen.CopyExercisesParams{
 				ID: g.id(at), UserID: u.row.ID, PdfID: p.row.ID, PageStart: start, PageEnd: start + span - 1,
-				Title:       fmt.Sprintf("Exercise %d.%d: %s", 1+g.rng.IntN(12), 1+g.rng.IntN(9), strings.ToUpper(pick(g, c.sub.words)[:1])+pick(g, c.sub.words)[1:]),
+				Title:       fmt.Sprintf("Exercise %d.%d: %s", 1+g.rng.IntN(12), 1+g.rng.IntN(9), strings.ToUpper(word[:1])+word[1:]),
 				Description: fmt.Sprintf("Work through the %s problems on pages %d–%d.", pick(g, c.sub.words), start, start+span-1),
 				Difficulty:  int16(g.intn(1, 5)), CreatedAt: at, UpdatedAt: at,
 			}}
