@@ -256,22 +256,17 @@ type pageRow struct {
 type bucketRow struct{ active, read, pages int32 }
 
 // parts turns a summary into the rows kept per page and per bucket, in whole
-// seconds that add up to the session's rounded totals.
+// seconds. Each value depends only on what a fold within its scope can
+// change (see scope): a page's seconds on that page alone (RoundSeconds),
+// a bucket's on that bucket and those before it (CumulativeSeconds, so the
+// buckets add up to the session's rounded total). Largest-remainder
+// rounding over all parts would let a batch shift a second into a part it
+// did not touch and is not rewritten: the stored rows would depend on how
+// events were batched.
 func parts(sum Summary) (map[int32]pageRow, map[time.Time]bucketRow) {
-	pages := make([]int32, 0, len(sum.Pages))
-	for p := range sum.Pages {
-		pages = append(pages, p)
-	}
-	slices.Sort(pages)
-	durs := make([]time.Duration, len(pages))
-	for i, p := range pages {
-		durs[i] = sum.Pages[p].Seconds
-	}
-	secs := SplitSeconds(durs...)
-	pr := make(map[int32]pageRow, len(pages))
-	for i, p := range pages {
-		t := sum.Pages[p]
-		r := pageRow{seconds: int32(secs[i]), visits: int32(t.Visits)}
+	pr := make(map[int32]pageRow, len(sum.Pages))
+	for p, t := range sum.Pages {
+		r := pageRow{seconds: int32(RoundSeconds(t.Seconds)), visits: int32(t.Visits)}
 		if !t.FirstReadAt.IsZero() {
 			first, last := t.FirstReadAt, t.LastReadAt
 			r.first, r.last = &first, &last
@@ -287,7 +282,7 @@ func parts(sum Summary) (map[int32]pageRow, map[time.Time]bucketRow) {
 	for i, b := range starts {
 		active[i], read[i] = sum.Buckets[b].Active, sum.Buckets[b].ReadSeconds
 	}
-	as, rs := SplitSeconds(active...), SplitSeconds(read...)
+	as, rs := CumulativeSeconds(active...), CumulativeSeconds(read...)
 	br := make(map[time.Time]bucketRow, len(starts))
 	for i, b := range starts {
 		br[b] = bucketRow{active: int32(as[i]), read: int32(rs[i]), pages: int32(sum.Buckets[b].PagesRead)}

@@ -3,6 +3,7 @@ package study_test
 import (
 	"context"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -66,7 +67,10 @@ func TestIngestMatchesReplay(t *testing.T) {
 		at := start
 		types := []string{"page", "page", "page", "heartbeat", "heartbeat", "pause", "resume"}
 		for range 40 + rnd.IntN(80) {
-			at = at.Add(time.Duration(1+rnd.IntN(350)) * time.Second) // strictly later: equal times would tie by arrival
+			// Strictly later (equal times would tie by arrival), with
+			// milliseconds, as real clients send: the stored whole seconds
+			// must not depend on how the events were batched.
+			at = at.Add(time.Duration(1+rnd.IntN(350))*time.Second + time.Duration(rnd.IntN(1000))*time.Millisecond)
 			e := study.Incoming{ID: uuid.New(), Type: types[rnd.IntN(len(types))], At: at}
 			if e.Type == "page" {
 				e.Page = int32(1 + rnd.IntN(12))
@@ -122,6 +126,7 @@ func TestIngestMatchesReplay(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		defer rows.Close() // a failure below must not leave the pool waiting
 		var total time.Duration
 		n := 0
 		for rows.Next() {
@@ -130,7 +135,7 @@ func TestIngestMatchesReplay(t *testing.T) {
 				t.Fatal(err)
 			}
 			p := stored.Pages[page]
-			if int(visits) != p.Visits || absDiff(time.Duration(seconds)*time.Second, p.Seconds) > time.Second {
+			if int(visits) != p.Visits || int64(seconds) != study.RoundSeconds(p.Seconds) {
 				t.Fatalf("round %d page %d: page_stats %d s %d visits; rules %v %d visits", round, page, seconds, visits, p.Seconds, p.Visits)
 			}
 			total += p.Seconds
@@ -152,8 +157,38 @@ func TestIngestMatchesReplay(t *testing.T) {
 		if err := pool.QueryRow(ctx, `SELECT coalesce(sum(active_seconds), 0) FROM user_study_buckets WHERE user_id = $1`, userID).Scan(&bucketActive); err != nil {
 			t.Fatal(err)
 		}
-		if want := study.SplitSeconds(stored.Active)[0]; bucketActive != want {
+		if want := study.RoundSeconds(stored.Active); bucketActive != want {
 			t.Fatalf("round %d: buckets hold %d active seconds, the session %d", round, bucketActive, want)
+		}
+		// Bucket by bucket, what a replay of the whole sequence stores.
+		starts := slices.Collect(maps.Keys(stored.Buckets))
+		slices.SortFunc(starts, func(a, b time.Time) int { return a.Compare(b) })
+		active := make([]time.Duration, len(starts))
+		for i, b := range starts {
+			active[i] = stored.Buckets[b].Active
+		}
+		wantB := map[time.Time]int64{}
+		for i, s := range study.CumulativeSeconds(active...) {
+			if s != 0 {
+				wantB[starts[i].UTC()] = s
+			}
+		}
+		brows, err := pool.Query(ctx, `SELECT bucket_start, active_seconds FROM user_study_buckets WHERE user_id = $1 AND active_seconds > 0`, userID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer brows.Close()
+		gotB := map[time.Time]int64{}
+		for brows.Next() {
+			var at time.Time
+			var s int64
+			if err := brows.Scan(&at, &s); err != nil {
+				t.Fatal(err)
+			}
+			gotB[at.UTC()] = s
+		}
+		if fmt.Sprint(gotB) != fmt.Sprint(wantB) {
+			t.Fatalf("round %d: buckets %v, a replay stores %v", round, gotB, wantB)
 		}
 	}
 }

@@ -33,3 +33,27 @@ func SplitSeconds(parts ...time.Duration) []int64 {
 	}
 	return out
 }
+
+// RoundSeconds is d in whole seconds, half up. A page's stored seconds are
+// its own duration rounded: they depend on nothing else, so a fold that
+// rewrites only the pages it touched stores what a replay would.
+func RoundSeconds(d time.Duration) int64 {
+	return int64((d + time.Second/2) / time.Second)
+}
+
+// CumulativeSeconds rounds durations given in time order so that every
+// prefix sums to its own rounded total: part i is round(d₀+…+dᵢ) −
+// round(d₀+…+dᵢ₋₁). The parts add up to the rounded total exactly, and a
+// part depends only on the parts before it — so a fold that rewrites only
+// the buckets from some instant on stores what a replay would.
+func CumulativeSeconds(parts ...time.Duration) []int64 {
+	out := make([]int64, len(parts))
+	var cum time.Duration
+	var prev int64
+	for i, d := range parts {
+		cum += d
+		r := RoundSeconds(cum)
+		out[i], prev = r-prev, r
+	}
+	return out
+}
