@@ -209,13 +209,13 @@ func (q *Queries) ListGoals(ctx context.Context, userID uuid.UUID) ([]Goal, erro
 }
 
 const lockUserGoals = `-- name: LockUserGoals :exec
-SELECT pg_advisory_xact_lock(hashtextextended('goals:' || $1::uuid, 0))
+SELECT pg_advisory_xact_lock(hashtextextended('goal-limit:' || $1::uuid, 0))
 `
 
 // Serialises one user's goal creations, so the per-user limit holds under
 // concurrent requests.
 //
-//	SELECT pg_advisory_xact_lock(hashtextextended('goals:' || $1::uuid, 0))
+//	SELECT pg_advisory_xact_lock(hashtextextended('goal-limit:' || $1::uuid, 0))
 func (q *Queries) LockUserGoals(ctx context.Context, userID uuid.UUID) error {
 	_, err := q.db.Exec(ctx, lockUserGoals, userID)
 	return err

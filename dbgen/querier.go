@@ -969,7 +969,7 @@ type Querier interface {
 	// Serialises one user's goal creations, so the per-user limit holds under
 	// concurrent requests.
 	//
-	//  SELECT pg_advisory_xact_lock(hashtextextended('goals:' || $1::uuid, 0))
+	//  SELECT pg_advisory_xact_lock(hashtextextended('goal-limit:' || $1::uuid, 0))
 	LockUserGoals(ctx context.Context, userID uuid.UUID) error
 	// Serialises starting sessions for one user (supersede, then insert), so two
 	// devices starting at once end with one running session.

@@ -36,4 +36,4 @@ LIMIT @row_limit;
 -- name: LockUserGoals :exec
 -- Serialises one user's goal creations, so the per-user limit holds under
 -- concurrent requests.
-SELECT pg_advisory_xact_lock(hashtextextended('goals:' || sqlc.arg(user_id)::uuid, 0));
+SELECT pg_advisory_xact_lock(hashtextextended('goal-limit:' || sqlc.arg(user_id)::uuid, 0));
