@@ -19,6 +19,7 @@ import (
 	"github.com/studysprint/studysprint/dbgen"
 	"github.com/studysprint/studysprint/internal/account"
 	"github.com/studysprint/studysprint/internal/auth"
+	estimates "github.com/studysprint/studysprint/internal/estimate/store"
 	"github.com/studysprint/studysprint/internal/library"
 	"github.com/studysprint/studysprint/internal/pdfinfo"
 	"github.com/studysprint/studysprint/internal/ratelimit"
@@ -112,6 +113,7 @@ type server struct {
 	inspector *pdfinfo.Inspector
 	library   *library.Service
 	study     *study.Service
+	estimates *estimates.Store
 
 	ipLimiter   *ratelimit.Limiter
 	userLimiter *ratelimit.Limiter
@@ -180,7 +182,8 @@ func New(cfg Config, deps Deps) (*echo.Echo, error) {
 		MaxUploadBytes: cfg.MaxUploadBytes, UploadDir: cfg.UploadDir,
 		UploadsPerUser: cfg.UploadsPerUser, Uploads: cfg.Uploads, StorageQuota: cfg.StorageQuota,
 	}, library.Deps{Pool: deps.Pool, Store: deps.Store, Inspector: deps.Inspector, Now: clock, Log: deps.Logger, Nudge: deps.TextNudge})
-	s.study = study.NewService(deps.Pool, clock, deps.Logger)
+	s.estimates = estimates.New(deps.Pool, clock)
+	s.study = study.NewService(deps.Pool, clock, deps.Logger, study.WithEstimator(s.estimates))
 	if cfg.AuthRateLimitPerMinute > 0 {
 		s.ipLimiter = ratelimit.New(cfg.AuthRateLimitPerMinute, 100_000)
 	}
@@ -290,6 +293,10 @@ func (s *server) routes(e *echo.Echo) {
 	v1.POST("/study-sessions/:id/resume", s.studyShortcut(study.EventResume), s.requireAuth)
 	v1.POST("/study-sessions/:id/stop", s.studyShortcut(study.EventStop), s.requireAuth)
 	v1.POST("/study-sessions/:id/heartbeat", s.studyShortcut(study.EventHeartbeat), s.requireAuth)
+	v1.GET("/estimates/pdfs/:id", s.estimatePDF, s.requireAuth)
+	v1.GET("/estimates/topics/:id", s.estimateTopic, s.requireAuth)
+	v1.GET("/estimates/library", s.estimateLibrary, s.requireAuth)
+	v1.GET("/analytics/estimate-accuracy", s.estimateAccuracy, s.requireAuth)
 	v1.GET("/search", s.search, s.requireAuth)
 }
 
