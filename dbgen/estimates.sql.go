@@ -13,21 +13,19 @@ import (
 )
 
 const listEstimateObservations = `-- name: ListEstimateObservations :many
-WITH wanted AS (
-    SELECT unnest($2::uuid[]) AS pdf_id, unnest($3::timestamptz[]) AS since
-)
 SELECT ps.pdf_id, ps.page, ps.seconds_read, ps.visits,
-       ps.first_read_at::timestamptz AS first_read_at, ps.last_read_at::timestamptz AS last_read_at,
-       coalesce(pp.word_count, -1)::integer AS words
-FROM wanted w
-JOIN page_stats ps ON ps.user_id = $1 AND ps.pdf_id = w.pdf_id AND ps.first_read_at >= w.since
-LEFT JOIN pdf_pages pp ON pp.user_id = $1 AND pp.pdf_id = ps.pdf_id AND pp.page = ps.page
+       ps.first_read_at::timestamptz AS first_read_at, ps.last_read_at::timestamptz AS last_read_at
+FROM (SELECT unnest($1::uuid[]) AS pdf_id, unnest($2::timestamptz[]) AS since) w
+CROSS JOIN LATERAL (
+    SELECT user_id, pdf_id, page, seconds_read, visits, first_read_at, last_read_at FROM page_stats p
+    WHERE p.user_id = $3 AND p.pdf_id = w.pdf_id AND p.first_read_at >= w.since
+) ps
 `
 
 type ListEstimateObservationsParams struct {
-	UserID uuid.UUID
 	PdfIds []uuid.UUID
 	Since  []time.Time
+	UserID uuid.UUID
 }
 
 type ListEstimateObservationsRow struct {
@@ -37,24 +35,21 @@ type ListEstimateObservationsRow struct {
 	Visits      int32
 	FirstReadAt time.Time
 	LastReadAt  time.Time
-	Words       int32
 }
 
 // The pages with counted reading of the listed PDFs that were first read at
-// or after that PDF's since (the zero time for all of them), with their word
-// counts (-1: no text layer, or not extracted yet).
+// or after that PDF's since (the zero time for all of them): one range of
+// page_stats_read_idx per PDF.
 //
-//	WITH wanted AS (
-//	    SELECT unnest($2::uuid[]) AS pdf_id, unnest($3::timestamptz[]) AS since
-//	)
 //	SELECT ps.pdf_id, ps.page, ps.seconds_read, ps.visits,
-//	       ps.first_read_at::timestamptz AS first_read_at, ps.last_read_at::timestamptz AS last_read_at,
-//	       coalesce(pp.word_count, -1)::integer AS words
-//	FROM wanted w
-//	JOIN page_stats ps ON ps.user_id = $1 AND ps.pdf_id = w.pdf_id AND ps.first_read_at >= w.since
-//	LEFT JOIN pdf_pages pp ON pp.user_id = $1 AND pp.pdf_id = ps.pdf_id AND pp.page = ps.page
+//	       ps.first_read_at::timestamptz AS first_read_at, ps.last_read_at::timestamptz AS last_read_at
+//	FROM (SELECT unnest($1::uuid[]) AS pdf_id, unnest($2::timestamptz[]) AS since) w
+//	CROSS JOIN LATERAL (
+//	    SELECT user_id, pdf_id, page, seconds_read, visits, first_read_at, last_read_at FROM page_stats p
+//	    WHERE p.user_id = $3 AND p.pdf_id = w.pdf_id AND p.first_read_at >= w.since
+//	) ps
 func (q *Queries) ListEstimateObservations(ctx context.Context, arg ListEstimateObservationsParams) ([]ListEstimateObservationsRow, error) {
-	rows, err := q.db.Query(ctx, listEstimateObservations, arg.UserID, arg.PdfIds, arg.Since)
+	rows, err := q.db.Query(ctx, listEstimateObservations, arg.PdfIds, arg.Since, arg.UserID)
 	if err != nil {
 		return nil, err
 	}
@@ -69,7 +64,6 @@ func (q *Queries) ListEstimateObservations(ctx context.Context, arg ListEstimate
 			&i.Visits,
 			&i.FirstReadAt,
 			&i.LastReadAt,
-			&i.Words,
 		); err != nil {
 			return nil, err
 		}
@@ -174,8 +168,8 @@ type ListEstimatePageWordsRow struct {
 	Words int32
 }
 
-// The word counts of the listed PDFs' pages that have a text layer (an
-// index-only scan of pdf_pages_words_idx).
+// The word counts of the listed PDFs' pages that have a text layer (one
+// index-only range of pdf_pages_words_idx per PDF).
 //
 //	SELECT pdf_id, page, word_count::integer AS words
 //	FROM pdf_pages

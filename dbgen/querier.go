@@ -551,18 +551,16 @@ type Querier interface {
 	//  LIMIT $6
 	ListBookmarks(ctx context.Context, arg ListBookmarksParams) ([]Bookmark, error)
 	// The pages with counted reading of the listed PDFs that were first read at
-	// or after that PDF's since (the zero time for all of them), with their word
-	// counts (-1: no text layer, or not extracted yet).
+	// or after that PDF's since (the zero time for all of them): one range of
+	// page_stats_read_idx per PDF.
 	//
-	//  WITH wanted AS (
-	//      SELECT unnest($2::uuid[]) AS pdf_id, unnest($3::timestamptz[]) AS since
-	//  )
 	//  SELECT ps.pdf_id, ps.page, ps.seconds_read, ps.visits,
-	//         ps.first_read_at::timestamptz AS first_read_at, ps.last_read_at::timestamptz AS last_read_at,
-	//         coalesce(pp.word_count, -1)::integer AS words
-	//  FROM wanted w
-	//  JOIN page_stats ps ON ps.user_id = $1 AND ps.pdf_id = w.pdf_id AND ps.first_read_at >= w.since
-	//  LEFT JOIN pdf_pages pp ON pp.user_id = $1 AND pp.pdf_id = ps.pdf_id AND pp.page = ps.page
+	//         ps.first_read_at::timestamptz AS first_read_at, ps.last_read_at::timestamptz AS last_read_at
+	//  FROM (SELECT unnest($1::uuid[]) AS pdf_id, unnest($2::timestamptz[]) AS since) w
+	//  CROSS JOIN LATERAL (
+	//      SELECT user_id, pdf_id, page, seconds_read, visits, first_read_at, last_read_at FROM page_stats p
+	//      WHERE p.user_id = $3 AND p.pdf_id = w.pdf_id AND p.first_read_at >= w.since
+	//  ) ps
 	ListEstimateObservations(ctx context.Context, arg ListEstimateObservationsParams) ([]ListEstimateObservationsRow, error)
 	// Every PDF of the user with its kind, topic and page count, and its pages
 	// with counted reading (first_read_at set) with the span of their first
@@ -584,8 +582,8 @@ type Querier interface {
 	//  WHERE p.user_id = $1
 	//  ORDER BY p.created_at, p.id
 	ListEstimatePDFs(ctx context.Context, userID uuid.UUID) ([]ListEstimatePDFsRow, error)
-	// The word counts of the listed PDFs' pages that have a text layer (an
-	// index-only scan of pdf_pages_words_idx).
+	// The word counts of the listed PDFs' pages that have a text layer (one
+	// index-only range of pdf_pages_words_idx per PDF).
 	//
 	//  SELECT pdf_id, page, word_count::integer AS words
 	//  FROM pdf_pages

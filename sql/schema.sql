@@ -1430,14 +1430,14 @@ COMMENT ON INDEX public.page_stats_pdf_idx IS 'Serves the ON DELETE CASCADE from
 -- Name: page_stats_read_idx; Type: INDEX; Schema: public; Owner: -
 --
 
-CREATE INDEX page_stats_read_idx ON public.page_stats USING btree (user_id, pdf_id) INCLUDE (first_read_at) WHERE (first_read_at IS NOT NULL);
+CREATE INDEX page_stats_read_idx ON public.page_stats USING btree (user_id, pdf_id, first_read_at) WHERE (first_read_at IS NOT NULL);
 
 
 --
 -- Name: INDEX page_stats_read_idx; Type: COMMENT; Schema: public; Owner: -
 --
 
-COMMENT ON INDEX public.page_stats_read_idx IS 'The pages with counted reading, per PDF, with when each was first read: serves ListEstimatePDFs (pages read and first-read span per PDF, an index-only scan) and FinishPDFEstimateRecord.';
+COMMENT ON INDEX public.page_stats_read_idx IS 'The pages with counted reading, per PDF, by when each was first read: serves ListEstimatePDFs (pages read and first-read span per PDF, an index-only scan), ListEstimateObservations (a PDF''s pages first read since a time) and FinishPDFEstimateRecord.';
 
 
 --
@@ -1479,7 +1479,7 @@ CREATE INDEX pdf_pages_words_idx ON public.pdf_pages USING btree (user_id, pdf_i
 -- Name: INDEX pdf_pages_words_idx; Type: COMMENT; Schema: public; Owner: -
 --
 
-COMMENT ON INDEX public.pdf_pages_words_idx IS 'Word counts without reading the page text (an index-only scan): serves ListEstimatePageWords and the word counts of ListEstimateObservations.';
+COMMENT ON INDEX public.pdf_pages_words_idx IS 'Word counts without reading the page text (an index-only scan): serves ListEstimatePageWords.';
 
 
 --

@@ -20,21 +20,19 @@ ORDER BY p.created_at, p.id;
 
 -- name: ListEstimateObservations :many
 -- The pages with counted reading of the listed PDFs that were first read at
--- or after that PDF's since (the zero time for all of them), with their word
--- counts (-1: no text layer, or not extracted yet).
-WITH wanted AS (
-    SELECT unnest(@pdf_ids::uuid[]) AS pdf_id, unnest(@since::timestamptz[]) AS since
-)
+-- or after that PDF's since (the zero time for all of them): one range of
+-- page_stats_read_idx per PDF.
 SELECT ps.pdf_id, ps.page, ps.seconds_read, ps.visits,
-       ps.first_read_at::timestamptz AS first_read_at, ps.last_read_at::timestamptz AS last_read_at,
-       coalesce(pp.word_count, -1)::integer AS words
-FROM wanted w
-JOIN page_stats ps ON ps.user_id = @user_id AND ps.pdf_id = w.pdf_id AND ps.first_read_at >= w.since
-LEFT JOIN pdf_pages pp ON pp.user_id = @user_id AND pp.pdf_id = ps.pdf_id AND pp.page = ps.page;
+       ps.first_read_at::timestamptz AS first_read_at, ps.last_read_at::timestamptz AS last_read_at
+FROM (SELECT unnest(@pdf_ids::uuid[]) AS pdf_id, unnest(@since::timestamptz[]) AS since) w
+CROSS JOIN LATERAL (
+    SELECT * FROM page_stats p
+    WHERE p.user_id = @user_id AND p.pdf_id = w.pdf_id AND p.first_read_at >= w.since
+) ps;
 
 -- name: ListEstimatePageWords :many
--- The word counts of the listed PDFs' pages that have a text layer (an
--- index-only scan of pdf_pages_words_idx).
+-- The word counts of the listed PDFs' pages that have a text layer (one
+-- index-only range of pdf_pages_words_idx per PDF).
 SELECT pdf_id, page, word_count::integer AS words
 FROM pdf_pages
 WHERE user_id = @user_id AND pdf_id = ANY(@pdf_ids::uuid[]) AND word_count IS NOT NULL;

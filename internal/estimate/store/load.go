@@ -119,7 +119,8 @@ func (l *library) cutoff(p pool) time.Time {
 // page is one page with counted reading, as loaded.
 type page struct {
 	dbgen.ListEstimateObservationsRow
-	kind estimate.Kind
+	kind  estimate.Kind
+	words int32 // -1: no text layer, or not extracted yet
 }
 
 // sample is the pages loaded for a set of target PDFs: every counted page
@@ -127,7 +128,7 @@ type page struct {
 type sample struct {
 	lib   *library
 	pages []page
-	words map[uuid.UUID]map[int32]int32 // targets' pages with a text layer
+	words map[uuid.UUID]map[int32]int32 // the loaded PDFs' pages with a text layer
 }
 
 // loadSample reads what the estimates of the target PDFs (indexes into
@@ -180,11 +181,8 @@ func loadSample(ctx context.Context, q dbgen.Querier, userID uuid.UUID, lib *lib
 		tp.members = members
 		use(*tp)
 	}
-	ids := make([]uuid.UUID, 0, len(targets))
 	for _, i := range targets {
-		id := lib.pdfs[i].ID
-		since[id] = time.Time{}
-		ids = append(ids, id)
+		since[lib.pdfs[i].ID] = time.Time{}
 	}
 	params := dbgen.ListEstimateObservationsParams{UserID: userID}
 	for id, t := range since {
@@ -195,20 +193,8 @@ func loadSample(ctx context.Context, q dbgen.Querier, userID uuid.UUID, lib *lib
 	if err != nil {
 		return nil, err
 	}
-	s.pages = make([]page, len(rows))
-	for i, r := range rows {
-		s.pages[i] = page{ListEstimateObservationsRow: r, kind: estimate.Kind(lib.pdfs[lib.index[r.PdfID]].Kind)}
-	}
-	slices.SortFunc(s.pages, func(a, b page) int {
-		if c := b.FirstReadAt.Compare(a.FirstReadAt); c != 0 {
-			return c
-		}
-		if c := bytes.Compare(a.PdfID[:], b.PdfID[:]); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.Page, b.Page)
-	})
-	words, err := q.ListEstimatePageWords(ctx, dbgen.ListEstimatePageWordsParams{UserID: userID, PdfIds: ids})
+	// Word counts by PDF (index-only ranges), rather than one probe a page.
+	words, err := q.ListEstimatePageWords(ctx, dbgen.ListEstimatePageWordsParams{UserID: userID, PdfIds: params.PdfIds})
 	if err != nil {
 		return nil, err
 	}
@@ -220,11 +206,32 @@ func loadSample(ctx context.Context, q dbgen.Querier, userID uuid.UUID, lib *lib
 		}
 		m[w.Page] = w.Words
 	}
+	s.pages = make([]page, len(rows))
+	for i, r := range rows {
+		s.pages[i] = page{ListEstimateObservationsRow: r, kind: estimate.Kind(lib.pdfs[lib.index[r.PdfID]].Kind), words: s.wordsOf(r.PdfID, r.Page)}
+	}
+	slices.SortFunc(s.pages, func(a, b page) int {
+		if c := b.FirstReadAt.Compare(a.FirstReadAt); c != 0 {
+			return c
+		}
+		if c := bytes.Compare(a.PdfID[:], b.PdfID[:]); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Page, b.Page)
+	})
 	return s, nil
 }
 
+// wordsOf is a loaded page's word count (-1 when it has no text layer).
+func (s *sample) wordsOf(pdf uuid.UUID, n int32) int32 {
+	if w, ok := s.words[pdf][n]; ok {
+		return w
+	}
+	return -1
+}
+
 func obsOf(p page) estimate.Obs {
-	return estimate.Obs{PDF: p.PdfID, Kind: p.kind, Page: p.Page, Words: p.Words, Seconds: float64(p.SecondsRead),
+	return estimate.Obs{PDF: p.PdfID, Kind: p.kind, Page: p.Page, Words: p.words, Seconds: float64(p.SecondsRead),
 		Visits: int(p.Visits), LastReadAt: p.LastReadAt}
 }
 
@@ -268,16 +275,10 @@ func (s *sample) input(i int) estimate.PDFInput {
 			}
 		}
 	}
-	words := s.words[target.ID]
 	for n := int32(1); n <= target.PageCount; n++ {
-		if read[n] {
-			continue
+		if !read[n] {
+			in.Remaining = append(in.Remaining, estimate.PageInfo{Page: n, Words: s.wordsOf(target.ID, n)})
 		}
-		w, ok := words[n]
-		if !ok {
-			w = -1
-		}
-		in.Remaining = append(in.Remaining, estimate.PageInfo{Page: n, Words: w})
 	}
 	in.Library = make([]estimate.PDFPages, 0, len(s.lib.pdfs))
 	for _, x := range s.lib.pdfs {
