@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -120,6 +121,45 @@ func writeWords(t testing.TB, pool *pgxpool.Pool, user, pdf uuid.UUID, pages, te
 // seed writes a history for a new user.
 func seed(t testing.TB, pool *pgxpool.Pool, h history) student {
 	t.Helper()
+	st, rows := generate(t, pool, h)
+	writePages(t, pool, st.user, rows)
+	return st
+}
+
+// seedMany writes the histories of several students, their pages in the
+// order they were read (interleaved, as the timer writes them over years).
+func seedMany(t testing.TB, pool *pgxpool.Pool, hs []history) []student {
+	t.Helper()
+	type owned struct {
+		user uuid.UUID
+		row  pageRow
+	}
+	var all []owned
+	var out []student
+	for _, h := range hs {
+		st, rows := generate(t, pool, h)
+		out = append(out, st)
+		for _, r := range rows {
+			all = append(all, owned{st.user, r})
+		}
+	}
+	slices.SortFunc(all, func(a, b owned) int { return a.row.first.Compare(b.row.first) })
+	src := make([][]any, len(all))
+	for i, o := range all {
+		r := o.row
+		src[i] = []any{o.user, r.pdf, int32(r.page), int32(r.seconds), int32(1), r.first, r.last}
+	}
+	if _, err := pool.CopyFrom(context.Background(), pgx.Identifier{"page_stats"},
+		[]string{"user_id", "pdf_id", "page", "seconds_read", "visits", "first_read_at", "last_read_at"}, pgx.CopyFromRows(src)); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// generate creates a student's topics, PDFs (with word counts) and
+// exercises, and returns the pages they read, not yet written.
+func generate(t testing.TB, pool *pgxpool.Pool, h history) (student, []pageRow) {
+	t.Helper()
 	ctx := context.Background()
 	rnd := rand.New(rand.NewPCG(h.Seed, 99))
 	st := student{user: newUser(t, pool, "Europe/Berlin")}
@@ -179,7 +219,6 @@ func seed(t testing.TB, pool *pgxpool.Pool, h history) student {
 			readPage(id, p, start.Add(time.Duration(p)*step+time.Duration(k)*time.Minute), "study")
 		}
 	}
-	writePages(t, pool, st.user, rows)
 	for k := range h.Exercises + h.Exercises/4 {
 		pdf := st.pdfs[rnd.IntN(len(st.pdfs))]
 		ps := 1 + rnd.IntN(4)
@@ -193,5 +232,5 @@ func seed(t testing.TB, pool *pgxpool.Pool, h history) student {
 			t.Fatal(err)
 		}
 	}
-	return st
+	return st, rows
 }
