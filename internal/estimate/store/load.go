@@ -73,9 +73,17 @@ func (l *library) subtree(topic uuid.UUID) map[uuid.UUID]bool {
 	return out
 }
 
-// archived reports whether the PDF's topic is archived.
+// archived reports whether the PDF's topic or one of its ancestors is
+// archived.
 func (l *library) archived(p dbgen.ListEstimatePDFsRow) bool {
-	return p.TopicID != nil && l.topics[*p.TopicID].ArchivedAt != nil
+	for id, depth := p.TopicID, 0; id != nil && depth < 64; depth++ {
+		t := l.topics[*id]
+		if t.ArchivedAt != nil {
+			return true
+		}
+		id = t.ParentID
+	}
+	return false
 }
 
 // done reports whether every page of the PDF has counted reading.

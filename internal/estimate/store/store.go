@@ -144,7 +144,7 @@ func (s *Store) Topic(ctx context.Context, userID, topicID uuid.UUID) (Answer, e
 }
 
 // Library estimates everything not done: every PDF with pages left and
-// every open exercise, except those in archived topics.
+// every open exercise, except those in an archived topic (or under one).
 func (s *Store) Library(ctx context.Context, userID uuid.UUID) (Answer, error) {
 	var out Answer
 	err := s.read(ctx, func(q *dbgen.Queries) error {

@@ -185,7 +185,7 @@ func mustQuery(t *testing.T, pool interface {
 
 // TestTopicAndLibrary: a topic is the sum of its PDFs with pages left and
 // its open exercises, subtopics included (an archived subtopic too); the
-// library leaves out archived topics; a PDF with no pages left answers
+// library leaves out archived subtrees; a PDF with no pages left answers
 // zero, finished today; other students' objects are not found.
 func TestTopicAndLibrary(t *testing.T) {
 	t.Parallel()
@@ -195,14 +195,17 @@ func TestTopicAndLibrary(t *testing.T) {
 	topicA := newTopic(t, pool, user, nil, "A")
 	sub := newTopic(t, pool, user, &topicA, "A1")
 	topicB := newTopic(t, pool, user, nil, "B")
+	// A1 is archived; A2, made under it later, is not, but sits in an archived subtree.
 	if _, err := pool.Exec(ctx, `UPDATE topics SET archived_at = now() WHERE id = $1`, sub); err != nil {
 		t.Fatal(err)
 	}
+	deep := newTopic(t, pool, user, &sub, "A2")
 	a1 := newPDF(t, pool, user, &topicA, "study", 10, end)
 	a2 := newPDF(t, pool, user, &sub, "study", 5, end.Add(time.Second))
 	a3 := newPDF(t, pool, user, &topicA, "study", 3, end.Add(2*time.Second))
 	b1 := newPDF(t, pool, user, &topicB, "exercise", 8, end.Add(3*time.Second))
 	loose := newPDF(t, pool, user, nil, "study", 6, end.Add(4*time.Second))
+	a4 := newPDF(t, pool, user, &deep, "study", 2, end.Add(5*time.Second))
 	var rows []pageRow
 	for p := 1; p <= 4; p++ {
 		rows = append(rows, pageRow{pdf: a1, page: p, seconds: 100, first: end.Add(time.Duration(p) * time.Minute), last: end.Add(time.Duration(p+1) * time.Minute)})
@@ -272,8 +275,8 @@ func TestTopicAndLibrary(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	check("topic A", topic, []string{title(a1), title(a2), "exercise:open on a1", "exercise:open on a3"})
-	if topic.Estimate.RemainingPages != 6+5 {
+	check("topic A", topic, []string{title(a1), title(a2), title(a4), "exercise:open on a1", "exercise:open on a3"})
+	if topic.Estimate.RemainingPages != 6+5+2 {
 		t.Errorf("topic A pages %d", topic.Estimate.RemainingPages)
 	}
 	lib, err := s.Library(ctx, user)
