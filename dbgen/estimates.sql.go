@@ -13,23 +13,23 @@ import (
 )
 
 const listEstimateObservations = `-- name: ListEstimateObservations :many
-SELECT ps.pdf_id, ps.page, ps.seconds_read, ps.visits,
+SELECT w.i::integer AS pdf_index, ps.page, ps.seconds_read, ps.visits,
        ps.first_read_at::timestamptz AS first_read_at, ps.last_read_at::timestamptz AS last_read_at
-FROM (SELECT unnest($1::uuid[]) AS pdf_id, unnest($2::timestamptz[]) AS since) w
+FROM unnest($1::uuid[]) WITH ORDINALITY AS w(pdf_id, i)
 CROSS JOIN LATERAL (
     SELECT user_id, pdf_id, page, seconds_read, visits, first_read_at, last_read_at FROM page_stats p
-    WHERE p.user_id = $3 AND p.pdf_id = w.pdf_id AND p.first_read_at >= w.since
+    WHERE p.user_id = $2 AND p.pdf_id = w.pdf_id AND p.first_read_at >= ($3::timestamptz[])[w.i]
 ) ps
 `
 
 type ListEstimateObservationsParams struct {
 	PdfIds []uuid.UUID
-	Since  []time.Time
 	UserID uuid.UUID
+	Since  []time.Time
 }
 
 type ListEstimateObservationsRow struct {
-	PdfID       uuid.UUID
+	PdfIndex    int32
 	Page        int32
 	SecondsRead int32
 	Visits      int32
@@ -39,17 +39,18 @@ type ListEstimateObservationsRow struct {
 
 // The pages with counted reading of the listed PDFs that were first read at
 // or after that PDF's since (the zero time for all of them): one range of
-// page_stats_read_idx per PDF.
+// page_stats_read_idx per PDF. Rows name their PDF by its place in pdf_ids
+// (from 1), which costs less to read than its id.
 //
-//	SELECT ps.pdf_id, ps.page, ps.seconds_read, ps.visits,
+//	SELECT w.i::integer AS pdf_index, ps.page, ps.seconds_read, ps.visits,
 //	       ps.first_read_at::timestamptz AS first_read_at, ps.last_read_at::timestamptz AS last_read_at
-//	FROM (SELECT unnest($1::uuid[]) AS pdf_id, unnest($2::timestamptz[]) AS since) w
+//	FROM unnest($1::uuid[]) WITH ORDINALITY AS w(pdf_id, i)
 //	CROSS JOIN LATERAL (
 //	    SELECT user_id, pdf_id, page, seconds_read, visits, first_read_at, last_read_at FROM page_stats p
-//	    WHERE p.user_id = $3 AND p.pdf_id = w.pdf_id AND p.first_read_at >= w.since
+//	    WHERE p.user_id = $2 AND p.pdf_id = w.pdf_id AND p.first_read_at >= ($3::timestamptz[])[w.i]
 //	) ps
 func (q *Queries) ListEstimateObservations(ctx context.Context, arg ListEstimateObservationsParams) ([]ListEstimateObservationsRow, error) {
-	rows, err := q.db.Query(ctx, listEstimateObservations, arg.PdfIds, arg.Since, arg.UserID)
+	rows, err := q.db.Query(ctx, listEstimateObservations, arg.PdfIds, arg.UserID, arg.Since)
 	if err != nil {
 		return nil, err
 	}
@@ -58,7 +59,7 @@ func (q *Queries) ListEstimateObservations(ctx context.Context, arg ListEstimate
 	for rows.Next() {
 		var i ListEstimateObservationsRow
 		if err := rows.Scan(
-			&i.PdfID,
+			&i.PdfIndex,
 			&i.Page,
 			&i.SecondsRead,
 			&i.Visits,
@@ -152,30 +153,37 @@ func (q *Queries) ListEstimatePDFs(ctx context.Context, userID uuid.UUID) ([]Lis
 }
 
 const listEstimatePageWords = `-- name: ListEstimatePageWords :many
-SELECT pdf_id, page, word_count::integer AS words
-FROM pdf_pages
-WHERE user_id = $1 AND pdf_id = ANY($2::uuid[]) AND word_count IS NOT NULL
+SELECT w.i::integer AS pdf_index,
+       array_agg(pp.page ORDER BY pp.page)::integer[] AS pages,
+       array_agg(pp.word_count ORDER BY pp.page)::integer[] AS words
+FROM unnest($1::uuid[]) WITH ORDINALITY AS w(pdf_id, i)
+JOIN pdf_pages pp ON pp.user_id = $2 AND pp.pdf_id = w.pdf_id AND pp.word_count IS NOT NULL
+GROUP BY w.i
 `
 
 type ListEstimatePageWordsParams struct {
-	UserID uuid.UUID
 	PdfIds []uuid.UUID
+	UserID uuid.UUID
 }
 
 type ListEstimatePageWordsRow struct {
-	PdfID uuid.UUID
-	Page  int32
-	Words int32
+	PdfIndex int32
+	Pages    []int32
+	Words    []int32
 }
 
-// The word counts of the listed PDFs' pages that have a text layer (one
-// index-only range of pdf_pages_words_idx per PDF).
+// The word counts of the listed PDFs' pages that have a text layer, one row
+// per PDF (by its place in pdf_ids, from 1) with its pages and their word
+// counts in page order: one index-only range of pdf_pages_words_idx per PDF.
 //
-//	SELECT pdf_id, page, word_count::integer AS words
-//	FROM pdf_pages
-//	WHERE user_id = $1 AND pdf_id = ANY($2::uuid[]) AND word_count IS NOT NULL
+//	SELECT w.i::integer AS pdf_index,
+//	       array_agg(pp.page ORDER BY pp.page)::integer[] AS pages,
+//	       array_agg(pp.word_count ORDER BY pp.page)::integer[] AS words
+//	FROM unnest($1::uuid[]) WITH ORDINALITY AS w(pdf_id, i)
+//	JOIN pdf_pages pp ON pp.user_id = $2 AND pp.pdf_id = w.pdf_id AND pp.word_count IS NOT NULL
+//	GROUP BY w.i
 func (q *Queries) ListEstimatePageWords(ctx context.Context, arg ListEstimatePageWordsParams) ([]ListEstimatePageWordsRow, error) {
-	rows, err := q.db.Query(ctx, listEstimatePageWords, arg.UserID, arg.PdfIds)
+	rows, err := q.db.Query(ctx, listEstimatePageWords, arg.PdfIds, arg.UserID)
 	if err != nil {
 		return nil, err
 	}
@@ -183,7 +191,7 @@ func (q *Queries) ListEstimatePageWords(ctx context.Context, arg ListEstimatePag
 	items := []ListEstimatePageWordsRow{}
 	for rows.Next() {
 		var i ListEstimatePageWordsRow
-		if err := rows.Scan(&i.PdfID, &i.Page, &i.Words); err != nil {
+		if err := rows.Scan(&i.PdfIndex, &i.Pages, &i.Words); err != nil {
 			return nil, err
 		}
 		items = append(items, i)

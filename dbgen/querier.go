@@ -552,14 +552,15 @@ type Querier interface {
 	ListBookmarks(ctx context.Context, arg ListBookmarksParams) ([]Bookmark, error)
 	// The pages with counted reading of the listed PDFs that were first read at
 	// or after that PDF's since (the zero time for all of them): one range of
-	// page_stats_read_idx per PDF.
+	// page_stats_read_idx per PDF. Rows name their PDF by its place in pdf_ids
+	// (from 1), which costs less to read than its id.
 	//
-	//  SELECT ps.pdf_id, ps.page, ps.seconds_read, ps.visits,
+	//  SELECT w.i::integer AS pdf_index, ps.page, ps.seconds_read, ps.visits,
 	//         ps.first_read_at::timestamptz AS first_read_at, ps.last_read_at::timestamptz AS last_read_at
-	//  FROM (SELECT unnest($1::uuid[]) AS pdf_id, unnest($2::timestamptz[]) AS since) w
+	//  FROM unnest($1::uuid[]) WITH ORDINALITY AS w(pdf_id, i)
 	//  CROSS JOIN LATERAL (
 	//      SELECT user_id, pdf_id, page, seconds_read, visits, first_read_at, last_read_at FROM page_stats p
-	//      WHERE p.user_id = $3 AND p.pdf_id = w.pdf_id AND p.first_read_at >= w.since
+	//      WHERE p.user_id = $2 AND p.pdf_id = w.pdf_id AND p.first_read_at >= ($3::timestamptz[])[w.i]
 	//  ) ps
 	ListEstimateObservations(ctx context.Context, arg ListEstimateObservationsParams) ([]ListEstimateObservationsRow, error)
 	// Every PDF of the user with its kind, topic and page count, and its pages
@@ -582,12 +583,16 @@ type Querier interface {
 	//  WHERE p.user_id = $1
 	//  ORDER BY p.created_at, p.id
 	ListEstimatePDFs(ctx context.Context, userID uuid.UUID) ([]ListEstimatePDFsRow, error)
-	// The word counts of the listed PDFs' pages that have a text layer (one
-	// index-only range of pdf_pages_words_idx per PDF).
+	// The word counts of the listed PDFs' pages that have a text layer, one row
+	// per PDF (by its place in pdf_ids, from 1) with its pages and their word
+	// counts in page order: one index-only range of pdf_pages_words_idx per PDF.
 	//
-	//  SELECT pdf_id, page, word_count::integer AS words
-	//  FROM pdf_pages
-	//  WHERE user_id = $1 AND pdf_id = ANY($2::uuid[]) AND word_count IS NOT NULL
+	//  SELECT w.i::integer AS pdf_index,
+	//         array_agg(pp.page ORDER BY pp.page)::integer[] AS pages,
+	//         array_agg(pp.word_count ORDER BY pp.page)::integer[] AS words
+	//  FROM unnest($1::uuid[]) WITH ORDINALITY AS w(pdf_id, i)
+	//  JOIN pdf_pages pp ON pp.user_id = $2 AND pp.pdf_id = w.pdf_id AND pp.word_count IS NOT NULL
+	//  GROUP BY w.i
 	ListEstimatePageWords(ctx context.Context, arg ListEstimatePageWordsParams) ([]ListEstimatePageWordsRow, error)
 	// The user's done exercises with timer time on them, most recently
 	// completed first: what the exercise estimates learn from.

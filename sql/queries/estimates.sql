@@ -21,21 +21,26 @@ ORDER BY p.created_at, p.id;
 -- name: ListEstimateObservations :many
 -- The pages with counted reading of the listed PDFs that were first read at
 -- or after that PDF's since (the zero time for all of them): one range of
--- page_stats_read_idx per PDF.
-SELECT ps.pdf_id, ps.page, ps.seconds_read, ps.visits,
+-- page_stats_read_idx per PDF. Rows name their PDF by its place in pdf_ids
+-- (from 1), which costs less to read than its id.
+SELECT w.i::integer AS pdf_index, ps.page, ps.seconds_read, ps.visits,
        ps.first_read_at::timestamptz AS first_read_at, ps.last_read_at::timestamptz AS last_read_at
-FROM (SELECT unnest(@pdf_ids::uuid[]) AS pdf_id, unnest(@since::timestamptz[]) AS since) w
+FROM unnest(@pdf_ids::uuid[]) WITH ORDINALITY AS w(pdf_id, i)
 CROSS JOIN LATERAL (
     SELECT * FROM page_stats p
-    WHERE p.user_id = @user_id AND p.pdf_id = w.pdf_id AND p.first_read_at >= w.since
+    WHERE p.user_id = @user_id AND p.pdf_id = w.pdf_id AND p.first_read_at >= (@since::timestamptz[])[w.i]
 ) ps;
 
 -- name: ListEstimatePageWords :many
--- The word counts of the listed PDFs' pages that have a text layer (one
--- index-only range of pdf_pages_words_idx per PDF).
-SELECT pdf_id, page, word_count::integer AS words
-FROM pdf_pages
-WHERE user_id = @user_id AND pdf_id = ANY(@pdf_ids::uuid[]) AND word_count IS NOT NULL;
+-- The word counts of the listed PDFs' pages that have a text layer, one row
+-- per PDF (by its place in pdf_ids, from 1) with its pages and their word
+-- counts in page order: one index-only range of pdf_pages_words_idx per PDF.
+SELECT w.i::integer AS pdf_index,
+       array_agg(pp.page ORDER BY pp.page)::integer[] AS pages,
+       array_agg(pp.word_count ORDER BY pp.page)::integer[] AS words
+FROM unnest(@pdf_ids::uuid[]) WITH ORDINALITY AS w(pdf_id, i)
+JOIN pdf_pages pp ON pp.user_id = @user_id AND pp.pdf_id = w.pdf_id AND pp.word_count IS NOT NULL
+GROUP BY w.i;
 
 -- name: ListExerciseHistory :many
 -- The user's done exercises with timer time on them, most recently

@@ -2,6 +2,9 @@ package store
 
 import (
 	"context"
+	"os"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -19,7 +22,10 @@ import (
 //
 // pdf (the book being read), topic (one with several PDFs left) and library
 // are the whole answers, database and estimator; load_pdf and load_library
-// only read the inputs (the database's part).
+// only read the inputs (the database's part). Besides the wall time, which
+// on a crowded machine is mostly waiting for a core, each reports the CPU
+// time spent per answer by this process (go-cpu-ms/op) and by the
+// PostgreSQL backend serving it (pg-cpu-ms/op, from /proc; one connection).
 func BenchmarkEstimates(b *testing.B) {
 	for _, size := range []struct {
 		name string
@@ -33,7 +39,7 @@ func BenchmarkEstimates(b *testing.B) {
 }
 
 func benchEstimates(b *testing.B, h history) {
-	pool := testdb.Sized(b, 4)
+	pool := testdb.Sized(b, 1)
 	ctx := context.Background()
 	h.End, h.TextBytes = time.Now().Add(-time.Hour), 800
 	var hs []history
@@ -96,11 +102,41 @@ func benchEstimates(b *testing.B, h history) {
 		}},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
+			var backend int
+			if err := pool.QueryRow(ctx, `SELECT pg_backend_pid()`).Scan(&backend); err != nil {
+				b.Fatal(err)
+			}
+			goBefore, pgBefore := processCPU(os.Getpid()), processCPU(backend)
 			for b.Loop() {
 				if err := bc.run(); err != nil {
 					b.Fatal(err)
 				}
 			}
+			goAfter, pgAfter := processCPU(os.Getpid()), processCPU(backend)
+			if goBefore >= 0 && pgBefore >= 0 {
+				b.ReportMetric(float64(goAfter-goBefore)/float64(time.Millisecond)/float64(b.N), "go-cpu-ms/op")
+				b.ReportMetric(float64(pgAfter-pgBefore)/float64(time.Millisecond)/float64(b.N), "pg-cpu-ms/op")
+			}
 		})
 	}
+}
+
+// processCPU is the user and system CPU time of a process so far, from
+// /proc (Linux, 100 ticks a second); -1 when it cannot be read.
+func processCPU(pid int) time.Duration {
+	raw, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return -1
+	}
+	// The command name (field 2) may hold spaces; the fields after it do not.
+	fields := strings.Fields(string(raw[strings.LastIndexByte(string(raw), ')')+1:]))
+	if len(fields) < 13 {
+		return -1
+	}
+	user, err1 := strconv.ParseInt(fields[11], 10, 64)
+	sys, err2 := strconv.ParseInt(fields[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		return -1
+	}
+	return time.Duration(user+sys) * 10 * time.Millisecond
 }

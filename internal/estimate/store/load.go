@@ -126,9 +126,12 @@ func (l *library) cutoff(p pool) time.Time {
 
 // page is one page with counted reading, as loaded.
 type page struct {
-	dbgen.ListEstimateObservationsRow
-	kind  estimate.Kind
-	words int32 // -1: no text layer, or not extracted yet
+	pdf                  uuid.UUID
+	pdfIndex             int // in library.pdfs
+	kind                 estimate.Kind
+	page, seconds, words int32 // words -1: no text layer, or not extracted yet
+	visits               int32
+	first, last          time.Time
 }
 
 // sample is the pages loaded for a set of target PDFs: every counted page
@@ -207,25 +210,27 @@ func loadSample(ctx context.Context, q dbgen.Querier, userID uuid.UUID, lib *lib
 		return nil, err
 	}
 	for _, w := range words {
-		m := s.words[w.PdfID]
-		if m == nil {
-			m = map[int32]int32{}
-			s.words[w.PdfID] = m
+		m := make(map[int32]int32, len(w.Pages))
+		for k, n := range w.Pages {
+			m[n] = w.Words[k]
 		}
-		m[w.Page] = w.Words
+		s.words[params.PdfIds[w.PdfIndex-1]] = m
 	}
 	s.pages = make([]page, len(rows))
 	for i, r := range rows {
-		s.pages[i] = page{ListEstimateObservationsRow: r, kind: estimate.Kind(lib.pdfs[lib.index[r.PdfID]].Kind), words: s.wordsOf(r.PdfID, r.Page)}
+		id := params.PdfIds[r.PdfIndex-1]
+		x := lib.index[id]
+		s.pages[i] = page{pdf: id, pdfIndex: x, kind: estimate.Kind(lib.pdfs[x].Kind), page: r.Page, seconds: r.SecondsRead,
+			visits: r.Visits, first: r.FirstReadAt, last: r.LastReadAt, words: s.wordsOf(id, r.Page)}
 	}
 	slices.SortFunc(s.pages, func(a, b page) int {
-		if c := b.FirstReadAt.Compare(a.FirstReadAt); c != 0 {
+		if c := b.first.Compare(a.first); c != 0 {
 			return c
 		}
-		if c := bytes.Compare(a.PdfID[:], b.PdfID[:]); c != 0 {
+		if c := bytes.Compare(a.pdf[:], b.pdf[:]); c != 0 {
 			return c
 		}
-		return cmp.Compare(a.Page, b.Page)
+		return cmp.Compare(a.page, b.page)
 	})
 	return s, nil
 }
@@ -239,8 +244,8 @@ func (s *sample) wordsOf(pdf uuid.UUID, n int32) int32 {
 }
 
 func obsOf(p page) estimate.Obs {
-	return estimate.Obs{PDF: p.PdfID, Kind: p.kind, Page: p.Page, Words: p.words, Seconds: float64(p.SecondsRead),
-		Visits: int(p.Visits), LastReadAt: p.LastReadAt}
+	return estimate.Obs{PDF: p.pdf, Kind: p.kind, Page: p.page, Words: p.words, Seconds: float64(p.seconds),
+		Visits: int(p.visits), LastReadAt: p.last}
 }
 
 // input is the estimator's input for the target PDF lib.pdfs[i]: its
@@ -250,17 +255,24 @@ func obsOf(p page) estimate.Obs {
 // PDFs (Library).
 func (s *sample) input(i int) estimate.PDFInput {
 	target := s.lib.pdfs[i]
-	in := estimate.PDFInput{Kind: estimate.Kind(target.Kind)}
-	var topic map[uuid.UUID]bool
+	in := estimate.PDFInput{Kind: estimate.Kind(target.Kind), User: make([]estimate.Obs, 0, SampleSize)}
+	// inTopic[k]: lib.pdfs[k] is in the target's topic subtree.
+	var inTopic []bool
 	if target.TopicID != nil {
-		topic = s.lib.subtree(*target.TopicID)
+		sub := s.lib.subtree(*target.TopicID)
+		inTopic = make([]bool, len(s.lib.pdfs))
+		for k, x := range s.lib.pdfs {
+			inTopic[k] = x.TopicID != nil && sub[*x.TopicID]
+		}
 	}
-	read := map[int32]bool{}
+	read := make([]bool, target.PageCount+1)
 	nTopic, nUser := 0, 0
 	for _, p := range s.pages {
-		if p.PdfID == target.ID {
-			read[p.Page] = true
-			if p.SecondsRead > 0 {
+		if p.pdfIndex == i {
+			if p.page <= target.PageCount {
+				read[p.page] = true
+			}
+			if p.seconds > 0 {
 				in.Read = append(in.Read, obsOf(p))
 			}
 			continue
@@ -270,14 +282,14 @@ func (s *sample) input(i int) estimate.PDFInput {
 		// carry no time and are left out.
 		if nUser < SampleSize {
 			nUser++
-			if p.SecondsRead > 0 {
+			if p.seconds > 0 {
 				in.User = append(in.User, obsOf(p))
 			}
 		}
-		if topic != nil && nTopic < SampleSize {
-			if x := s.lib.pdfs[s.lib.index[p.PdfID]]; x.TopicID != nil && topic[*x.TopicID] {
+		if inTopic != nil && nTopic < SampleSize {
+			if inTopic[p.pdfIndex] {
 				nTopic++
-				if p.SecondsRead > 0 {
+				if p.seconds > 0 {
 					in.Topic = append(in.Topic, obsOf(p))
 				}
 			}
