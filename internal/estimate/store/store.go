@@ -104,6 +104,7 @@ func (s *Store) PDF(ctx context.Context, userID, pdfID uuid.UUID) (Answer, error
 	return out, err
 }
 
+// pdfEstimate is the estimate of the rest of one of the student's PDFs.
 func pdfEstimate(ctx context.Context, q dbgen.Querier, userID, pdfID uuid.UUID) (estimate.Estimate, error) {
 	lib, err := loadLibrary(ctx, q, userID)
 	if err != nil {
@@ -223,7 +224,7 @@ func total(raw []estimate.Estimate, parts []Part) estimate.Estimate {
 	out.LowSeconds = math.Min(math.Round(sum.LowSeconds), out.RemainingSeconds)
 	out.HighSeconds = math.Max(math.Round(sum.HighSeconds), out.RemainingSeconds)
 	if out.RemainingPages > 0 {
-		out.SecondsPerPage = math.Round(10*pdfSeconds/float64(out.RemainingPages)) / 10
+		out.SecondsPerPage = round1(pdfSeconds / float64(out.RemainingPages))
 	}
 	return out
 }
@@ -233,7 +234,7 @@ func whole(e estimate.Estimate) estimate.Estimate {
 	e.RemainingSeconds, e.LowSeconds, e.HighSeconds = math.Round(e.RemainingSeconds), math.Round(e.LowSeconds), math.Round(e.HighSeconds)
 	e.SecondsPerPage = 0
 	if e.RemainingPages > 0 {
-		e.SecondsPerPage = math.Round(10*e.RemainingSeconds/float64(e.RemainingPages)) / 10
+		e.SecondsPerPage = round1(e.RemainingSeconds / float64(e.RemainingPages))
 	}
 	return e
 }
