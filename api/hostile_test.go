@@ -50,7 +50,7 @@ func (e *env) hostileFixture() hostileFixture {
 func (f hostileFixture) concrete(path string) string {
 	id := f.topic
 	switch {
-	case strings.HasPrefix(path, "/api/v1/pdfs/"):
+	case strings.HasPrefix(path, "/api/v1/pdfs/"), strings.HasPrefix(path, "/api/v1/estimates/pdfs/"):
 		id = f.pdf
 	case strings.HasPrefix(path, "/api/v1/exercises/"):
 		id = f.exercise

@@ -20,6 +20,7 @@ import (
 	"github.com/studysprint/studysprint/internal/account"
 	"github.com/studysprint/studysprint/internal/analytics"
 	"github.com/studysprint/studysprint/internal/auth"
+	estimates "github.com/studysprint/studysprint/internal/estimate/store"
 	"github.com/studysprint/studysprint/internal/export"
 	"github.com/studysprint/studysprint/internal/library"
 	"github.com/studysprint/studysprint/internal/pdfinfo"
@@ -118,6 +119,7 @@ type server struct {
 	analytics *analytics.Store
 	exporter  *export.Exporter
 	exports   *ratelimit.Gate
+	estimates *estimates.Store
 
 	ipLimiter   *ratelimit.Limiter
 	userLimiter *ratelimit.Limiter
@@ -186,7 +188,8 @@ func New(cfg Config, deps Deps) (*echo.Echo, error) {
 		MaxUploadBytes: cfg.MaxUploadBytes, UploadDir: cfg.UploadDir,
 		UploadsPerUser: cfg.UploadsPerUser, Uploads: cfg.Uploads, StorageQuota: cfg.StorageQuota,
 	}, library.Deps{Pool: deps.Pool, Store: deps.Store, Inspector: deps.Inspector, Now: clock, Log: deps.Logger, Nudge: deps.TextNudge})
-	s.study = study.NewService(deps.Pool, clock, deps.Logger)
+	s.estimates = estimates.New(deps.Pool, clock)
+	s.study = study.NewService(deps.Pool, clock, deps.Logger, study.WithEstimator(s.estimates))
 	s.analytics = analytics.NewStore(s.q)
 	s.exporter = export.New(deps.Pool, clock)
 	s.exports = ratelimit.NewGate(1)
@@ -299,6 +302,10 @@ func (s *server) routes(e *echo.Echo) {
 	v1.POST("/study-sessions/:id/resume", s.studyShortcut(study.EventResume), s.requireAuth)
 	v1.POST("/study-sessions/:id/stop", s.studyShortcut(study.EventStop), s.requireAuth)
 	v1.POST("/study-sessions/:id/heartbeat", s.studyShortcut(study.EventHeartbeat), s.requireAuth)
+	v1.GET("/estimates/pdfs/:id", s.estimatePDF, s.requireAuth)
+	v1.GET("/estimates/topics/:id", s.estimateTopic, s.requireAuth)
+	v1.GET("/estimates/library", s.estimateLibrary, s.requireAuth)
+	v1.GET("/analytics/estimate-accuracy", s.estimateAccuracy, s.requireAuth)
 	v1.GET("/search", s.search, s.requireAuth)
 
 	v1.GET("/analytics/summary", s.analyticsSummary, s.requireAuth)

@@ -84,6 +84,64 @@ func (q *Queries) ExportBookmarks(ctx context.Context, arg ExportBookmarksParams
 	return items, nil
 }
 
+const exportEstimateRecords = `-- name: ExportEstimateRecords :many
+SELECT id, json_build_object(
+    'id', id, 'subject', subject, 'pdf_id', pdf_id, 'exercise_id', exercise_id,
+    'topic_id', topic_id, 'started_at', started_at, 'remaining_pages', remaining_pages,
+    'estimated_seconds', estimated_seconds, 'low_seconds', low_seconds,
+    'high_seconds', high_seconds, 'basis', basis, 'confidence', confidence,
+    'finished_at', finished_at, 'finished_session_id', finished_session_id,
+    'actual_seconds', actual_seconds, 'created_at', created_at) AS doc
+FROM estimate_records
+WHERE user_id = $1 AND id > $2
+ORDER BY id
+LIMIT $3
+`
+
+type ExportEstimateRecordsParams struct {
+	UserID   uuid.UUID
+	AfterID  uuid.UUID
+	RowLimit int32
+}
+
+type ExportEstimateRecordsRow struct {
+	ID  uuid.UUID
+	Doc []byte
+}
+
+// The estimates shown when a PDF or exercise was started, and the time it took.
+//
+//	SELECT id, json_build_object(
+//	    'id', id, 'subject', subject, 'pdf_id', pdf_id, 'exercise_id', exercise_id,
+//	    'topic_id', topic_id, 'started_at', started_at, 'remaining_pages', remaining_pages,
+//	    'estimated_seconds', estimated_seconds, 'low_seconds', low_seconds,
+//	    'high_seconds', high_seconds, 'basis', basis, 'confidence', confidence,
+//	    'finished_at', finished_at, 'finished_session_id', finished_session_id,
+//	    'actual_seconds', actual_seconds, 'created_at', created_at) AS doc
+//	FROM estimate_records
+//	WHERE user_id = $1 AND id > $2
+//	ORDER BY id
+//	LIMIT $3
+func (q *Queries) ExportEstimateRecords(ctx context.Context, arg ExportEstimateRecordsParams) ([]ExportEstimateRecordsRow, error) {
+	rows, err := q.db.Query(ctx, exportEstimateRecords, arg.UserID, arg.AfterID, arg.RowLimit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ExportEstimateRecordsRow{}
+	for rows.Next() {
+		var i ExportEstimateRecordsRow
+		if err := rows.Scan(&i.ID, &i.Doc); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const exportExercises = `-- name: ExportExercises :many
 SELECT id, created_at, json_build_object(
     'id', id, 'pdf_id', pdf_id, 'page_start', page_start, 'page_end', page_end,

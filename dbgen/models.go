@@ -22,6 +22,35 @@ type Bookmark struct {
 	CreatedAt time.Time
 }
 
+// Estimate accuracy kept by the product (internal/estimate/store). One row per PDF and per exercise the student started with the timer: the estimate shown at its first session and, once finished, the actual time. GET /api/v1/analytics/estimate-accuracy compares the two. References to the PDF, exercise, topic and session become NULL when those are deleted; the record stays.
+type EstimateRecord struct {
+	ID     uuid.UUID
+	UserID uuid.UUID
+	// pdf: the rest of a PDF (store.SubjectPDF); exercise: one exercise (store.SubjectExercise).
+	Subject    string
+	PdfID      *uuid.UUID
+	ExerciseID *uuid.UUID
+	// The topic of the PDF (of the exercise's PDF) when it was started: the group of the per-topic accuracy.
+	TopicID *uuid.UUID
+	// The start of the first study session (the client's clock, as page first_read_at is): a PDF's actual time counts the pages first read at or after it.
+	StartedAt time.Time
+	// Pages left to read at the start (for an exercise, the pages it covers).
+	RemainingPages int32
+	// The expected time shown at the start; low_seconds and high_seconds are its 80 % interval, basis and confidence as the estimate said.
+	EstimatedSeconds float64
+	LowSeconds       float64
+	HighSeconds      float64
+	Basis            string
+	Confidence       string
+	// Server time when the PDF had no pages left to read (every page has counted reading), or the exercise was completed.
+	FinishedAt *time.Time
+	// The session running when it finished: while that session goes on, actual_seconds follows it (the last page is still being read); later sessions do not change it.
+	FinishedSessionID *uuid.UUID
+	// PDF: the counted reading seconds (page_stats.seconds_read) of the pages first read at or after started_at, the pages the estimate was about. Exercise: its time_spent_seconds (the active time of its sessions).
+	ActualSeconds *int64
+	CreatedAt     time.Time
+}
+
 // Exercises practise pages of a study PDF (page_start..page_end). The questions may sit in another PDF of kind exercise; deleting that PDF only unlinks it (exercise_pdf_id becomes NULL, the page ranges stay), while deleting the study PDF deletes its exercises. done is set only with completed_at (exercises_done_check).
 type Exercise struct {
 	ID                uuid.UUID

@@ -254,6 +254,18 @@ type Querier interface {
 	//  ON CONFLICT (id) DO NOTHING
 	//  RETURNING id, user_id, pdf_id, exercise_id, source, pomodoro, rules, idle_threshold_seconds, start_page, page_count, started_at, status, ended_at, ended_reason, last_event_at, last_heard_at, current_page, current_page_at, active_seconds, paused_seconds, idle_seconds, break_seconds, pages_visited, pages_read, events, checkpoint, notes, rating, created_at, updated_at
 	CreateClosedStudySession(ctx context.Context, arg CreateClosedStudySessionParams) (StudySession, error)
+	// The estimate shown at a first session, with the topic of the PDF it is
+	// about (of_pdf_id: the PDF, or the exercise's PDF). A PDF or exercise
+	// recorded before keeps its first record.
+	//
+	//  INSERT INTO estimate_records (user_id, subject, pdf_id, exercise_id, topic_id, started_at, remaining_pages,
+	//                                estimated_seconds, low_seconds, high_seconds, basis, confidence, created_at)
+	//  SELECT $1, $2, $3::uuid, $4::uuid, p.topic_id, $5, $6,
+	//         $7, $8, $9, $10, $11, $12
+	//  FROM pdfs p
+	//  WHERE p.id = $13 AND p.user_id = $1
+	//  ON CONFLICT DO NOTHING
+	CreateEstimateRecord(ctx context.Context, arg CreateEstimateRecordParams) error
 	//CreateExercise
 	//
 	//  INSERT INTO exercises (user_id, pdf_id, page_start, page_end, title, description, difficulty,
@@ -400,6 +412,19 @@ type Querier interface {
 	//
 	//  DELETE FROM security_events WHERE user_id = $1
 	DeleteUserSecurityEvents(ctx context.Context, userID uuid.UUID) error
+	// Whether a session starting on this PDF (exercise_id NULL) or on this
+	// exercise should record the estimate shown: nothing recorded yet, and an
+	// exercise neither done nor with timer time already (so the record starts
+	// at its first session).
+	//
+	//  SELECT (CASE WHEN $1::uuid IS NULL
+	//      THEN NOT EXISTS (SELECT 1 FROM estimate_records r WHERE r.pdf_id = $2::uuid AND r.user_id = $3)
+	//      ELSE NOT EXISTS (SELECT 1 FROM estimate_records r WHERE r.exercise_id = $1::uuid AND r.user_id = $3)
+	//           AND EXISTS (SELECT 1 FROM exercises e
+	//                       WHERE e.id = $1::uuid AND e.user_id = $3
+	//                         AND e.status <> 'done' AND e.time_spent_seconds = 0)
+	//  END)::bool AS wanted
+	EstimateRecordWanted(ctx context.Context, arg EstimateRecordWantedParams) (bool, error)
 	//ExportAccount
 	//
 	//  SELECT json_build_object(
@@ -418,6 +443,20 @@ type Querier interface {
 	//  ORDER BY id
 	//  LIMIT $3
 	ExportBookmarks(ctx context.Context, arg ExportBookmarksParams) ([]ExportBookmarksRow, error)
+	// The estimates shown when a PDF or exercise was started, and the time it took.
+	//
+	//  SELECT id, json_build_object(
+	//      'id', id, 'subject', subject, 'pdf_id', pdf_id, 'exercise_id', exercise_id,
+	//      'topic_id', topic_id, 'started_at', started_at, 'remaining_pages', remaining_pages,
+	//      'estimated_seconds', estimated_seconds, 'low_seconds', low_seconds,
+	//      'high_seconds', high_seconds, 'basis', basis, 'confidence', confidence,
+	//      'finished_at', finished_at, 'finished_session_id', finished_session_id,
+	//      'actual_seconds', actual_seconds, 'created_at', created_at) AS doc
+	//  FROM estimate_records
+	//  WHERE user_id = $1 AND id > $2
+	//  ORDER BY id
+	//  LIMIT $3
+	ExportEstimateRecords(ctx context.Context, arg ExportEstimateRecordsParams) ([]ExportEstimateRecordsRow, error)
 	//ExportExercises
 	//
 	//  SELECT id, created_at, json_build_object(
@@ -549,11 +588,50 @@ type Querier interface {
 	//  UPDATE pdfs SET text_status = 'failed', text_error = $1, word_count = NULL
 	//  WHERE id = $2 AND user_id = $3
 	FailTextExtraction(ctx context.Context, arg FailTextExtractionParams) error
+	// An exercise completed: its open record takes the exercise's time so far,
+	// and follows the session running on it (if one is) until that ends.
+	//
+	//  UPDATE estimate_records r SET
+	//      finished_at = $1::timestamptz,
+	//      actual_seconds = e.time_spent_seconds,
+	//      finished_session_id = (SELECT s.id FROM study_sessions s
+	//                             WHERE s.user_id = $2 AND s.ended_at IS NULL AND s.exercise_id = $3::uuid)
+	//  FROM exercises e
+	//  WHERE r.exercise_id = $3::uuid AND r.user_id = $2 AND r.finished_at IS NULL
+	//    AND e.id = $3 AND e.user_id = $2
+	FinishExerciseEstimateRecord(ctx context.Context, arg FinishExerciseEstimateRecordParams) error
+	// After a fold changed a PDF's pages: its open record is finished (now, by
+	// this session) once every page of the PDF has counted reading, and while
+	// the finishing session goes on its actual time follows it. The actual time
+	// is the counted seconds of the pages first read at or after the start: the
+	// pages the estimate was about. Without a record (or with one finished by
+	// another session) this is one index probe.
+	//
+	//  UPDATE estimate_records r SET
+	//      finished_at = coalesce(r.finished_at, $1::timestamptz),
+	//      finished_session_id = coalesce(r.finished_session_id, $2::uuid),
+	//      actual_seconds = (SELECT coalesce(sum(ps.seconds_read), 0)::bigint FROM page_stats ps
+	//                        WHERE ps.user_id = $3 AND ps.pdf_id = $4 AND ps.first_read_at >= r.started_at)
+	//  WHERE r.pdf_id = $4 AND r.user_id = $3
+	//    AND (r.finished_session_id = $2::uuid
+	//         OR (r.finished_at IS NULL
+	//             AND (SELECT count(*) FROM page_stats ps
+	//                  WHERE ps.user_id = $3 AND ps.pdf_id = $4 AND ps.first_read_at IS NOT NULL)
+	//                 >= (SELECT p.page_count FROM pdfs p WHERE p.id = $4 AND p.user_id = $3)))
+	FinishPDFEstimateRecord(ctx context.Context, arg FinishPDFEstimateRecordParams) error
 	//FinishTextExtraction
 	//
 	//  UPDATE pdfs SET text_status = $1, word_count = $2, text_error = NULL
 	//  WHERE id = $3 AND user_id = $4
 	FinishTextExtraction(ctx context.Context, arg FinishTextExtractionParams) error
+	// The session running when an exercise was completed went on: the record's
+	// actual time follows the exercise's time.
+	//
+	//  UPDATE estimate_records r SET actual_seconds = e.time_spent_seconds
+	//  FROM exercises e
+	//  WHERE r.exercise_id = $1::uuid AND r.user_id = $2 AND r.finished_session_id = $3::uuid
+	//    AND e.id = $1 AND e.user_id = $2
+	FollowExerciseEstimateRecord(ctx context.Context, arg FollowExerciseEstimateRecordParams) error
 	// The per-request check behind every authenticated route: the token's session
 	// must be live and belong to an active user. expires_at never passes
 	// absolute_expires_at (user_sessions_expiry_check), so one comparison covers both.
@@ -567,6 +645,35 @@ type Querier interface {
 	//    AND s.expires_at > $3
 	//    AND u.is_active
 	GetActiveSessionUser(ctx context.Context, arg GetActiveSessionUserParams) (GetActiveSessionUserRow, error)
+	// How the estimates shown did, overall (overall = true) and per topic: of
+	// the finished records with actual time, the median absolute percentage
+	// error, the median signed percentage error (the bias: positive when the
+	// estimates were too high) and the share of actual times inside the 80 %
+	// interval (each 0 when nothing is measured), with the counts of measured
+	// and of still open records.
+	//
+	//  WITH cases AS (
+	//      SELECT r.topic_id,
+	//             r.finished_at IS NULL AS open,
+	//             r.finished_at IS NOT NULL AND r.actual_seconds > 0 AS measured,
+	//             100 * (r.estimated_seconds - r.actual_seconds) / nullif(r.actual_seconds, 0) AS error_percent,
+	//             r.actual_seconds BETWEEN r.low_seconds AND r.high_seconds AS inside
+	//      FROM estimate_records r
+	//      WHERE r.user_id = $1
+	//  )
+	//  SELECT (GROUPING(c.topic_id) = 1)::bool AS overall,
+	//         c.topic_id,
+	//         t.name AS topic_name,
+	//         (count(*) FILTER (WHERE c.measured))::bigint AS measured,
+	//         (count(*) FILTER (WHERE c.open))::bigint AS open,
+	//         coalesce(percentile_cont(0.5) WITHIN GROUP (ORDER BY abs(c.error_percent)) FILTER (WHERE c.measured), 0)::float8 AS median_absolute_error_percent,
+	//         coalesce(percentile_cont(0.5) WITHIN GROUP (ORDER BY c.error_percent) FILTER (WHERE c.measured), 0)::float8 AS bias_percent,
+	//         coalesce(100.0 * count(*) FILTER (WHERE c.measured AND c.inside) / nullif(count(*) FILTER (WHERE c.measured), 0), 0)::float8 AS inside_interval_percent
+	//  FROM cases c
+	//  LEFT JOIN topics t ON t.id = c.topic_id AND t.user_id = $1
+	//  GROUP BY GROUPING SETS ((), (c.topic_id, t.name))
+	//  ORDER BY overall DESC, t.name NULLS LAST, c.topic_id
+	GetEstimateAccuracy(ctx context.Context, userID uuid.UUID) ([]GetEstimateAccuracyRow, error)
 	//GetExercise
 	//
 	//  SELECT id, user_id, pdf_id, page_start, page_end, title, description, difficulty, status, score, completed_at, exercise_pdf_id, exercise_page_start, exercise_page_end, created_at, updated_at, time_spent_seconds FROM exercises WHERE id = $1 AND user_id = $2
@@ -688,6 +795,59 @@ type Querier interface {
 	//  ORDER BY page, created_at, id
 	//  LIMIT $6
 	ListBookmarks(ctx context.Context, arg ListBookmarksParams) ([]Bookmark, error)
+	// The pages with counted reading of the listed PDFs that were first read at
+	// or after that PDF's since (the zero time for all of them): one range of
+	// page_stats_read_idx per PDF. Rows name their PDF by its place in pdf_ids
+	// (from 1), which costs less to read than its id.
+	//
+	//  SELECT w.i::integer AS pdf_index, ps.page, ps.seconds_read, ps.visits,
+	//         ps.first_read_at::timestamptz AS first_read_at, ps.last_read_at::timestamptz AS last_read_at
+	//  FROM unnest($1::uuid[]) WITH ORDINALITY AS w(pdf_id, i)
+	//  CROSS JOIN LATERAL (
+	//      SELECT user_id, pdf_id, page, seconds_read, visits, first_read_at, last_read_at FROM page_stats p
+	//      WHERE p.user_id = $2 AND p.pdf_id = w.pdf_id AND p.first_read_at >= ($3::timestamptz[])[w.i]
+	//  ) ps
+	ListEstimateObservations(ctx context.Context, arg ListEstimateObservationsParams) ([]ListEstimateObservationsRow, error)
+	// Every PDF of the user with its kind, topic and page count, and its pages
+	// with counted reading (first_read_at set) with the span of their first
+	// reads (the zero time when none): an index-only scan of
+	// page_stats_read_idx, so a long history costs index entries, not rows.
+	//
+	//  SELECT p.id, p.title, p.kind, p.topic_id, p.page_count,
+	//         coalesce(r.pages_read, 0)::integer AS pages_read,
+	//         coalesce(r.first_read_min, '0001-01-01 00:00:00+00')::timestamptz AS first_read_min,
+	//         coalesce(r.first_read_max, '0001-01-01 00:00:00+00')::timestamptz AS first_read_max
+	//  FROM pdfs p
+	//  LEFT JOIN (
+	//      SELECT ps.pdf_id, count(*) AS pages_read,
+	//             min(ps.first_read_at) AS first_read_min, max(ps.first_read_at) AS first_read_max
+	//      FROM page_stats ps
+	//      WHERE ps.user_id = $1 AND ps.first_read_at IS NOT NULL
+	//      GROUP BY ps.pdf_id
+	//  ) r ON r.pdf_id = p.id
+	//  WHERE p.user_id = $1
+	//  ORDER BY p.created_at, p.id
+	ListEstimatePDFs(ctx context.Context, userID uuid.UUID) ([]ListEstimatePDFsRow, error)
+	// The word counts of the listed PDFs' pages that have a text layer, one row
+	// per PDF (by its place in pdf_ids, from 1) with its pages and their word
+	// counts in page order: one index-only range of pdf_pages_words_idx per PDF.
+	//
+	//  SELECT w.i::integer AS pdf_index,
+	//         array_agg(pp.page ORDER BY pp.page)::integer[] AS pages,
+	//         array_agg(pp.word_count ORDER BY pp.page)::integer[] AS words
+	//  FROM unnest($1::uuid[]) WITH ORDINALITY AS w(pdf_id, i)
+	//  JOIN pdf_pages pp ON pp.user_id = $2 AND pp.pdf_id = w.pdf_id AND pp.word_count IS NOT NULL
+	//  GROUP BY w.i
+	ListEstimatePageWords(ctx context.Context, arg ListEstimatePageWordsParams) ([]ListEstimatePageWordsRow, error)
+	// The user's done exercises with timer time on them, most recently
+	// completed first: what the exercise estimates learn from.
+	//
+	//  SELECT page_start, page_end, difficulty, time_spent_seconds, completed_at::timestamptz AS completed_at
+	//  FROM exercises
+	//  WHERE user_id = $1 AND status = 'done' AND time_spent_seconds > 0
+	//  ORDER BY completed_at DESC, id
+	//  LIMIT $2
+	ListExerciseHistory(ctx context.Context, arg ListExerciseHistoryParams) ([]ListExerciseHistoryRow, error)
 	// Across all PDFs: optionally the exercises of PDFs in a topic's subtree,
 	// optionally by status. Newest first.
 	//
@@ -727,6 +887,13 @@ type Querier interface {
 	//  ORDER BY created_at DESC, id DESC
 	//  LIMIT $5
 	ListLiveSessions(ctx context.Context, arg ListLiveSessionsParams) ([]UserSession, error)
+	// The exercises not done on the listed study PDFs.
+	//
+	//  SELECT id, pdf_id, title, page_start, page_end, difficulty
+	//  FROM exercises
+	//  WHERE user_id = $1 AND pdf_id = ANY($2::uuid[]) AND status <> 'done'
+	//  ORDER BY page_start, created_at, id
+	ListOpenExercises(ctx context.Context, arg ListOpenExercisesParams) ([]ListOpenExercisesRow, error)
 	// A study PDF's exercises in page order, optionally by status.
 	//
 	//  SELECT id, user_id, pdf_id, page_start, page_end, title, description, difficulty, status, score, completed_at, exercise_pdf_id, exercise_page_start, exercise_page_end, created_at, updated_at, time_spent_seconds FROM exercises

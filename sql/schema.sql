@@ -70,6 +70,100 @@ COMMENT ON TABLE public.bookmarks IS 'Page bookmarks with a label and a note.';
 
 
 --
+-- Name: estimate_records; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.estimate_records (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    user_id uuid NOT NULL,
+    subject text NOT NULL,
+    pdf_id uuid,
+    exercise_id uuid,
+    topic_id uuid,
+    started_at timestamp with time zone NOT NULL,
+    remaining_pages integer NOT NULL,
+    estimated_seconds double precision NOT NULL,
+    low_seconds double precision NOT NULL,
+    high_seconds double precision NOT NULL,
+    basis text NOT NULL,
+    confidence text NOT NULL,
+    finished_at timestamp with time zone,
+    finished_session_id uuid,
+    actual_seconds bigint,
+    created_at timestamp with time zone NOT NULL,
+    CONSTRAINT estimate_records_basis_check CHECK ((basis = ANY (ARRAY['pdf'::text, 'topic'::text, 'user'::text, 'default'::text]))),
+    CONSTRAINT estimate_records_confidence_check CHECK ((confidence = ANY (ARRAY['low'::text, 'medium'::text, 'high'::text]))),
+    CONSTRAINT estimate_records_estimate_check CHECK (((remaining_pages >= 0) AND (low_seconds >= (0)::double precision) AND (estimated_seconds >= (0)::double precision) AND (high_seconds >= low_seconds) AND (high_seconds < 'Infinity'::double precision))),
+    CONSTRAINT estimate_records_finished_check CHECK ((((finished_at IS NULL) = (actual_seconds IS NULL)) AND ((actual_seconds IS NULL) OR (actual_seconds >= 0)) AND ((finished_session_id IS NULL) OR (finished_at IS NOT NULL)))),
+    CONSTRAINT estimate_records_subject_check CHECK ((subject = ANY (ARRAY['pdf'::text, 'exercise'::text]))),
+    CONSTRAINT estimate_records_subject_ids_check CHECK ((((subject = 'pdf'::text) OR (pdf_id IS NULL)) AND ((subject = 'exercise'::text) OR (exercise_id IS NULL))))
+);
+
+
+--
+-- Name: TABLE estimate_records; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TABLE public.estimate_records IS 'Estimate accuracy kept by the product (internal/estimate/store). One row per PDF and per exercise the student started with the timer: the estimate shown at its first session and, once finished, the actual time. GET /api/v1/analytics/estimate-accuracy compares the two. References to the PDF, exercise, topic and session become NULL when those are deleted; the record stays.';
+
+
+--
+-- Name: COLUMN estimate_records.subject; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.estimate_records.subject IS 'pdf: the rest of a PDF (store.SubjectPDF); exercise: one exercise (store.SubjectExercise).';
+
+
+--
+-- Name: COLUMN estimate_records.topic_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.estimate_records.topic_id IS 'The topic of the PDF (of the exercise''s PDF) when it was started: the group of the per-topic accuracy.';
+
+
+--
+-- Name: COLUMN estimate_records.started_at; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.estimate_records.started_at IS 'The start of the first study session (the client''s clock, as page first_read_at is): a PDF''s actual time counts the pages first read at or after it.';
+
+
+--
+-- Name: COLUMN estimate_records.remaining_pages; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.estimate_records.remaining_pages IS 'Pages left to read at the start (for an exercise, the pages it covers).';
+
+
+--
+-- Name: COLUMN estimate_records.estimated_seconds; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.estimate_records.estimated_seconds IS 'The expected time shown at the start; low_seconds and high_seconds are its 80 % interval, basis and confidence as the estimate said.';
+
+
+--
+-- Name: COLUMN estimate_records.finished_at; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.estimate_records.finished_at IS 'Server time when the PDF had no pages left to read (every page has counted reading), or the exercise was completed.';
+
+
+--
+-- Name: COLUMN estimate_records.finished_session_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.estimate_records.finished_session_id IS 'The session running when it finished: while that session goes on, actual_seconds follows it (the last page is still being read); later sessions do not change it.';
+
+
+--
+-- Name: COLUMN estimate_records.actual_seconds; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.estimate_records.actual_seconds IS 'PDF: the counted reading seconds (page_stats.seconds_read) of the pages first read at or after started_at, the pages the estimate was about. Exercise: its time_spent_seconds (the active time of its sessions).';
+
+
+--
 -- Name: exercises; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -965,6 +1059,14 @@ ALTER TABLE ONLY public.bookmarks
 
 
 --
+-- Name: estimate_records estimate_records_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.estimate_records
+    ADD CONSTRAINT estimate_records_pkey PRIMARY KEY (id);
+
+
+--
 -- Name: exercises exercises_id_user_id_key; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1219,6 +1321,76 @@ COMMENT ON INDEX public.bookmarks_pdf_idx IS 'Serves ListBookmarks (a PDF''s boo
 
 
 --
+-- Name: estimate_records_exercise_key; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX estimate_records_exercise_key ON public.estimate_records USING btree (exercise_id, user_id);
+
+
+--
+-- Name: INDEX estimate_records_exercise_key; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON INDEX public.estimate_records_exercise_key IS 'One record per exercise. Serves the start check, FinishExerciseEstimateRecord and the ON DELETE SET NULL from exercises.';
+
+
+--
+-- Name: estimate_records_pdf_key; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX estimate_records_pdf_key ON public.estimate_records USING btree (pdf_id, user_id);
+
+
+--
+-- Name: INDEX estimate_records_pdf_key; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON INDEX public.estimate_records_pdf_key IS 'One record per PDF (exercise records have no pdf_id; deleted PDFs leave NULLs, which do not collide). Serves the start check, FinishPDFEstimateRecord and the ON DELETE SET NULL from pdfs.';
+
+
+--
+-- Name: estimate_records_session_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX estimate_records_session_idx ON public.estimate_records USING btree (finished_session_id, user_id) WHERE (finished_session_id IS NOT NULL);
+
+
+--
+-- Name: INDEX estimate_records_session_idx; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON INDEX public.estimate_records_session_idx IS 'Serves the updates of actual_seconds while the finishing session runs, and the ON DELETE SET NULL from study_sessions.';
+
+
+--
+-- Name: estimate_records_topic_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX estimate_records_topic_idx ON public.estimate_records USING btree (topic_id, user_id) WHERE (topic_id IS NOT NULL);
+
+
+--
+-- Name: INDEX estimate_records_topic_idx; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON INDEX public.estimate_records_topic_idx IS 'Serves the ON DELETE SET NULL from topics.';
+
+
+--
+-- Name: estimate_records_user_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX estimate_records_user_idx ON public.estimate_records USING btree (user_id, finished_at);
+
+
+--
+-- Name: INDEX estimate_records_user_idx; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON INDEX public.estimate_records_user_idx IS 'Serves GetEstimateAccuracy (the user''s finished records) and the ON DELETE CASCADE from users.';
+
+
+--
 -- Name: exercises_exercise_pdf_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -1373,6 +1545,20 @@ COMMENT ON INDEX public.page_stats_pdf_idx IS 'Serves the ON DELETE CASCADE from
 
 
 --
+-- Name: page_stats_read_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX page_stats_read_idx ON public.page_stats USING btree (user_id, pdf_id, first_read_at) WHERE (first_read_at IS NOT NULL);
+
+
+--
+-- Name: INDEX page_stats_read_idx; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON INDEX public.page_stats_read_idx IS 'The pages with counted reading, per PDF, by when each was first read: serves ListEstimatePDFs (pages read and first-read span per PDF, an index-only scan), ListEstimateObservations (a PDF''s pages first read since a time) and FinishPDFEstimateRecord.';
+
+
+--
 -- Name: pdf_pages_pdf_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -1398,6 +1584,20 @@ CREATE INDEX pdf_pages_search_idx ON public.pdf_pages USING gin (pdf_id, tsv);
 --
 
 COMMENT ON INDEX public.pdf_pages_search_idx IS 'Page-level search runs within one PDF at a time (SearchPDFPages snippets, the phrase check of SearchLibrary), so the index leads with the PDF (btree_gin).';
+
+
+--
+-- Name: pdf_pages_words_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX pdf_pages_words_idx ON public.pdf_pages USING btree (user_id, pdf_id, page) INCLUDE (word_count);
+
+
+--
+-- Name: INDEX pdf_pages_words_idx; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON INDEX public.pdf_pages_words_idx IS 'Word counts without reading the page text (an index-only scan): serves ListEstimatePageWords.';
 
 
 --
@@ -1780,6 +1980,46 @@ ALTER TABLE ONLY public.bookmarks
 
 
 --
+-- Name: estimate_records estimate_records_exercise_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.estimate_records
+    ADD CONSTRAINT estimate_records_exercise_fkey FOREIGN KEY (exercise_id, user_id) REFERENCES public.exercises(id, user_id) ON DELETE SET NULL (exercise_id);
+
+
+--
+-- Name: estimate_records estimate_records_finished_session_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.estimate_records
+    ADD CONSTRAINT estimate_records_finished_session_fkey FOREIGN KEY (finished_session_id, user_id) REFERENCES public.study_sessions(id, user_id) ON DELETE SET NULL (finished_session_id);
+
+
+--
+-- Name: estimate_records estimate_records_pdf_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.estimate_records
+    ADD CONSTRAINT estimate_records_pdf_fkey FOREIGN KEY (pdf_id, user_id) REFERENCES public.pdfs(id, user_id) ON DELETE SET NULL (pdf_id);
+
+
+--
+-- Name: estimate_records estimate_records_topic_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.estimate_records
+    ADD CONSTRAINT estimate_records_topic_fkey FOREIGN KEY (topic_id, user_id) REFERENCES public.topics(id, user_id) ON DELETE SET NULL (topic_id);
+
+
+--
+-- Name: estimate_records estimate_records_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.estimate_records
+    ADD CONSTRAINT estimate_records_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
+
+
+--
 -- Name: exercises exercises_exercise_pdf_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1992,4 +2232,6 @@ INSERT INTO public.schema_migrations (version) VALUES
     ('20261201110000'),
     ('20261201130000'),
     ('20261201140000'),
+    ('20261201150000'),
+    ('20261201150100'),
     ('20261201170000');

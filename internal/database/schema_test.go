@@ -16,6 +16,8 @@ import (
 
 	"github.com/studysprint/studysprint/internal/account"
 	"github.com/studysprint/studysprint/internal/analytics"
+	"github.com/studysprint/studysprint/internal/estimate"
+	"github.com/studysprint/studysprint/internal/estimate/store"
 	"github.com/studysprint/studysprint/internal/library"
 	"github.com/studysprint/studysprint/internal/study"
 	"github.com/studysprint/studysprint/internal/testdb"
@@ -146,6 +148,9 @@ func TestEnumsMatchConstraints(t *testing.T) {
 		"study_sessions_ended_reason_check": sortedStrings(study.EndReasons),
 		"study_sessions_source_check":       sortedStrings(study.Sources),
 		"goals_kind_check":                  sortedStrings(analytics.GoalKinds),
+		"estimate_records_subject_check":    sortedStrings(store.Subjects),
+		"estimate_records_basis_check":      sortedStrings(estimate.Bases),
+		"estimate_records_confidence_check": sortedStrings(estimate.Confidences),
 	} {
 		if db := checkValues(t, pool, constraint); !slices.Equal(db, goValues) {
 			t.Errorf("%s allows %v; the Go list is %v", constraint, db, goValues)

@@ -86,6 +86,11 @@ func Tables() []Table {
 				return q.ExportGoals(ctx, dbgen.ExportGoalsParams{UserID: u, AfterID: after, RowLimit: batch})
 			}, func(r dbgen.ExportGoalsRow) uuid.UUID { return r.ID }, func(r dbgen.ExportGoalsRow) error { return emit(r.Doc) })
 		}},
+		{Name: "estimate_records", Sources: []string{"estimate_records"}, read: func(ctx context.Context, q *dbgen.Queries, u uuid.UUID, emit emitFunc) error {
+			return keyset(uuid.Nil, func(after uuid.UUID) ([]dbgen.ExportEstimateRecordsRow, error) {
+				return q.ExportEstimateRecords(ctx, dbgen.ExportEstimateRecordsParams{UserID: u, AfterID: after, RowLimit: batch})
+			}, func(r dbgen.ExportEstimateRecordsRow) uuid.UUID { return r.ID }, func(r dbgen.ExportEstimateRecordsRow) error { return emit(r.Doc) })
+		}},
 		{Name: "devices", Sources: []string{"user_sessions"}, read: func(ctx context.Context, q *dbgen.Queries, u uuid.UUID, emit emitFunc) error {
 			return keyset(oldest, func(after timeKey) ([]dbgen.ExportLoginSessionsRow, error) {
 				return q.ExportLoginSessions(ctx, dbgen.ExportLoginSessionsParams{UserID: u, AfterAt: after.at, AfterID: after.id, RowLimit: batch})

@@ -8,6 +8,7 @@ import (
 
 	"github.com/studysprint/studysprint/dbgen"
 	"github.com/studysprint/studysprint/internal/apperr"
+	"github.com/studysprint/studysprint/internal/estimate/store"
 )
 
 // ExerciseInput is a new exercise on pages of a study PDF; the questions may
@@ -211,16 +212,13 @@ func orStored(v *int, stored *int32) *int {
 }
 
 // CompleteExercise marks the exercise done now, with an optional score
-// (completing again updates the score and the time).
+// (completing again updates the score and the time). The first completion
+// finishes the exercise's estimate accuracy record, in the same transaction.
 func (s *Service) CompleteExercise(ctx context.Context, userID, id uuid.UUID, score *int) (dbgen.Exercise, error) {
 	if score != nil {
 		if err := CheckScore(*score); err != nil {
 			return dbgen.Exercise{}, apperr.Field("score", err.Error())
 		}
-	}
-	current, err := s.GetExercise(ctx, nil, userID, id)
-	if err != nil {
-		return current, err
 	}
 	now := s.now()
 	var sc *int16
@@ -228,9 +226,20 @@ func (s *Service) CompleteExercise(ctx context.Context, userID, id uuid.UUID, sc
 		v := int16(*score)
 		sc = &v
 	}
-	return s.q.SetExerciseStatus(ctx, dbgen.SetExerciseStatusParams{
-		ID: current.ID, UserID: userID, Status: string(StatusDone), Score: sc, CompletedAt: &now, Now: now,
+	var ex dbgen.Exercise
+	err := s.inTx(ctx, func(q *dbgen.Queries) error {
+		current, err := s.GetExercise(ctx, q, userID, id)
+		if err != nil {
+			return err
+		}
+		if ex, err = q.SetExerciseStatus(ctx, dbgen.SetExerciseStatusParams{
+			ID: current.ID, UserID: userID, Status: string(StatusDone), Score: sc, CompletedAt: &now, Now: now,
+		}); err != nil {
+			return err
+		}
+		return store.RecordExerciseDone(ctx, q, userID, current.ID, now)
 	})
+	return ex, err
 }
 
 // ReopenExercise puts a done exercise back to todo, clearing score and time.

@@ -295,7 +295,8 @@ func parts(sum Summary) (map[int32]pageRow, map[time.Time]bucketRow) {
 // or its last event while running: stored parts never depend on the wall
 // clock), and stores the session row, the per-page and per-bucket parts that
 // changed, the rollups those feed (page_stats, user_study_buckets), the
-// PDF's current page and the exercise's time.
+// PDF's current page, the exercise's time and the estimate accuracy records
+// (recordFold).
 func (s *Service) settle(ctx context.Context, q *dbgen.Queries, sess session, sc scope, prior EndReason, lastHeard, now time.Time, heard bool) (session, error) {
 	row := sess.row
 	endAt, reason, ended := End(sess.cp, sess.rules, prior, lastHeard, now)
@@ -351,12 +352,14 @@ func (s *Service) settle(ctx context.Context, q *dbgen.Queries, sess session, sc
 	}
 	row.Checkpoint, row.UpdatedAt = rawCP, now
 	sess.row, sess.pageAtBefore = row, row.CurrentPageAt
-	if row.ExerciseID != nil && row.ActiveSeconds != activeBefore {
+	timeChanged := row.ActiveSeconds != activeBefore
+	if row.ExerciseID != nil && timeChanged {
 		if err := q.RefreshExerciseTimeSpent(ctx, dbgen.RefreshExerciseTimeSpentParams{ExerciseID: *row.ExerciseID, UserID: row.UserID}); err != nil {
 			return sess, err
 		}
 	}
-	return sess, nil
+	pagesChanged := len(params.Pages) > 0 || len(params.GonePages) > 0
+	return sess, recordFold(ctx, q, row, pagesChanged, timeChanged, now)
 }
 
 // diffParts compares the per-page and per-bucket rows a fold produced with

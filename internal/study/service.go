@@ -15,6 +15,7 @@ import (
 	"github.com/studysprint/studysprint/dbgen"
 	"github.com/studysprint/studysprint/internal/apperr"
 	"github.com/studysprint/studysprint/internal/database"
+	"github.com/studysprint/studysprint/internal/estimate/store"
 	"github.com/studysprint/studysprint/internal/safetext"
 )
 
@@ -33,10 +34,12 @@ type Service struct {
 	// writes bounds the ingestion transactions running at once to half the
 	// pool, so a flood of batches leaves connections for every other request.
 	writes chan struct{}
+	// estimator, when set, gives the estimate recorded at a first session.
+	estimator Estimator
 }
 
 // NewService returns the timer workflows.
-func NewService(pool *pgxpool.Pool, now func() time.Time, log *slog.Logger) *Service {
+func NewService(pool *pgxpool.Pool, now func() time.Time, log *slog.Logger, opts ...Option) *Service {
 	if now == nil {
 		now = time.Now
 	}
@@ -47,7 +50,11 @@ func NewService(pool *pgxpool.Pool, now func() time.Time, log *slog.Logger) *Ser
 	if pool != nil {
 		slots = max(1, pool.Config().MaxConns/2)
 	}
-	return &Service{pool: pool, q: dbgen.New(pool), now: func() time.Time { return normTime(now()) }, log: log, writes: make(chan struct{}, slots)}
+	s := &Service{pool: pool, q: dbgen.New(pool), now: func() time.Time { return normTime(now()) }, log: log, writes: make(chan struct{}, slots)}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
 }
 
 // writeWait bounds the wait for an ingestion slot.
@@ -229,7 +236,8 @@ type StartInput struct {
 
 // Start begins a session. A session of the user that is running ends first,
 // at its last activity (superseded). Starting a session on a todo exercise
-// moves it to in_progress.
+// moves it to in_progress. The first session on a PDF or an exercise
+// records the estimate shown (WithEstimator).
 func (s *Service) Start(ctx context.Context, userID uuid.UUID, in StartInput) (State, error) {
 	now := s.now()
 	fe := apperr.Fields{}
@@ -249,6 +257,7 @@ func (s *Service) Start(ctx context.Context, userID uuid.UUID, in StartInput) (S
 	if err := fe.Err(); err != nil {
 		return State{}, err
 	}
+	shown, record := s.startEstimate(ctx, userID, in)
 	var out session
 	err := database.InTx(ctx, s.pool, func(q *dbgen.Queries) error {
 		if err := q.LockUserStudy(ctx, userID); err != nil {
@@ -303,6 +312,11 @@ func (s *Service) Start(ctx context.Context, userID uuid.UUID, in StartInput) (S
 			pdf.Pdf.PageCount, startPage, startedAt, now)
 		if err != nil {
 			return err
+		}
+		if record {
+			if err := store.RecordStart(ctx, q, userID, pdf.Pdf.ID, in.ExerciseID, out.cp.StartedAt, now, shown); err != nil {
+				return err
+			}
 		}
 		if in.ExerciseID != nil {
 			return q.StartExercise(ctx, dbgen.StartExerciseParams{ID: *in.ExerciseID, UserID: userID, Now: now})

@@ -128,3 +128,17 @@ FROM security_events
 WHERE user_id = @user_id AND (created_at, id) < (@after_at::timestamptz, @after_id::uuid)
 ORDER BY created_at DESC, id DESC
 LIMIT @row_limit;
+
+-- name: ExportEstimateRecords :many
+-- The estimates shown when a PDF or exercise was started, and the time it took.
+SELECT id, json_build_object(
+    'id', id, 'subject', subject, 'pdf_id', pdf_id, 'exercise_id', exercise_id,
+    'topic_id', topic_id, 'started_at', started_at, 'remaining_pages', remaining_pages,
+    'estimated_seconds', estimated_seconds, 'low_seconds', low_seconds,
+    'high_seconds', high_seconds, 'basis', basis, 'confidence', confidence,
+    'finished_at', finished_at, 'finished_session_id', finished_session_id,
+    'actual_seconds', actual_seconds, 'created_at', created_at) AS doc
+FROM estimate_records
+WHERE user_id = @user_id AND id > @after_id
+ORDER BY id
+LIMIT @row_limit;
