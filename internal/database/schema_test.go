@@ -15,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/studysprint/studysprint/internal/account"
+	"github.com/studysprint/studysprint/internal/koreader/importer"
 	"github.com/studysprint/studysprint/internal/library"
 	"github.com/studysprint/studysprint/internal/study"
 	"github.com/studysprint/studysprint/internal/testdb"
@@ -144,6 +145,8 @@ func TestEnumsMatchConstraints(t *testing.T) {
 		"study_sessions_status_check":       sortedStrings(study.Statuses),
 		"study_sessions_ended_reason_check": sortedStrings(study.EndReasons),
 		"study_sessions_source_check":       sortedStrings(study.Sources),
+		"imports_source_check":              sortedStrings(importer.Sources),
+		"imports_status_check":              sortedStrings(importer.Statuses),
 	} {
 		if db := checkValues(t, pool, constraint); !slices.Equal(db, goValues) {
 			t.Errorf("%s allows %v; the Go list is %v", constraint, db, goValues)
