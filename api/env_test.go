@@ -62,7 +62,7 @@ func koreaderFor(t testing.TB, limits *koreader.Limits) *koreader.Reader {
 // the server.
 func sharedKOReader(t testing.TB) *koreader.Reader {
 	koreaderOnce.Do(func() {
-		koreaderOnce.r, koreaderOnce.err = koreader.NewReader(koreader.Limits{Timeout: 60 * time.Second, MemoryBytes: 256 << 20, MaxRows: 100_000}, 2)
+		koreaderOnce.r, koreaderOnce.err = koreader.NewReader(koreader.Limits{Timeout: 60 * time.Second, MemoryBytes: 512 << 20, MaxRows: 100_000}, 2)
 	})
 	if koreaderOnce.err != nil {
 		t.Fatal(koreaderOnce.err)

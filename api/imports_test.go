@@ -193,7 +193,7 @@ func deref(s *string) string {
 // the error shape, never a 5xx, and write nothing.
 func TestImportKOReaderRefused(t *testing.T) {
 	t.Parallel()
-	limits := koreader.Limits{Timeout: 30 * time.Second, MemoryBytes: 256 << 20, MaxRows: 1000}
+	limits := koreader.Limits{Timeout: 30 * time.Second, MemoryBytes: 512 << 20, MaxRows: 1000}
 	e := newEnvWith(t, envConfig{koreaderMaxFile: 256 << 10, koreaderLimits: &limits})
 	tk, _ := e.register()
 	dir := t.TempDir()

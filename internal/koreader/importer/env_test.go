@@ -37,7 +37,8 @@ func at(daysBefore int, hh, mm int) int64 {
 	return day.Add(time.Duration(hh)*time.Hour + time.Duration(mm)*time.Minute).Unix()
 }
 
-var testLimits = koreader.Limits{Timeout: 30 * time.Second, MemoryBytes: 256 << 20, MaxRows: 50_000}
+// testLimits: 512 MiB, as a race-enabled child needs it.
+var testLimits = koreader.Limits{Timeout: 30 * time.Second, MemoryBytes: 512 << 20, MaxRows: 50_000}
 
 // fx is one database with the import workflow over it.
 type fx struct {

@@ -335,7 +335,7 @@ func TestImportDryRun(t *testing.T) {
 // invalid_koreader_db with the reason, and write nothing.
 func TestImportRefusedFiles(t *testing.T) {
 	t.Parallel()
-	f := newFx(t, koreader.Limits{Timeout: 30 * time.Second, MemoryBytes: 256 << 20, MaxRows: 1000})
+	f := newFx(t, koreader.Limits{Timeout: 30 * time.Second, MemoryBytes: 512 << 20, MaxRows: 1000})
 	user := f.user()
 	f.pdf(user, "Physics", 40, content(5, 3000), false)
 	dir := t.TempDir()
