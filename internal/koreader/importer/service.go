@@ -165,9 +165,11 @@ var errDryRun = errors.New("importer: dry run")
 // Import imports the statistics file f into the user's study history. A
 // refused file is a 422 invalid_koreader_db with its reason; another
 // import of the user's in progress is a 429; every reading slot taken
-// until ctx ends is a 503. Once books are being imported, a failure stops
-// the import: the failing book wrote nothing, the books before it stay, the
-// import is recorded as failed and the error returned.
+// until ctx ends is a 503. Once the file is read, the import no longer
+// follows ctx's cancellation (the client may give up on a long import; it
+// still completes and is listed). A failure then stops the import: the
+// failing book wrote nothing, the books before it stay, the import is
+// recorded as failed and the error returned.
 func (s *Service) Import(ctx context.Context, userID uuid.UUID, f *File, opts Options) (Summary, error) {
 	release, err := s.begin(userID)
 	if err != nil {
@@ -193,7 +195,12 @@ func (s *Service) Import(ctx context.Context, userID uuid.UUID, f *File, opts Op
 	}
 	dropLate(st.Books, started, sum.Skipped)
 
-	cands, pages, err := s.candidates(ctx, userID, !opts.DryRun)
+	// From here on the import runs to its end even if the client goes away
+	// (a large history takes a while): every book is whole or absent either
+	// way, and the import is listed with what it did.
+	work := context.WithoutCancel(ctx)
+
+	cands, pages, err := s.candidates(work, userID, !opts.DryRun)
 	if err != nil {
 		return Summary{}, err
 	}
@@ -215,9 +222,9 @@ func (s *Service) Import(ctx context.Context, userID uuid.UUID, f *File, opts Op
 			res.Status = BookNotAttempted
 			continue
 		}
-		err := database.InTx(ctx, s.pool, func(q *dbgen.Queries) error {
+		err := database.InTx(work, s.pool, func(q *dbgen.Queries) error {
 			var err error
-			*res, err = s.importBook(ctx, q, userID, b, pdfID, pages[pdfID], sessions, *res)
+			*res, err = s.importBook(work, q, userID, b, pdfID, pages[pdfID], sessions, *res)
 			if err == nil && opts.DryRun {
 				err = errDryRun
 			}
@@ -237,9 +244,7 @@ func (s *Service) Import(ctx context.Context, userID uuid.UUID, f *File, opts Op
 	sum.FinishedAt = s.now()
 	sum.sum()
 	if !opts.DryRun {
-		// Recorded even when the request was cancelled part-way: the books
-		// imported before stay, and the list says so.
-		id, err := s.record(context.WithoutCancel(ctx), userID, sum)
+		id, err := s.record(work, userID, sum)
 		if err != nil {
 			return sum, errors.Join(failure, fmt.Errorf("record import: %w", err))
 		}
