@@ -18,12 +18,15 @@ import (
 
 	"github.com/studysprint/studysprint/dbgen"
 	"github.com/studysprint/studysprint/internal/account"
+	"github.com/studysprint/studysprint/internal/analytics"
 	"github.com/studysprint/studysprint/internal/auth"
+	"github.com/studysprint/studysprint/internal/export"
 	"github.com/studysprint/studysprint/internal/koreader"
 	"github.com/studysprint/studysprint/internal/koreader/importer"
 	"github.com/studysprint/studysprint/internal/library"
 	"github.com/studysprint/studysprint/internal/pdfinfo"
 	"github.com/studysprint/studysprint/internal/ratelimit"
+	"github.com/studysprint/studysprint/internal/search"
 	"github.com/studysprint/studysprint/internal/storage"
 	"github.com/studysprint/studysprint/internal/study"
 )
@@ -122,10 +125,13 @@ type server struct {
 	library   *library.Service
 	study     *study.Service
 	importer  *importer.Service
+	analytics *analytics.Store
+	exporter  *export.Exporter
+	exports   *ratelimit.Gate
 
 	ipLimiter   *ratelimit.Limiter
 	userLimiter *ratelimit.Limiter
-	searches    *ratelimit.Gate
+	searcher    *search.Service
 	accounts    *account.Service
 
 	openapiJSON []byte
@@ -194,6 +200,9 @@ func New(cfg Config, deps Deps) (*echo.Echo, error) {
 	s.importer = importer.NewService(importer.Config{
 		MaxFileBytes: cfg.KOReaderMaxFileBytes, MaxBooks: cfg.KOReaderMaxBooks, UploadDir: cfg.UploadDir,
 	}, importer.Deps{Pool: deps.Pool, Study: s.study, Store: deps.Store, Reader: deps.KOReader, Now: clock, Log: deps.Logger})
+	s.analytics = analytics.NewStore(s.q)
+	s.exporter = export.New(deps.Pool, clock)
+	s.exports = ratelimit.NewGate(1)
 	if cfg.AuthRateLimitPerMinute > 0 {
 		s.ipLimiter = ratelimit.New(cfg.AuthRateLimitPerMinute, 100_000)
 	}
@@ -204,7 +213,7 @@ func New(cfg Config, deps Deps) (*echo.Echo, error) {
 		cfg.SearchesPerUser = 2
 		s.cfg.SearchesPerUser = 2
 	}
-	s.searches = ratelimit.NewGate(cfg.SearchesPerUser)
+	s.searcher = search.NewService(s.q, cfg.SearchLanguages, cfg.SearchesPerUser)
 	var err error
 	if s.openapiJSON, s.openapiYAML, err = loadOpenAPI(); err != nil {
 		return nil, err
@@ -307,6 +316,13 @@ func (s *server) routes(e *echo.Echo) {
 
 	v1.POST("/imports/koreader", s.importKOReader, s.requireAuth)
 	v1.GET("/imports", s.listImports, s.requireAuth)
+	v1.GET("/analytics/summary", s.analyticsSummary, s.requireAuth)
+	v1.GET("/analytics/daily", s.analyticsDaily, s.requireAuth)
+	v1.GET("/analytics/heatmap", s.analyticsHeatmap, s.requireAuth)
+	v1.GET("/analytics/topics", s.analyticsTopics, s.requireAuth)
+	v1.GET("/analytics/pace", s.analyticsPace, s.requireAuth)
+
+	v1.GET("/export", s.exportData, s.requireAuth)
 }
 
 // ipExtractor believes X-Forwarded-For only from the trusted proxies (walking

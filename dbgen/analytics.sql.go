@@ -46,6 +46,98 @@ func (q *Queries) GetUserStudyClock(ctx context.Context, userID uuid.UUID) (GetU
 	return i, err
 }
 
+const listPaceDays = `-- name: ListPaceDays :many
+WITH RECURSIVE subtree AS (
+    SELECT t.id, 0 AS level
+    FROM topics t
+    WHERE t.user_id = $2 AND t.id = $5::uuid
+  UNION ALL
+    SELECT c.id, s.level + 1
+    FROM topics c JOIN subtree s ON c.parent_id = s.id
+    WHERE c.user_id = $2 AND s.level < 64
+), scope AS (
+    SELECT p.id
+    FROM pdfs p
+    WHERE p.user_id = $2
+      AND (p.id = $6::uuid OR p.topic_id IN (SELECT id FROM subtree))
+)
+SELECT (b.bucket_start AT TIME ZONE $1::text)::date AS day,
+       sum(b.read_seconds)::bigint AS read_seconds,
+       sum(b.pages_read)::bigint AS pages_read
+FROM study_session_buckets b
+WHERE b.user_id = $2 AND b.pdf_id IN (SELECT id FROM scope)
+  AND b.bucket_start >= $3 AND b.bucket_start < $4
+GROUP BY 1
+ORDER BY 1
+`
+
+type ListPaceDaysParams struct {
+	Tz      string
+	UserID  uuid.UUID
+	FromAt  time.Time
+	ToAt    time.Time
+	TopicID *uuid.UUID
+	PdfID   *uuid.UUID
+}
+
+type ListPaceDaysRow struct {
+	Day         time.Time
+	ReadSeconds int64
+	PagesRead   int64
+}
+
+// Counted reading per local day (tz) of one PDF, or of the PDFs of a topic
+// and its subtopics, from the sessions' 15-minute buckets.
+//
+//	WITH RECURSIVE subtree AS (
+//	    SELECT t.id, 0 AS level
+//	    FROM topics t
+//	    WHERE t.user_id = $2 AND t.id = $5::uuid
+//	  UNION ALL
+//	    SELECT c.id, s.level + 1
+//	    FROM topics c JOIN subtree s ON c.parent_id = s.id
+//	    WHERE c.user_id = $2 AND s.level < 64
+//	), scope AS (
+//	    SELECT p.id
+//	    FROM pdfs p
+//	    WHERE p.user_id = $2
+//	      AND (p.id = $6::uuid OR p.topic_id IN (SELECT id FROM subtree))
+//	)
+//	SELECT (b.bucket_start AT TIME ZONE $1::text)::date AS day,
+//	       sum(b.read_seconds)::bigint AS read_seconds,
+//	       sum(b.pages_read)::bigint AS pages_read
+//	FROM study_session_buckets b
+//	WHERE b.user_id = $2 AND b.pdf_id IN (SELECT id FROM scope)
+//	  AND b.bucket_start >= $3 AND b.bucket_start < $4
+//	GROUP BY 1
+//	ORDER BY 1
+func (q *Queries) ListPaceDays(ctx context.Context, arg ListPaceDaysParams) ([]ListPaceDaysRow, error) {
+	rows, err := q.db.Query(ctx, listPaceDays,
+		arg.Tz,
+		arg.UserID,
+		arg.FromAt,
+		arg.ToAt,
+		arg.TopicID,
+		arg.PdfID,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ListPaceDaysRow{}
+	for rows.Next() {
+		var i ListPaceDaysRow
+		if err := rows.Scan(&i.Day, &i.ReadSeconds, &i.PagesRead); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const listUserStudyDays = `-- name: ListUserStudyDays :many
 SELECT (bucket_start AT TIME ZONE $1::text)::date AS day,
        sum(active_seconds)::bigint AS active_seconds,

@@ -321,6 +321,134 @@ type Querier interface {
 	//
 	//  DELETE FROM security_events WHERE user_id = $1
 	DeleteUserSecurityEvents(ctx context.Context, userID uuid.UUID) error
+	//ExportAccount
+	//
+	//  SELECT json_build_object(
+	//      'id', id, 'email', email, 'username', username, 'full_name', full_name,
+	//      'timezone', timezone, 'is_active', is_active, 'created_at', created_at,
+	//      'updated_at', updated_at, 'last_login_at', last_login_at) AS doc
+	//  FROM users WHERE id = $1
+	ExportAccount(ctx context.Context, userID uuid.UUID) ([]byte, error)
+	//ExportBookmarks
+	//
+	//  SELECT id, json_build_object(
+	//      'id', id, 'pdf_id', pdf_id, 'page', page, 'label', label, 'note', note,
+	//      'created_at', created_at) AS doc
+	//  FROM bookmarks
+	//  WHERE user_id = $1 AND id > $2
+	//  ORDER BY id
+	//  LIMIT $3
+	ExportBookmarks(ctx context.Context, arg ExportBookmarksParams) ([]ExportBookmarksRow, error)
+	//ExportExercises
+	//
+	//  SELECT id, created_at, json_build_object(
+	//      'id', id, 'pdf_id', pdf_id, 'page_start', page_start, 'page_end', page_end,
+	//      'title', title, 'description', description, 'difficulty', difficulty,
+	//      'status', status, 'score', score, 'completed_at', completed_at,
+	//      'exercise_pdf_id', exercise_pdf_id, 'exercise_page_start', exercise_page_start,
+	//      'exercise_page_end', exercise_page_end, 'time_spent_seconds', time_spent_seconds,
+	//      'created_at', created_at, 'updated_at', updated_at) AS doc
+	//  FROM exercises
+	//  WHERE user_id = $1 AND (created_at, id) < ($2::timestamptz, $3::uuid)
+	//  ORDER BY created_at DESC, id DESC
+	//  LIMIT $4
+	ExportExercises(ctx context.Context, arg ExportExercisesParams) ([]ExportExercisesRow, error)
+	// Devices signed in (no refresh secret, no token).
+	//
+	//  SELECT id, created_at, json_build_object(
+	//      'id', id, 'user_agent', user_agent, 'ip', host(ip), 'created_at', created_at,
+	//      'last_used_at', last_used_at, 'expires_at', expires_at, 'revoked_at', revoked_at,
+	//      'revoke_reason', revoke_reason) AS doc
+	//  FROM user_sessions
+	//  WHERE user_id = $1 AND (created_at, id) > ($2::timestamptz, $3::uuid)
+	//  ORDER BY created_at, id
+	//  LIMIT $4
+	ExportLoginSessions(ctx context.Context, arg ExportLoginSessionsParams) ([]ExportLoginSessionsRow, error)
+	//ExportPDFs
+	//
+	//  SELECT id, created_at, json_build_object(
+	//      'id', id, 'topic_id', topic_id, 'kind', kind, 'title', title, 'author', author,
+	//      'original_filename', original_filename, 'page_count', page_count,
+	//      'size_bytes', size_bytes, 'sha256', encode(sha256, 'hex'),
+	//      'current_page', current_page, 'current_page_at', current_page_at,
+	//      'text_status', text_status, 'word_count', word_count,
+	//      'created_at', created_at, 'updated_at', updated_at) AS doc
+	//  FROM pdfs
+	//  WHERE user_id = $1 AND (created_at, id) < ($2::timestamptz, $3::uuid)
+	//  ORDER BY created_at DESC, id DESC
+	//  LIMIT $4
+	ExportPDFs(ctx context.Context, arg ExportPDFsParams) ([]ExportPDFsRow, error)
+	//ExportPageStats
+	//
+	//  SELECT pdf_id, page, json_build_object(
+	//      'pdf_id', pdf_id, 'page', page, 'seconds_read', seconds_read, 'visits', visits,
+	//      'first_read_at', first_read_at, 'last_read_at', last_read_at) AS doc
+	//  FROM page_stats
+	//  WHERE user_id = $1 AND (pdf_id, page) > ($2::uuid, $3::int)
+	//  ORDER BY pdf_id, page
+	//  LIMIT $4
+	ExportPageStats(ctx context.Context, arg ExportPageStatsParams) ([]ExportPageStatsRow, error)
+	//ExportPreferences
+	//
+	//  SELECT json_build_object(
+	//      'theme', theme, 'pomodoro_work_minutes', pomodoro_work_minutes,
+	//      'pomodoro_short_break_minutes', pomodoro_short_break_minutes,
+	//      'pomodoro_long_break_minutes', pomodoro_long_break_minutes,
+	//      'pomodoro_long_break_every', pomodoro_long_break_every,
+	//      'auto_start_breaks', auto_start_breaks, 'daily_goal_minutes', daily_goal_minutes,
+	//      'streak_min_minutes', streak_min_minutes, 'idle_threshold_seconds', idle_threshold_seconds,
+	//      'page_min_seconds', page_min_seconds, 'page_max_seconds', page_max_seconds,
+	//      'week_start', week_start, 'created_at', created_at, 'updated_at', updated_at) AS doc
+	//  FROM user_preferences WHERE user_id = $1
+	ExportPreferences(ctx context.Context, userID uuid.UUID) ([]byte, error)
+	//ExportSecurityEvents
+	//
+	//  SELECT id, created_at, json_build_object(
+	//      'id', id, 'kind', kind, 'created_at', created_at, 'ip', host(ip),
+	//      'user_agent', user_agent, 'session_id', session_id, 'detail', detail) AS doc
+	//  FROM security_events
+	//  WHERE user_id = $1 AND (created_at, id) < ($2::timestamptz, $3::uuid)
+	//  ORDER BY created_at DESC, id DESC
+	//  LIMIT $4
+	ExportSecurityEvents(ctx context.Context, arg ExportSecurityEventsParams) ([]ExportSecurityEventsRow, error)
+	// One session's events (the primary key's order), a page at a time.
+	//
+	//  SELECT id, json_build_object(
+	//      'id', id, 'session_id', session_id, 'seq', seq, 'type', type, 'page', page,
+	//      'at', at, 'received_at', received_at) AS doc
+	//  FROM study_events
+	//  WHERE session_id = $1 AND user_id = $2 AND id > $3
+	//  ORDER BY id
+	//  LIMIT $4
+	ExportStudyEvents(ctx context.Context, arg ExportStudyEventsParams) ([]ExportStudyEventsRow, error)
+	//ExportStudySessions
+	//
+	//  SELECT id, started_at, json_build_object(
+	//      'id', id, 'pdf_id', pdf_id, 'exercise_id', exercise_id, 'source', source,
+	//      'pomodoro', pomodoro, 'rules', rules, 'start_page', start_page,
+	//      'page_count', page_count, 'started_at', started_at, 'status', status,
+	//      'ended_at', ended_at, 'ended_reason', ended_reason, 'last_event_at', last_event_at,
+	//      'current_page', current_page, 'active_seconds', active_seconds,
+	//      'paused_seconds', paused_seconds, 'idle_seconds', idle_seconds,
+	//      'break_seconds', break_seconds, 'pages_visited', pages_visited,
+	//      'pages_read', pages_read, 'events', events, 'notes', notes, 'rating', rating,
+	//      'created_at', created_at, 'updated_at', updated_at) AS doc
+	//  FROM study_sessions
+	//  WHERE user_id = $1 AND (started_at, id) < ($2::timestamptz, $3::uuid)
+	//  ORDER BY started_at DESC, id DESC
+	//  LIMIT $4
+	ExportStudySessions(ctx context.Context, arg ExportStudySessionsParams) ([]ExportStudySessionsRow, error)
+	//ExportTopics
+	//
+	//  SELECT id, json_build_object(
+	//      'id', id, 'parent_id', parent_id, 'name', name, 'description', description,
+	//      'color', color, 'sort_order', sort_order, 'target_date', target_date,
+	//      'archived_at', archived_at, 'created_at', created_at, 'updated_at', updated_at) AS doc
+	//  FROM topics
+	//  WHERE user_id = $1 AND id > $2
+	//  ORDER BY id
+	//  LIMIT $3
+	ExportTopics(ctx context.Context, arg ExportTopicsParams) ([]ExportTopicsRow, error)
 	// Slides the expiry on use, never past the absolute limit.
 	//
 	//  UPDATE user_sessions
@@ -573,6 +701,32 @@ type Querier interface {
 	//  WHERE user_id = $1 AND partial_md5 IS NULL
 	//  ORDER BY id
 	ListPDFsWithoutPartialMD5(ctx context.Context, userID uuid.UUID) ([]ListPDFsWithoutPartialMD5Row, error)
+	// Counted reading per local day (tz) of one PDF, or of the PDFs of a topic
+	// and its subtopics, from the sessions' 15-minute buckets.
+	//
+	//  WITH RECURSIVE subtree AS (
+	//      SELECT t.id, 0 AS level
+	//      FROM topics t
+	//      WHERE t.user_id = $2 AND t.id = $5::uuid
+	//    UNION ALL
+	//      SELECT c.id, s.level + 1
+	//      FROM topics c JOIN subtree s ON c.parent_id = s.id
+	//      WHERE c.user_id = $2 AND s.level < 64
+	//  ), scope AS (
+	//      SELECT p.id
+	//      FROM pdfs p
+	//      WHERE p.user_id = $2
+	//        AND (p.id = $6::uuid OR p.topic_id IN (SELECT id FROM subtree))
+	//  )
+	//  SELECT (b.bucket_start AT TIME ZONE $1::text)::date AS day,
+	//         sum(b.read_seconds)::bigint AS read_seconds,
+	//         sum(b.pages_read)::bigint AS pages_read
+	//  FROM study_session_buckets b
+	//  WHERE b.user_id = $2 AND b.pdf_id IN (SELECT id FROM scope)
+	//    AND b.bucket_start >= $3 AND b.bucket_start < $4
+	//  GROUP BY 1
+	//  ORDER BY 1
+	ListPaceDays(ctx context.Context, arg ListPaceDaysParams) ([]ListPaceDaysRow, error)
 	// What to practise around page n: the exercises whose range covers it, those
 	// that end soonest first.
 	//
@@ -1108,6 +1262,18 @@ type Querier interface {
 	//  WHERE id = $5 AND user_id = $6
 	//  RETURNING id, user_id, pdf_id, page_start, page_end, title, description, difficulty, status, score, completed_at, exercise_pdf_id, exercise_page_start, exercise_page_end, created_at, updated_at, time_spent_seconds
 	SetExerciseStatus(ctx context.Context, arg SetExerciseStatusParams) (Exercise, error)
+	// The data export (GET /api/v1/export). Each query returns one batch of a
+	// table as JSON objects built with json_build_object, so the columns are
+	// listed here, in order, and nothing secret (password and token hashes,
+	// refresh secrets, storage keys) can appear unless it is written below.
+	// Batches are keyset pages in the order of an index that starts with
+	// user_id; the export runs them in one read-only repeatable-read
+	// transaction, so the whole file is one snapshot.
+	// Times in the export are written in UTC, whatever the server's default.
+	//
+	//
+	//  SELECT set_config('TimeZone', 'UTC', true)
+	SetExportTimeZone(ctx context.Context) error
 	//SetPDFPartialMD5
 	//
 	//  UPDATE pdfs SET partial_md5 = $1

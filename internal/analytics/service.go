@@ -105,3 +105,182 @@ func (s *Store) Recent(ctx context.Context, userID uuid.UUID, c Clock) (recent [
 	}
 	return days, today, nil
 }
+
+// all is the first date of "all time": before any history, imported
+// reading from another app included.
+var all = Date{1970, time.January, 1}
+
+// Summary is the student's summary as of c.Today: today, this week, this
+// month and all time, with the streaks.
+func (s *Store) Summary(ctx context.Context, userID uuid.UUID, c Clock) (Summary, error) {
+	days, err := s.Days(ctx, userID, c.Loc, all, c.Today)
+	if err != nil {
+		return Summary{}, err
+	}
+	return Summarize(days, c.Today, c.WeekStart, c.StreakMinSeconds), nil
+}
+
+// MaxRangeDays bounds the days one daily or heatmap answer covers.
+const MaxRangeDays = 366
+
+// Daily is every day from from to to inclusive, zeros for days without
+// study. The range must be at most MaxRangeDays long and not reversed.
+func (s *Store) Daily(ctx context.Context, userID uuid.UUID, c Clock, from, to Date) ([]Day, error) {
+	if err := checkRange(from, to); err != nil {
+		return nil, err
+	}
+	days, err := s.Days(ctx, userID, c.Loc, from, to)
+	if err != nil {
+		return nil, err
+	}
+	return FillDays(days, from, to), nil
+}
+
+func checkRange(from, to Date) error {
+	switch {
+	case to.Before(from):
+		return apperr.Field("to", "must not be before from")
+	case to.Sub(from)+1 > MaxRangeDays:
+		return apperr.Field("from", fmt.Sprintf("the range may cover at most %d days", MaxRangeDays))
+	}
+	return nil
+}
+
+// HeatmapDay is one day of a heatmap.
+type HeatmapDay struct {
+	Day
+	Level int
+}
+
+// Heatmap is the last n days up to today, each with its shade (0–4).
+func (s *Store) Heatmap(ctx context.Context, userID uuid.UUID, c Clock, n int) ([]HeatmapDay, error) {
+	if n < 1 || n > MaxRangeDays {
+		return nil, apperr.Field("days", fmt.Sprintf("must be from 1 to %d", MaxRangeDays))
+	}
+	days, err := s.Daily(ctx, userID, c, c.Today.AddDays(1-n), c.Today)
+	if err != nil {
+		return nil, err
+	}
+	levels := HeatmapLevels(days)
+	out := make([]HeatmapDay, len(days))
+	for i, d := range days {
+		out[i] = HeatmapDay{Day: d, Level: levels[i]}
+	}
+	return out, nil
+}
+
+// TopicStats is one topic's reading over its whole subtree.
+type TopicStats struct {
+	TopicID         uuid.UUID
+	ParentID        *uuid.UUID
+	Name            string
+	Archived        bool
+	PDFs            int32
+	TotalPages      int64
+	PagesRead       int64
+	ProgressPercent float64
+	StudySeconds    int64
+	LastStudiedAt   *time.Time
+	Exercises       int32
+	ExercisesDone   int32
+}
+
+// Topics is every topic of the student with the totals of its subtree
+// (its own PDFs and those of its subtopics), in tree order of the topic
+// list (sort order, name).
+func (s *Store) Topics(ctx context.Context, userID uuid.UUID) ([]TopicStats, error) {
+	topics, err := s.q.ListAllTopics(ctx, userID)
+	if err != nil {
+		return nil, fmt.Errorf("list the topics: %w", err)
+	}
+	ids := make([]uuid.UUID, len(topics))
+	for i, t := range topics {
+		ids[i] = t.ID
+	}
+	stats, err := s.q.ListTopicStats(ctx, dbgen.ListTopicStatsParams{UserID: userID, TopicIds: ids})
+	if err != nil {
+		return nil, fmt.Errorf("read the topic statistics: %w", err)
+	}
+	byID := make(map[uuid.UUID]dbgen.ListTopicStatsRow, len(stats))
+	for _, st := range stats {
+		byID[st.TopicID] = st
+	}
+	out := make([]TopicStats, len(topics))
+	for i, t := range topics {
+		st := byID[t.ID]
+		out[i] = TopicStats{
+			TopicID: t.ID, ParentID: t.ParentID, Name: t.Name, Archived: t.ArchivedAt != nil,
+			PDFs: st.PdfCount, TotalPages: st.TotalPages, PagesRead: st.PagesRead, ProgressPercent: st.ProgressPercent,
+			StudySeconds: st.StudySeconds, LastStudiedAt: st.LastStudiedAt, Exercises: st.ExerciseCount, ExercisesDone: st.ExercisesDone,
+		}
+	}
+	return out, nil
+}
+
+// PaceScope says whose reading a pace is about: one PDF, one topic with
+// its subtopics, or (both nil) everything.
+type PaceScope struct {
+	PDFID   *uuid.UUID
+	TopicID *uuid.UUID
+}
+
+// MaxPaceWeeks bounds the weeks of one pace answer.
+const MaxPaceWeeks = 156
+
+// Pace is the weekly reading pace over the last weeks weeks (the current
+// week included), weeks starting on the student's week start. Another
+// user's PDF or topic is not found.
+func (s *Store) Pace(ctx context.Context, userID uuid.UUID, c Clock, scope PaceScope, weeks int) ([]WeekPace, error) {
+	if weeks < 1 || weeks > MaxPaceWeeks {
+		return nil, apperr.Field("weeks", fmt.Sprintf("must be from 1 to %d", MaxPaceWeeks))
+	}
+	if scope.PDFID != nil && scope.TopicID != nil {
+		return nil, apperr.Field("pdf_id", "give pdf_id or topic_id, not both")
+	}
+	if err := s.checkScope(ctx, userID, scope); err != nil {
+		return nil, err
+	}
+	from := WeekStart(c.Today, c.WeekStart).AddDays(-7 * (weeks - 1))
+	var days []Day
+	if scope.PDFID == nil && scope.TopicID == nil {
+		all, err := s.Days(ctx, userID, c.Loc, from, c.Today)
+		if err != nil {
+			return nil, err
+		}
+		days = all
+	} else {
+		rows, err := s.q.ListPaceDays(ctx, dbgen.ListPaceDaysParams{
+			Tz: c.Loc.String(), UserID: userID, FromAt: from.Start(c.Loc), ToAt: c.Today.AddDays(1).Start(c.Loc),
+			TopicID: scope.TopicID, PdfID: scope.PDFID,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("read the pace: %w", err)
+		}
+		days = make([]Day, len(rows))
+		for i, r := range rows {
+			y, m, d := r.Day.Date()
+			days[i] = Day{Date: Date{y, m, d}, ReadSeconds: r.ReadSeconds, Pages: r.PagesRead}
+		}
+	}
+	return WeeklyPace(days, c.WeekStart), nil
+}
+
+func (s *Store) checkScope(ctx context.Context, userID uuid.UUID, scope PaceScope) error {
+	var err error
+	switch {
+	case scope.PDFID != nil:
+		_, err = s.q.GetPDF(ctx, dbgen.GetPDFParams{ID: *scope.PDFID, UserID: userID})
+		if errors.Is(err, pgx.ErrNoRows) {
+			return apperr.NotFoundf("PDF")
+		}
+	case scope.TopicID != nil:
+		_, err = s.q.GetTopic(ctx, dbgen.GetTopicParams{ID: *scope.TopicID, UserID: userID})
+		if errors.Is(err, pgx.ErrNoRows) {
+			return apperr.NotFoundf("topic")
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("check the pace scope: %w", err)
+	}
+	return nil
+}
