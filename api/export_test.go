@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/studysprint/studysprint/internal/export"
+	"github.com/studysprint/studysprint/internal/koreader/kotest"
 )
 
 // exportFixture gives a user one of everything and returns the ids that
@@ -33,7 +34,11 @@ func (e *env) exportFixture() (tokens, []string) {
 	s := e.startSession(tk.AccessToken, map[string]any{"pdf_id": pdf.ID, "start_page": 1, "started_at": t0.Format(time.RFC3339)})
 	first := page(2, sec(90))
 	e.sendEvents(tk.AccessToken, s.ID, t0, first, stop(sec(200)))
-	return tk, []string{tk.User.ID, tk.User.Email, topic.ID, pdf.ID, bm.ID, ex.ID, s.ID, first.id.String()}
+	stats := kotest.New(e.t, kotest.DDL)
+	stats.Visit(stats.Book("Not In The Library", "Nobody", 10, nil), 1, t0.Add(-24*time.Hour).Unix(), 30, 10)
+	var imp importJSON
+	e.importKOReader(tk.AccessToken, stats.Close(), "").must(e.t, http.StatusCreated).decode(e.t, &imp)
+	return tk, []string{tk.User.ID, tk.User.Email, topic.ID, pdf.ID, bm.ID, ex.ID, s.ID, first.id.String(), deref(imp.ID)}
 }
 
 // TestExportHasEverythingOfTheUserAndNothingElse: both formats hold every

@@ -353,6 +353,21 @@ type Querier interface {
 	//  ORDER BY created_at DESC, id DESC
 	//  LIMIT $4
 	ExportExercises(ctx context.Context, arg ExportExercisesParams) ([]ExportExercisesRow, error)
+	// Each import's summary as recorded (book_results and skipped are JSON).
+	//
+	//  SELECT id, started_at, json_build_object(
+	//      'id', id, 'source', source, 'status', status, 'filename', filename, 'size_bytes', size_bytes,
+	//      'sha256', encode(sha256, 'hex'), 'books', books, 'books_matched', books_matched,
+	//      'sessions_imported', sessions_imported, 'sessions_extended', sessions_extended,
+	//      'visits_imported', visits_imported, 'visits_duplicate', visits_duplicate,
+	//      'visits_skipped', visits_skipped, 'visits_rejected', visits_rejected, 'pages_mapped', pages_mapped,
+	//      'book_results', book_results, 'skipped', skipped,
+	//      'started_at', started_at, 'finished_at', finished_at) AS doc
+	//  FROM imports
+	//  WHERE user_id = $1 AND (started_at, id) < ($2::timestamptz, $3::uuid)
+	//  ORDER BY started_at DESC, id DESC
+	//  LIMIT $4
+	ExportImports(ctx context.Context, arg ExportImportsParams) ([]ExportImportsRow, error)
 	// Devices signed in (no refresh secret, no token).
 	//
 	//  SELECT id, created_at, json_build_object(
