@@ -165,9 +165,18 @@ func TestImportKOReaderAPI(t *testing.T) {
 	if again.Totals.VisitsImported != 0 || again.Totals.VisitsDuplicate != 5 || again.Totals.SessionsImported != 0 {
 		t.Errorf("again: %+v", again.Totals)
 	}
-	e.do("GET", "/api/v1/imports?limit=1", nil, withToken(tk.AccessToken)).must(t, http.StatusOK).decode(t, &list)
-	if len(list.Items) != 1 || deref(list.Items[0].ID) != deref(again.ID) {
-		t.Fatalf("newest import: %+v", list.Items)
+	var page1, page2 struct {
+		Items      []importJSON
+		NextCursor *string `json:"next_cursor"`
+	}
+	e.do("GET", "/api/v1/imports?limit=1", nil, withToken(tk.AccessToken)).must(t, http.StatusOK).decode(t, &page1)
+	if len(page1.Items) != 1 || deref(page1.Items[0].ID) != deref(again.ID) || page1.NextCursor == nil {
+		t.Fatalf("newest import: %+v", page1)
+	}
+	e.do("GET", "/api/v1/imports?limit=1&cursor="+*page1.NextCursor, nil, withToken(tk.AccessToken)).must(t, http.StatusOK).decode(t, &page2)
+	if len(page2.Items) != 1 || deref(page2.Items[0].ID) != deref(imp.ID) || page2.NextCursor != nil ||
+		page2.Items[0].Totals != imp.Totals || len(page2.Items[0].Books) != 3 {
+		t.Fatalf("second page: %+v", page2)
 	}
 
 	other, _ := e.register()
