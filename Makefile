@@ -15,7 +15,7 @@ VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 
 export TEST_DATABASE_URL
 
-.PHONY: all run build test test-short bench eval-estimates fuzz generate sqlc-diff sqlc-vet lint fmt vet migrate schema schema-check ci clean
+.PHONY: all run build test test-short bench eval-estimates fuzz generate sqlc-diff sqlc-vet lint fmt vet migrate seed schema schema-check ci clean
 
 all: build
 
@@ -70,6 +70,13 @@ sqlc-vet: build
 ## migrate: create the database if needed and apply pending migrations
 migrate: build
 	set -a; if [ -f .env ]; then . ./.env; fi; set +a; ./$(BIN) migrate up
+
+## seed: migrate DATABASE_URL and fill it with USERS users and DAYS days of generated study history (SEED_FLAGS: --user-prefix demo --seed 2 --until 2026-12-01 ...)
+USERS      ?= 10
+DAYS       ?= 90
+SEED_FLAGS ?=
+seed: build
+	set -a; if [ -f .env ]; then . ./.env; fi; set +a; ./$(BIN) migrate up >/dev/null && ./$(BIN) seed --users $(USERS) --days $(DAYS) $(SEED_FLAGS)
 
 ## schema: rewrite sql/schema.sql from a scratch database migrated from zero (needs pg_dump)
 schema: build

@@ -109,6 +109,12 @@ var constraintErrors = map[string]*Error{
 	"pdfs_topic_fkey":         {Status: http.StatusUnprocessableEntity, Code: "validation_failed", Message: "some fields are invalid; see fields", Fields: map[string]string{"topic_id": "no such topic"}},
 	"pdfs_user_sha256_key":    {Status: http.StatusConflict, Code: "duplicate_pdf", Message: "this PDF is already in your library"},
 	"pdfs_current_page_check": {Status: http.StatusUnprocessableEntity, Code: "validation_failed", Message: "some fields are invalid; see fields", Fields: map[string]string{"current_page": "must be within the PDF's pages"}},
+	"goals_daily_key":         {Status: http.StatusConflict, Code: "goal_exists", Message: "there is already a daily goal of this kind; change its target instead"},
+	"goals_pdf_key":           {Status: http.StatusConflict, Code: "goal_exists", Message: "this PDF already has a deadline goal; change its deadline instead"},
+	"goals_topic_key":         {Status: http.StatusConflict, Code: "goal_exists", Message: "this topic already has a deadline goal; change its deadline instead"},
+	// The PDF or topic was deleted while its goal was being made.
+	"goals_pdf_fkey":   {Status: http.StatusNotFound, Code: "not_found", Message: "PDF not found"},
+	"goals_topic_fkey": {Status: http.StatusNotFound, Code: "not_found", Message: "topic not found"},
 	"user_preferences_page_bounds_check": {Status: http.StatusUnprocessableEntity, Code: "validation_failed", Message: "some fields are invalid; see fields",
 		Fields: map[string]string{"page_min_seconds": "must be less than page_max_seconds", "page_max_seconds": "must be greater than page_min_seconds"}},
 }

@@ -34,11 +34,16 @@ func (e *env) exportFixture() (tokens, []string) {
 	s := e.startSession(tk.AccessToken, map[string]any{"pdf_id": pdf.ID, "start_page": 1, "started_at": t0.Format(time.RFC3339)})
 	first := page(2, sec(90))
 	e.sendEvents(tk.AccessToken, s.ID, t0, first, stop(sec(200)))
+	var goalID string
+	if err := e.pool.QueryRow(context.Background(), `INSERT INTO goals (user_id, kind, topic_id, deadline, created_at, updated_at)
+		VALUES ($1, 'finish_topic_by', $2, current_date + 30, now(), now()) RETURNING id`, tk.User.ID, topic.ID).Scan(&goalID); err != nil {
+		e.t.Fatal(err)
+	}
 	stats := kotest.New(e.t, kotest.DDL)
 	stats.Visit(stats.Book("Not In The Library", "Nobody", 10, nil), 1, t0.Add(-24*time.Hour).Unix(), 30, 10)
 	var imp importJSON
 	e.importKOReader(tk.AccessToken, stats.Close(), "").must(e.t, http.StatusCreated).decode(e.t, &imp)
-	return tk, []string{tk.User.ID, tk.User.Email, topic.ID, pdf.ID, bm.ID, ex.ID, s.ID, first.id.String(), deref(imp.ID)}
+	return tk, []string{tk.User.ID, tk.User.Email, topic.ID, pdf.ID, bm.ID, ex.ID, s.ID, first.id.String(), goalID, deref(imp.ID)}
 }
 
 // TestExportHasEverythingOfTheUserAndNothingElse: both formats hold every

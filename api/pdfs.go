@@ -344,7 +344,10 @@ func (s *server) downloadPDF(c echo.Context) error {
 	obj, err := s.store.Open(c.Request().Context(), row.Pdf.StorageKey)
 	if err != nil {
 		if errors.Is(err, storage.ErrNotFound) {
-			return errInternal(fmt.Errorf("pdf %s has no stored file %s", row.Pdf.ID, row.Pdf.StorageKey))
+			// The PDF exists but its file does not: seeded history (see
+			// internal/seed) or a file lost from the store, which is logged.
+			requestLogger(c).Warn("pdf has no stored file", "pdf_id", row.Pdf.ID, "storage_key", row.Pdf.StorageKey)
+			return newError(http.StatusNotFound, "file_missing", "this PDF's file is not in the store")
 		}
 		return err
 	}

@@ -305,6 +305,16 @@ func TestDownload(t *testing.T) {
 	if len(r.Body) != 0 || r.Header.Get("Content-Length") != fmt.Sprint(len(data)) {
 		t.Fatalf("HEAD: %d bytes, length %q", len(r.Body), r.Header.Get("Content-Length"))
 	}
+
+	// A PDF whose file is not in the store (a seeded one): 404 file_missing.
+	if err := e.cfg.store.Delete(context.Background(), storageKey(t, e, pdf.ID)); err != nil {
+		t.Fatal(err)
+	}
+	if r = e.do("GET", url, nil, auth).must(t, http.StatusNotFound); r.errorBody(t).Code != "file_missing" {
+		t.Fatalf("missing file: %s", r.Body)
+	}
+	e.do("HEAD", url, nil, auth).must(t, http.StatusNotFound)
+	e.do("GET", "/api/v1/pdfs/"+pdf.ID, nil, auth).must(t, http.StatusOK)
 }
 
 func TestPDFUpdateAndDelete(t *testing.T) {

@@ -44,6 +44,21 @@ type Exercise struct {
 	TimeSpentSeconds int64
 }
 
+// A student's study goals: daily_minutes and daily_pages (target), finish_pdf_by (pdf_id, deadline) and finish_topic_by (topic_id, deadline), the shape checked by goals_shape_check. Progress and on_track are computed on read. A goal goes with its PDF or topic (ON DELETE CASCADE). One daily goal of each kind and one deadline per PDF or topic (the partial unique indexes).
+type Goal struct {
+	ID     uuid.UUID
+	UserID uuid.UUID
+	Kind   string
+	// Minutes (daily_minutes) or pages (daily_pages) a day; NULL for deadline goals.
+	Target  *int32
+	PdfID   *uuid.UUID
+	TopicID *uuid.UUID
+	// The last day, in the student's time zone, on which the goal may still be met (inclusive).
+	Deadline  *time.Time
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
 // One row per import of reading history (dry runs write none): the totals as columns, the per-book results and the per-reason skip counts as JSON, exactly as the import answered. The imported data itself lives in study_sessions (source koreader) and study_events, one transaction per book.
 type Import struct {
 	ID     uuid.UUID

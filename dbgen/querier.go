@@ -114,6 +114,80 @@ type Querier interface {
 	//
 	//  DELETE FROM login_attempts WHERE identifier_hash = $1 AND network = $2
 	ClearLoginAttempts(ctx context.Context, arg ClearLoginAttemptsParams) error
+	//CopyExercises
+	//
+	//  INSERT INTO exercises (id, user_id, pdf_id, page_start, page_end, title, description, difficulty, created_at, updated_at)
+	//  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+	CopyExercises(ctx context.Context, arg []CopyExercisesParams) (int64, error)
+	// Text extraction is done (pdf_pages and pdf_search are written with the
+	// extractor's own queries), so no text job is queued.
+	//
+	//  INSERT INTO pdfs (id, user_id, topic_id, kind, title, author, original_filename, page_count, size_bytes, sha256, storage_key,
+	//                    text_status, word_count, created_at, updated_at)
+	//  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,
+	//          $12, $13, $14, $15)
+	CopyPDFs(ctx context.Context, arg []CopyPDFsParams) (int64, error)
+	//CopyPageStats
+	//
+	//  INSERT INTO page_stats (user_id, pdf_id, page, seconds_read, visits, first_read_at, last_read_at)
+	//  VALUES ($1, $2, $3, $4, $5, $6, $7)
+	CopyPageStats(ctx context.Context, arg []CopyPageStatsParams) (int64, error)
+	// seq is an identity column (GENERATED ALWAYS): COPY writes the given
+	// values, taken with ReserveStudyEventSeqs.
+	//
+	//  INSERT INTO study_events (user_id, id, session_id, seq, type, page, at, received_at)
+	//  OVERRIDING SYSTEM VALUE
+	//  VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+	CopyStudyEvents(ctx context.Context, arg []CopyStudyEventsParams) (int64, error)
+	//CopyStudySessionBuckets
+	//
+	//  INSERT INTO study_session_buckets (session_id, user_id, pdf_id, bucket_start, active_seconds, read_seconds, pages_read)
+	//  VALUES ($1, $2, $3, $4, $5, $6, $7)
+	CopyStudySessionBuckets(ctx context.Context, arg []CopyStudySessionBucketsParams) (int64, error)
+	//CopyStudySessionPages
+	//
+	//  INSERT INTO study_session_pages (session_id, user_id, pdf_id, page, seconds, visits, first_read_at, last_read_at)
+	//  VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+	CopyStudySessionPages(ctx context.Context, arg []CopyStudySessionPagesParams) (int64, error)
+	//CopyStudySessions
+	//
+	//  INSERT INTO study_sessions (id, user_id, pdf_id, exercise_id, source, pomodoro, rules, idle_threshold_seconds, start_page, page_count,
+	//                              started_at, status, ended_at, ended_reason, last_event_at, last_heard_at, current_page, current_page_at,
+	//                              active_seconds, paused_seconds, idle_seconds, break_seconds, pages_visited, pages_read, events,
+	//                              checkpoint, rating, created_at, updated_at)
+	//  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,
+	//          $11, $12, $13, $14, $15, $16, $17, $18,
+	//          $19, $20, $21, $22, $23, $24, $25,
+	//          $26, $27, $28, $29)
+	CopyStudySessions(ctx context.Context, arg []CopyStudySessionsParams) (int64, error)
+	//CopyTopics
+	//
+	//  INSERT INTO topics (id, user_id, parent_id, name, description, color, sort_order, created_at, updated_at)
+	//  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+	CopyTopics(ctx context.Context, arg []CopyTopicsParams) (int64, error)
+	//CopyUserPreferences
+	//
+	//  INSERT INTO user_preferences (user_id, theme, pomodoro_work_minutes, pomodoro_short_break_minutes, pomodoro_long_break_minutes,
+	//                                pomodoro_long_break_every, auto_start_breaks, daily_goal_minutes, streak_min_minutes,
+	//                                idle_threshold_seconds, page_min_seconds, page_max_seconds, week_start, created_at, updated_at)
+	//  VALUES ($1, $2, $3, $4, $5,
+	//          $6, $7, $8, $9,
+	//          $10, $11, $12, $13, $14, $15)
+	CopyUserPreferences(ctx context.Context, arg []CopyUserPreferencesParams) (int64, error)
+	//CopyUserStudyBuckets
+	//
+	//  INSERT INTO user_study_buckets (user_id, bucket_start, active_seconds, read_seconds, pages_read, sessions)
+	//  VALUES ($1, $2, $3, $4, $5, $6)
+	CopyUserStudyBuckets(ctx context.Context, arg []CopyUserStudyBucketsParams) (int64, error)
+	//CopyUsers
+	//
+	//  INSERT INTO users (id, email, username, full_name, timezone, password_hash, created_at, updated_at)
+	//  VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+	CopyUsers(ctx context.Context, arg []CopyUsersParams) (int64, error)
+	//CountGoals
+	//
+	//  SELECT count(*)::integer FROM goals WHERE user_id = $1
+	CountGoals(ctx context.Context, userID uuid.UUID) (int32, error)
 	// Counts an attempt its network let through against the identifier's
 	// ceiling across all networks (same transaction as CountLoginAttempt). Up to
 	// the ceiling every attempt goes through; past it each must wait until
@@ -157,6 +231,11 @@ type Querier interface {
 	//      (SELECT count(*) FROM topics c WHERE c.parent_id = $1::uuid AND c.user_id = $2)::integer AS children,
 	//      (SELECT count(*) FROM pdfs p WHERE p.topic_id = $1 AND p.user_id = $2)::integer AS pdfs
 	CountTopicContents(ctx context.Context, arg CountTopicContentsParams) (CountTopicContentsRow, error)
+	// How many of the given usernames are taken (a seed run refuses a prefix
+	// that is in use).
+	//
+	//  SELECT count(*) FROM users WHERE username = ANY($1::text[])
+	CountUsersNamed(ctx context.Context, usernames []string) (int64, error)
 	//CreateBookmark
 	//
 	//  INSERT INTO bookmarks (user_id, pdf_id, page, label, note, created_at)
@@ -183,6 +262,12 @@ type Querier interface {
 	//          $8, $9, $10, $11, $11)
 	//  RETURNING id, user_id, pdf_id, page_start, page_end, title, description, difficulty, status, score, completed_at, exercise_pdf_id, exercise_page_start, exercise_page_end, created_at, updated_at, time_spent_seconds
 	CreateExercise(ctx context.Context, arg CreateExerciseParams) (Exercise, error)
+	//CreateGoal
+	//
+	//  INSERT INTO goals (user_id, kind, target, pdf_id, topic_id, deadline, created_at, updated_at)
+	//  VALUES ($1, $2, $3, $4, $5, $6, $7, $7)
+	//  RETURNING id, user_id, kind, target, pdf_id, topic_id, deadline, created_at, updated_at
+	CreateGoal(ctx context.Context, arg CreateGoalParams) (Goal, error)
 	//CreateImport
 	//
 	//  INSERT INTO imports (user_id, source, status, filename, size_bytes, sha256, books, books_matched,
@@ -255,6 +340,10 @@ type Querier interface {
 	//
 	//  DELETE FROM exercises WHERE id = $1 AND user_id = $2
 	DeleteExercise(ctx context.Context, arg DeleteExerciseParams) (int64, error)
+	//DeleteGoal
+	//
+	//  DELETE FROM goals WHERE id = $1 AND user_id = $2
+	DeleteGoal(ctx context.Context, arg DeleteGoalParams) (int64, error)
 	// Sweeper: rows whose windows ended long ago.
 	//
 	//  WITH n AS (
@@ -353,6 +442,16 @@ type Querier interface {
 	//  ORDER BY created_at DESC, id DESC
 	//  LIMIT $4
 	ExportExercises(ctx context.Context, arg ExportExercisesParams) ([]ExportExercisesRow, error)
+	//ExportGoals
+	//
+	//  SELECT id, json_build_object(
+	//      'id', id, 'kind', kind, 'target', target, 'pdf_id', pdf_id, 'topic_id', topic_id,
+	//      'deadline', deadline, 'created_at', created_at, 'updated_at', updated_at) AS doc
+	//  FROM goals
+	//  WHERE user_id = $1 AND id > $2
+	//  ORDER BY id
+	//  LIMIT $3
+	ExportGoals(ctx context.Context, arg ExportGoalsParams) ([]ExportGoalsRow, error)
 	// Each import's summary as recorded (book_results and skipped are JSON).
 	//
 	//  SELECT id, started_at, json_build_object(
@@ -497,6 +596,10 @@ type Querier interface {
 	//
 	//  SELECT id, user_id, pdf_id, page_start, page_end, title, description, difficulty, status, score, completed_at, exercise_pdf_id, exercise_page_start, exercise_page_end, created_at, updated_at, time_spent_seconds FROM exercises WHERE id = $1 AND user_id = $2
 	GetExercise(ctx context.Context, arg GetExerciseParams) (Exercise, error)
+	//GetGoal
+	//
+	//  SELECT id, user_id, kind, target, pdf_id, topic_id, deadline, created_at, updated_at FROM goals WHERE id = $1 AND user_id = $2
+	GetGoal(ctx context.Context, arg GetGoalParams) (Goal, error)
 	// One PDF with its statistics (pdf_stats).
 	//
 	//  SELECT p.id, p.user_id, p.topic_id, p.kind, p.title, p.author, p.original_filename, p.page_count, p.size_bytes, p.sha256, p.storage_key, p.current_page, p.created_at, p.updated_at, p.text_status, p.text_error, p.word_count, p.current_page_at, p.partial_md5, st.pdf_id, st.user_id, st.pages_read, st.study_seconds, st.last_studied_at, st.exercise_count, st.exercises_done
@@ -634,6 +737,10 @@ type Querier interface {
 	//
 	//  SELECT storage_key FROM pdfs WHERE storage_key = ANY($1::text[])
 	ListExistingStorageKeys(ctx context.Context, keys []string) ([]string, error)
+	//ListGoals
+	//
+	//  SELECT id, user_id, kind, target, pdf_id, topic_id, deadline, created_at, updated_at FROM goals WHERE user_id = $1 ORDER BY created_at, id
+	ListGoals(ctx context.Context, userID uuid.UUID) ([]Goal, error)
 	// The imported sessions of one PDF whose time overlaps [since, until]: a
 	// later copy of a statistics file can join two earlier sessions into one,
 	// whose events were stored under the earlier ones.
@@ -920,6 +1027,11 @@ type Querier interface {
 	//
 	//  SELECT pg_advisory_xact_lock(hashtextextended('topic-tree:' || $1::uuid, 0))
 	LockTopicTree(ctx context.Context, userID uuid.UUID) error
+	// Serialises one user's goal creations, so the per-user limit holds under
+	// concurrent requests.
+	//
+	//  SELECT pg_advisory_xact_lock(hashtextextended('goals:' || $1::uuid, 0))
+	LockUserGoals(ctx context.Context, userID uuid.UUID) error
 	// Serialises one user's imports (a book's transaction holds it), so two
 	// imports of the same file cannot insert the same events side by side.
 	//
@@ -1036,6 +1148,14 @@ type Querier interface {
 	//  SELECT id, user_id, $1, $1 FROM pdfs
 	//  ON CONFLICT (pdf_id) DO UPDATE SET attempts = 0, run_after = excluded.run_after, last_error = NULL
 	RequeueAllTextJobs(ctx context.Context, now time.Time) (int64, error)
+	// Takes n consecutive values of study_events.seq's identity sequence and
+	// returns the last: seeded events carry seqs the sequence will not hand out
+	// again. (nextval and setval are two steps: an ingest running meanwhile may
+	// get a value of the block, which is harmless, as seq is unique per session
+	// and no live session is seeded.)
+	//
+	//  SELECT setval('study_events_seq_seq', nextval('study_events_seq_seq') + $1::bigint - 1)::bigint AS last_seq
+	ReserveStudyEventSeqs(ctx context.Context, n int64) (int64, error)
 	//ResetUserPreferences
 	//
 	//  UPDATE user_preferences SET
@@ -1294,6 +1414,25 @@ type Querier interface {
 	//  UPDATE pdfs SET partial_md5 = $1
 	//  WHERE id = $2 AND user_id = $3 AND partial_md5 IS NULL
 	SetPDFPartialMD5(ctx context.Context, arg SetPDFPartialMD5Params) error
+	// A user's seeded exercises after their sessions: status, score and
+	// completion, and time_spent_seconds (the sum RefreshExerciseTimeSpent keeps).
+	//
+	//  UPDATE exercises e SET status = v.status, score = nullif(v.score, -1)::smallint,
+	//      completed_at = nullif(v.completed_at, '0001-01-01 00:00:00+00'::timestamptz),
+	//      time_spent_seconds = v.time_spent_seconds, updated_at = v.updated_at
+	//  FROM (SELECT unnest($2::uuid[]) AS id, unnest($3::text[]) AS status, unnest($4::int[]) AS score,
+	//               unnest($5::timestamptz[]) AS completed_at, unnest($6::bigint[]) AS time_spent_seconds,
+	//               unnest($7::timestamptz[]) AS updated_at) v
+	//  WHERE e.id = v.id AND e.user_id = $1
+	SetSeedExerciseProgress(ctx context.Context, arg SetSeedExerciseProgressParams) error
+	// The current page a user's seeded sessions leave on each PDF (the latest
+	// page event, as SaveStudyFold keeps it).
+	//
+	//  UPDATE pdfs p SET current_page = v.current_page, current_page_at = v.current_page_at
+	//  FROM (SELECT unnest($2::uuid[]) AS id, unnest($3::int[]) AS current_page,
+	//               unnest($4::timestamptz[]) AS current_page_at) v
+	//  WHERE p.id = v.id AND p.user_id = $1
+	SetSeedPDFProgress(ctx context.Context, arg SetSeedPDFProgressParams) error
 	// Archives (archived_at set) or restores (NULL) the listed topics.
 	//
 	//  UPDATE topics SET archived_at = $1::timestamptz, updated_at = $2
@@ -1330,6 +1469,15 @@ type Querier interface {
 	//  WHERE id = $12 AND user_id = $13
 	//  RETURNING id, user_id, pdf_id, page_start, page_end, title, description, difficulty, status, score, completed_at, exercise_pdf_id, exercise_page_start, exercise_page_end, created_at, updated_at, time_spent_seconds
 	UpdateExercise(ctx context.Context, arg UpdateExerciseParams) (Exercise, error)
+	// A goal's kind and object never change; its target or deadline may.
+	//
+	//  UPDATE goals SET
+	//      target     = coalesce($1, target),
+	//      deadline   = coalesce($2, deadline),
+	//      updated_at = $3
+	//  WHERE id = $4 AND user_id = $5
+	//  RETURNING id, user_id, kind, target, pdf_id, topic_id, deadline, created_at, updated_at
+	UpdateGoal(ctx context.Context, arg UpdateGoalParams) (Goal, error)
 	//UpdatePDF
 	//
 	//  UPDATE pdfs SET

@@ -118,6 +118,53 @@ COMMENT ON COLUMN public.exercises.time_spent_seconds IS 'Active seconds of the 
 
 
 --
+-- Name: goals; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.goals (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    user_id uuid NOT NULL,
+    kind text NOT NULL,
+    target integer,
+    pdf_id uuid,
+    topic_id uuid,
+    deadline date,
+    created_at timestamp with time zone NOT NULL,
+    updated_at timestamp with time zone NOT NULL,
+    CONSTRAINT goals_kind_check CHECK ((kind = ANY (ARRAY['daily_minutes'::text, 'daily_pages'::text, 'finish_pdf_by'::text, 'finish_topic_by'::text]))),
+    CONSTRAINT goals_shape_check CHECK (
+CASE kind
+    WHEN 'daily_minutes'::text THEN (((target >= 1) AND (target <= 1440)) AND (pdf_id IS NULL) AND (topic_id IS NULL) AND (deadline IS NULL))
+    WHEN 'daily_pages'::text THEN (((target >= 1) AND (target <= 10000)) AND (pdf_id IS NULL) AND (topic_id IS NULL) AND (deadline IS NULL))
+    WHEN 'finish_pdf_by'::text THEN ((target IS NULL) AND (pdf_id IS NOT NULL) AND (topic_id IS NULL) AND (deadline IS NOT NULL))
+    WHEN 'finish_topic_by'::text THEN ((target IS NULL) AND (pdf_id IS NULL) AND (topic_id IS NOT NULL) AND (deadline IS NOT NULL))
+    ELSE NULL::boolean
+END)
+);
+
+
+--
+-- Name: TABLE goals; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TABLE public.goals IS 'A student''s study goals: daily_minutes and daily_pages (target), finish_pdf_by (pdf_id, deadline) and finish_topic_by (topic_id, deadline), the shape checked by goals_shape_check. Progress and on_track are computed on read. A goal goes with its PDF or topic (ON DELETE CASCADE). One daily goal of each kind and one deadline per PDF or topic (the partial unique indexes).';
+
+
+--
+-- Name: COLUMN goals.target; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.goals.target IS 'Minutes (daily_minutes) or pages (daily_pages) a day; NULL for deadline goals.';
+
+
+--
+-- Name: COLUMN goals.deadline; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.goals.deadline IS 'The last day, in the student''s time zone, on which the goal may still be met (inclusive).';
+
+
+--
 -- Name: imports; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -1025,6 +1072,14 @@ ALTER TABLE ONLY public.exercises
 
 
 --
+-- Name: goals goals_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.goals
+    ADD CONSTRAINT goals_pkey PRIMARY KEY (id);
+
+
+--
 -- Name: imports imports_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1309,6 +1364,69 @@ CREATE INDEX exercises_user_created_idx ON public.exercises USING btree (user_id
 --
 
 COMMENT ON INDEX public.exercises_user_created_idx IS 'Serves ListExercises (newest first, keyset).';
+
+
+--
+-- Name: goals_daily_key; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX goals_daily_key ON public.goals USING btree (user_id, kind) WHERE (kind = ANY (ARRAY['daily_minutes'::text, 'daily_pages'::text]));
+
+
+--
+-- Name: goals_pdf_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX goals_pdf_idx ON public.goals USING btree (pdf_id, user_id) WHERE (pdf_id IS NOT NULL);
+
+
+--
+-- Name: INDEX goals_pdf_idx; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON INDEX public.goals_pdf_idx IS 'Serves the cascade when a PDF is deleted.';
+
+
+--
+-- Name: goals_pdf_key; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX goals_pdf_key ON public.goals USING btree (user_id, pdf_id) WHERE (kind = 'finish_pdf_by'::text);
+
+
+--
+-- Name: goals_topic_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX goals_topic_idx ON public.goals USING btree (topic_id, user_id) WHERE (topic_id IS NOT NULL);
+
+
+--
+-- Name: INDEX goals_topic_idx; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON INDEX public.goals_topic_idx IS 'Serves the cascade when a topic is deleted.';
+
+
+--
+-- Name: goals_topic_key; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX goals_topic_key ON public.goals USING btree (user_id, topic_id) WHERE (kind = 'finish_topic_by'::text);
+
+
+--
+-- Name: goals_user_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX goals_user_idx ON public.goals USING btree (user_id, created_at, id);
+
+
+--
+-- Name: INDEX goals_user_idx; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON INDEX public.goals_user_idx IS 'Serves ListGoals and CountGoals.';
 
 
 --
@@ -1791,6 +1909,30 @@ ALTER TABLE ONLY public.exercises
 
 
 --
+-- Name: goals goals_pdf_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.goals
+    ADD CONSTRAINT goals_pdf_fkey FOREIGN KEY (pdf_id, user_id) REFERENCES public.pdfs(id, user_id) ON DELETE CASCADE;
+
+
+--
+-- Name: goals goals_topic_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.goals
+    ADD CONSTRAINT goals_topic_fkey FOREIGN KEY (topic_id, user_id) REFERENCES public.topics(id, user_id) ON DELETE CASCADE;
+
+
+--
+-- Name: goals goals_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.goals
+    ADD CONSTRAINT goals_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
+
+
+--
 -- Name: imports imports_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1971,4 +2113,5 @@ INSERT INTO public.schema_migrations (version) VALUES
     ('20261201110000'),
     ('20261201130000'),
     ('20261201140000'),
-    ('20261201160000');
+    ('20261201160000'),
+    ('20261201170000');

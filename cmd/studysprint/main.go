@@ -1,6 +1,7 @@
 // Command studysprint is the StudySprint service: `serve` runs the HTTP API,
 // `migrate up|down|status|dump` manages the schema with the migrations embedded
-// in the binary, `version` prints the build version.
+// in the binary, `seed` fills a database with generated study history,
+// `version` prints the build version.
 package main
 
 import (
@@ -46,6 +47,8 @@ commands:
   migrate status         list applied and pending migrations (exit 1 when some are pending)
   migrate dump [FILE]    write the schema dump (default sql/schema.sql; needs pg_dump)
   reindex-text           extract every PDF's text again (after changing SEARCH_LANGUAGES)
+  seed [flags]           fill the database with generated users and years of study history
+                         (seed -h lists the flags)
   version                print the version
 
 Configuration comes from environment variables; see .env.example.
@@ -88,6 +91,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = migrate(ctx, cfg, args[1:], stdout)
 	case "reindex-text":
 		err = reindexText(ctx, cfg, stdout)
+	case "seed":
+		err = seedCommand(ctx, cfg, args[1:], stdout, stderr, logger)
 	default:
 		fmt.Fprintf(stderr, "studysprint: unknown command %q\n\n%s", args[0], usage)
 		return 2

@@ -245,3 +245,21 @@ func TestReindexText(t *testing.T) {
 		t.Fatalf("jobs %d, pending %d", jobs, pending)
 	}
 }
+
+// TestSeedFlags: bad seed flags exit 2 naming the problem; a dry run
+// generates without a database and prints its report.
+func TestSeedFlags(t *testing.T) {
+	var out, errOut bytes.Buffer
+	if code := run([]string{"seed", "--users", "0"}, &out, &errOut); code != 2 || !strings.Contains(errOut.String(), "users must be") {
+		t.Fatalf("--users 0: exit %d, %q", code, errOut.String())
+	}
+	errOut.Reset()
+	if code := run([]string{"seed", "--until", "soon"}, &out, &errOut); code != 2 || !strings.Contains(errOut.String(), "--until") {
+		t.Fatalf("--until soon: exit %d, %q", code, errOut.String())
+	}
+	out.Reset()
+	code := run([]string{"seed", "--dry-run", "--users", "2", "--days", "5", "--bcrypt-cost", "4", "--until", "2026-06-01"}, &out, &errOut)
+	if code != 0 || !strings.Contains(out.String(), "dry run") || !strings.Contains(out.String(), "seed-001") {
+		t.Fatalf("dry run: exit %d\n%s\n%s", code, out.String(), errOut.String())
+	}
+}

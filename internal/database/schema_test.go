@@ -15,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/studysprint/studysprint/internal/account"
+	"github.com/studysprint/studysprint/internal/analytics"
 	"github.com/studysprint/studysprint/internal/koreader/importer"
 	"github.com/studysprint/studysprint/internal/library"
 	"github.com/studysprint/studysprint/internal/study"
@@ -145,6 +146,7 @@ func TestEnumsMatchConstraints(t *testing.T) {
 		"study_sessions_status_check":       sortedStrings(study.Statuses),
 		"study_sessions_ended_reason_check": sortedStrings(study.EndReasons),
 		"study_sessions_source_check":       sortedStrings(study.Sources),
+		"goals_kind_check":                  sortedStrings(analytics.GoalKinds),
 		"imports_source_check":              sortedStrings(importer.Sources),
 		"imports_status_check":              sortedStrings(importer.Statuses),
 	} {

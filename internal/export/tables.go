@@ -81,6 +81,11 @@ func Tables() []Table {
 				return q.ExportPageStats(ctx, dbgen.ExportPageStatsParams{UserID: u, AfterPdfID: after.pdf, AfterPage: after.page, RowLimit: batch})
 			}, func(r dbgen.ExportPageStatsRow) key { return key{r.PdfID, r.Page} }, func(r dbgen.ExportPageStatsRow) error { return emit(r.Doc) })
 		}},
+		{Name: "goals", Sources: []string{"goals"}, read: func(ctx context.Context, q *dbgen.Queries, u uuid.UUID, emit emitFunc) error {
+			return keyset(uuid.Nil, func(after uuid.UUID) ([]dbgen.ExportGoalsRow, error) {
+				return q.ExportGoals(ctx, dbgen.ExportGoalsParams{UserID: u, AfterID: after, RowLimit: batch})
+			}, func(r dbgen.ExportGoalsRow) uuid.UUID { return r.ID }, func(r dbgen.ExportGoalsRow) error { return emit(r.Doc) })
+		}},
 		{Name: "imports", Sources: []string{"imports"}, read: func(ctx context.Context, q *dbgen.Queries, u uuid.UUID, emit emitFunc) error {
 			return keyset(newest, func(after timeKey) ([]dbgen.ExportImportsRow, error) {
 				return q.ExportImports(ctx, dbgen.ExportImportsParams{UserID: u, AfterAt: after.at, AfterID: after.id, RowLimit: batch})

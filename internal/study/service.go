@@ -21,9 +21,10 @@ import (
 // Service is the timer's workflow: it starts sessions, ingests batches of
 // events (check, store, fold with the rules above, and keep the per-page and
 // per-bucket parts and their rollups exact in the same transaction), ends
-// quiet sessions and deletes sessions. The HTTP handlers, the KOReader
-// import and the seed command all go through it. Every method takes plain
-// values; nothing of a session lives only in memory.
+// quiet sessions and deletes sessions. The HTTP handlers and the KOReader
+// import go through it (the seed command derives its rows with Finish, the
+// same rules without the database). Every method takes plain values;
+// nothing of a session lives only in memory.
 type Service struct {
 	pool *pgxpool.Pool
 	q    *dbgen.Queries
