@@ -28,14 +28,46 @@ import (
 
 	"github.com/studysprint/studysprint/api"
 	"github.com/studysprint/studysprint/internal/auth"
+	"github.com/studysprint/studysprint/internal/koreader"
 	"github.com/studysprint/studysprint/internal/pdfinfo"
 	"github.com/studysprint/studysprint/internal/storage"
 	"github.com/studysprint/studysprint/internal/testdb"
 )
 
 func TestMain(m *testing.M) {
-	pdfinfo.RunChildIfRequested() // the Inspector re-executes this test binary to parse PDFs
+	pdfinfo.RunChildIfRequested()  // the Inspector re-executes this test binary to parse PDFs
+	koreader.RunChildIfRequested() // and the KOReader reader to read statistics files
 	os.Exit(m.Run())
+}
+
+var koreaderOnce struct {
+	sync.Once
+	r   *koreader.Reader
+	err error
+}
+
+// koreaderFor is a reader with the limits, or the shared one.
+func koreaderFor(t testing.TB, limits *koreader.Limits) *koreader.Reader {
+	if limits == nil {
+		return sharedKOReader(t)
+	}
+	r, err := koreader.NewReader(*limits, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// sharedKOReader is one statistics reader for the whole test binary, as in
+// the server.
+func sharedKOReader(t testing.TB) *koreader.Reader {
+	koreaderOnce.Do(func() {
+		koreaderOnce.r, koreaderOnce.err = koreader.NewReader(koreader.Limits{Timeout: 60 * time.Second, MemoryBytes: 512 << 20, MaxRows: 100_000}, 2)
+	})
+	if koreaderOnce.err != nil {
+		t.Fatal(koreaderOnce.err)
+	}
+	return koreaderOnce.r
 }
 
 var inspectorOnce struct {
@@ -98,31 +130,33 @@ type env struct {
 }
 
 type envConfig struct {
-	pool           *pgxpool.Pool // when set, used instead of a fresh database
-	bodyLimit      int64
-	issuer         string
-	audience       string
-	corsOrigins    []string
-	rateLimit      int // per IP per minute on register/login/refresh; 0 = off
-	trustedProxies []netip.Prefix
-	hasher         *auth.Hasher
-	keys           *auth.KeySet // signing key plus retired ones; nil = a fresh key
-	clock          *fakeClock
-	noValidate     bool // benchmarks: skip the OpenAPI check of each response
-	store          storage.Store
-	maxUpload      int64
-	inspector      *pdfinfo.Inspector
-	lockout        auth.Lockout // zero: the default policy
-	ipv6Prefix     int
-	uploadsPerUser int // zero: the default (2)
-	storageQuota   int64
-	uploadGrace    time.Duration
-	uploadMinRate  int64
-	uploadTimeout  time.Duration
-	userRate       float64 // per-user requests per second; 0: off
-	userBurst      int
-	searches       int
-	searchLangs    [2]string // SEARCH_LANGUAGES; zero = simple, english
+	pool            *pgxpool.Pool // when set, used instead of a fresh database
+	bodyLimit       int64
+	issuer          string
+	audience        string
+	corsOrigins     []string
+	rateLimit       int // per IP per minute on register/login/refresh; 0 = off
+	trustedProxies  []netip.Prefix
+	hasher          *auth.Hasher
+	keys            *auth.KeySet // signing key plus retired ones; nil = a fresh key
+	clock           *fakeClock
+	noValidate      bool // benchmarks: skip the OpenAPI check of each response
+	store           storage.Store
+	maxUpload       int64
+	inspector       *pdfinfo.Inspector
+	lockout         auth.Lockout // zero: the default policy
+	ipv6Prefix      int
+	uploadsPerUser  int // zero: the default (2)
+	storageQuota    int64
+	uploadGrace     time.Duration
+	uploadMinRate   int64
+	uploadTimeout   time.Duration
+	userRate        float64 // per-user requests per second; 0: off
+	userBurst       int
+	searches        int
+	searchLangs     [2]string        // SEARCH_LANGUAGES; zero = simple, english
+	koreaderMaxFile int64            // zero: the default (100 MiB)
+	koreaderLimits  *koreader.Limits // nil: the shared reader's
 }
 
 func newEnv(t testing.TB) *env { return newEnvWith(t, envConfig{}) }
@@ -177,9 +211,11 @@ func newEnvWith(t testing.TB, cfg envConfig) *env {
 		UploadsPerUser: cfg.uploadsPerUser, StorageQuota: cfg.storageQuota,
 		UploadGrace: cfg.uploadGrace, UploadMinRate: cfg.uploadMinRate, UploadTimeout: cfg.uploadTimeout,
 		UserRatePerSecond: cfg.userRate, UserRateBurst: cfg.userBurst, SearchesPerUser: cfg.searches,
+		KOReaderMaxFileBytes: cfg.koreaderMaxFile,
 	}, api.Deps{
 		Store:     cfg.store,
 		Inspector: cfg.inspector,
+		KOReader:  koreaderFor(t, cfg.koreaderLimits),
 		Pool:      cfg.pool,
 		Keys:      keys,
 		Tokens:    auth.NewTokens(keys, cfg.issuer, cfg.audience, 15*time.Minute, clock.Now),

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/studysprint/studysprint/internal/export"
+	"github.com/studysprint/studysprint/internal/koreader/kotest"
 )
 
 // exportFixture gives a user one of everything and returns the ids that
@@ -38,7 +39,11 @@ func (e *env) exportFixture() (tokens, []string) {
 		VALUES ($1, 'finish_topic_by', $2, current_date + 30, now(), now()) RETURNING id`, tk.User.ID, topic.ID).Scan(&goalID); err != nil {
 		e.t.Fatal(err)
 	}
-	return tk, []string{tk.User.ID, tk.User.Email, topic.ID, pdf.ID, bm.ID, ex.ID, s.ID, first.id.String(), goalID}
+	stats := kotest.New(e.t, kotest.DDL)
+	stats.Visit(stats.Book("Not In The Library", "Nobody", 10, nil), 1, t0.Add(-24*time.Hour).Unix(), 30, 10)
+	var imp importJSON
+	e.importKOReader(tk.AccessToken, stats.Close(), "").must(e.t, http.StatusCreated).decode(e.t, &imp)
+	return tk, []string{tk.User.ID, tk.User.Email, topic.ID, pdf.ID, bm.ID, ex.ID, s.ID, first.id.String(), goalID, deref(imp.ID)}
 }
 
 // TestExportHasEverythingOfTheUserAndNothingElse: both formats hold every

@@ -8,8 +8,15 @@ import (
 	"path/filepath"
 )
 
-// upload posts a file as multipart form data, streaming it from disk.
+// upload posts a PDF as multipart form data, streaming it from disk.
 func (e *env) upload(token, path string, fields map[string]string) response {
+	e.t.Helper()
+	return e.uploadTo("/api/v1/pdfs", token, path, fields)
+}
+
+// uploadTo posts a file (the part "file"; none when path is empty) and
+// fields as multipart form data to route, streaming the file from disk.
+func (e *env) uploadTo(route, token, path string, fields map[string]string) response {
 	e.t.Helper()
 	pr, pw := io.Pipe()
 	mw := multipart.NewWriter(pw)
@@ -38,7 +45,7 @@ func (e *env) upload(token, path string, fields map[string]string) response {
 		}()
 		pw.CloseWithError(err)
 	}()
-	req, err := http.NewRequest("POST", e.srv.URL+"/api/v1/pdfs", pr)
+	req, err := http.NewRequest("POST", e.srv.URL+route, pr)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -53,15 +60,21 @@ func (e *env) upload(token, path string, fields map[string]string) response {
 	return response{Status: res.StatusCode, Header: res.Header, Body: body}
 }
 
-// uploadBytes uploads in-memory content under a file name.
+// uploadBytes uploads in-memory content under a file name as a PDF.
 func (e *env) uploadBytes(token, name string, data []byte, fields map[string]string) response {
+	e.t.Helper()
+	return e.uploadBytesTo("/api/v1/pdfs", token, name, data, fields)
+}
+
+// uploadBytesTo posts in-memory content under a file name to route.
+func (e *env) uploadBytesTo(route, token, name string, data []byte, fields map[string]string) response {
 	e.t.Helper()
 	dir := e.t.TempDir()
 	p := filepath.Join(dir, name)
 	if err := os.WriteFile(p, data, 0o600); err != nil {
 		e.t.Fatal(err)
 	}
-	return e.upload(token, p, fields)
+	return e.uploadTo(route, token, p, fields)
 }
 
 type pdfJSON struct {

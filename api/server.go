@@ -22,6 +22,8 @@ import (
 	"github.com/studysprint/studysprint/internal/auth"
 	estimates "github.com/studysprint/studysprint/internal/estimate/store"
 	"github.com/studysprint/studysprint/internal/export"
+	"github.com/studysprint/studysprint/internal/koreader"
+	"github.com/studysprint/studysprint/internal/koreader/importer"
 	"github.com/studysprint/studysprint/internal/library"
 	"github.com/studysprint/studysprint/internal/pdfinfo"
 	"github.com/studysprint/studysprint/internal/ratelimit"
@@ -78,6 +80,11 @@ type Config struct {
 	// UploadDir holds uploads while they are checked (on the same
 	// filesystem as a local store, so storing one is a rename).
 	UploadDir string
+	// KOReaderMaxFileBytes caps an uploaded KOReader statistics file (413
+	// beyond; default 100 MiB); KOReaderMaxBooks the books it may hold
+	// (422 invalid_koreader_db too_large beyond; default 10,000).
+	KOReaderMaxFileBytes int64
+	KOReaderMaxBooks     int
 	// SearchLanguages are the two text search configurations pages are
 	// indexed with and queries normalised by (default simple and english).
 	SearchLanguages [2]string
@@ -94,6 +101,8 @@ type Deps struct {
 	// Store keeps uploaded files; Inspector reads PDFs in child processes.
 	Store     storage.Store
 	Inspector *pdfinfo.Inspector
+	// KOReader reads uploaded KOReader statistics files in child processes.
+	KOReader *koreader.Reader
 	// TextNudge, when set, wakes this instance's text workers after an
 	// upload queued a job (other instances find it by polling).
 	TextNudge func()
@@ -116,6 +125,7 @@ type server struct {
 	inspector *pdfinfo.Inspector
 	library   *library.Service
 	study     *study.Service
+	importer  *importer.Service
 	analytics *analytics.Store
 	exporter  *export.Exporter
 	exports   *ratelimit.Gate
@@ -132,8 +142,8 @@ type server struct {
 
 // New builds the HTTP handler with every route and middleware.
 func New(cfg Config, deps Deps) (*echo.Echo, error) {
-	if deps.Pool == nil || deps.Keys == nil || deps.Tokens == nil || deps.Hasher == nil || deps.Store == nil || deps.Inspector == nil {
-		return nil, errors.New("api: Pool, Keys, Tokens, Hasher, Store and Inspector are required")
+	if deps.Pool == nil || deps.Keys == nil || deps.Tokens == nil || deps.Hasher == nil || deps.Store == nil || deps.Inspector == nil || deps.KOReader == nil {
+		return nil, errors.New("api: Pool, Keys, Tokens, Hasher, Store, Inspector and KOReader are required")
 	}
 	if cfg.SearchLanguages[0] == "" {
 		cfg.SearchLanguages = [2]string{"simple", "english"}
@@ -190,6 +200,9 @@ func New(cfg Config, deps Deps) (*echo.Echo, error) {
 	}, library.Deps{Pool: deps.Pool, Store: deps.Store, Inspector: deps.Inspector, Now: clock, Log: deps.Logger, Nudge: deps.TextNudge})
 	s.estimates = estimates.New(deps.Pool, clock)
 	s.study = study.NewService(deps.Pool, clock, deps.Logger, study.WithEstimator(s.estimates))
+	s.importer = importer.NewService(importer.Config{
+		MaxFileBytes: cfg.KOReaderMaxFileBytes, MaxBooks: cfg.KOReaderMaxBooks, UploadDir: cfg.UploadDir,
+	}, importer.Deps{Pool: deps.Pool, Study: s.study, Store: deps.Store, Reader: deps.KOReader, Now: clock, Log: deps.Logger})
 	s.analytics = analytics.NewStore(s.q)
 	s.exporter = export.New(deps.Pool, clock)
 	s.exports = ratelimit.NewGate(1)
@@ -225,7 +238,7 @@ func New(cfg Config, deps Deps) (*echo.Echo, error) {
 			MaxAge:        600,
 		}))
 	}
-	e.Use(bodyLimitMiddleware(cfg.BodyLimit, uploadRoute))
+	e.Use(bodyLimitMiddleware(cfg.BodyLimit, uploadRoute, importRoute))
 	s.routes(e)
 	return e, nil
 }
@@ -308,6 +321,8 @@ func (s *server) routes(e *echo.Echo) {
 	v1.GET("/analytics/estimate-accuracy", s.estimateAccuracy, s.requireAuth)
 	v1.GET("/search", s.search, s.requireAuth)
 
+	v1.POST("/imports/koreader", s.importKOReader, s.requireAuth)
+	v1.GET("/imports", s.listImports, s.requireAuth)
 	v1.GET("/analytics/summary", s.analyticsSummary, s.requireAuth)
 	v1.GET("/analytics/daily", s.analyticsDaily, s.requireAuth)
 	v1.GET("/analytics/heatmap", s.analyticsHeatmap, s.requireAuth)

@@ -207,6 +207,73 @@ func (q *Queries) ExportExercises(ctx context.Context, arg ExportExercisesParams
 	return items, nil
 }
 
+const exportImports = `-- name: ExportImports :many
+SELECT id, started_at, json_build_object(
+    'id', id, 'source', source, 'status', status, 'filename', filename, 'size_bytes', size_bytes,
+    'sha256', encode(sha256, 'hex'), 'books', books, 'books_matched', books_matched,
+    'sessions_imported', sessions_imported, 'sessions_extended', sessions_extended,
+    'visits_imported', visits_imported, 'visits_duplicate', visits_duplicate,
+    'visits_skipped', visits_skipped, 'visits_rejected', visits_rejected, 'pages_mapped', pages_mapped,
+    'book_results', book_results, 'skipped', skipped,
+    'started_at', started_at, 'finished_at', finished_at) AS doc
+FROM imports
+WHERE user_id = $1 AND (started_at, id) < ($2::timestamptz, $3::uuid)
+ORDER BY started_at DESC, id DESC
+LIMIT $4
+`
+
+type ExportImportsParams struct {
+	UserID   uuid.UUID
+	AfterAt  time.Time
+	AfterID  uuid.UUID
+	RowLimit int32
+}
+
+type ExportImportsRow struct {
+	ID        uuid.UUID
+	StartedAt time.Time
+	Doc       []byte
+}
+
+// Each import's summary as recorded (book_results and skipped are JSON).
+//
+//	SELECT id, started_at, json_build_object(
+//	    'id', id, 'source', source, 'status', status, 'filename', filename, 'size_bytes', size_bytes,
+//	    'sha256', encode(sha256, 'hex'), 'books', books, 'books_matched', books_matched,
+//	    'sessions_imported', sessions_imported, 'sessions_extended', sessions_extended,
+//	    'visits_imported', visits_imported, 'visits_duplicate', visits_duplicate,
+//	    'visits_skipped', visits_skipped, 'visits_rejected', visits_rejected, 'pages_mapped', pages_mapped,
+//	    'book_results', book_results, 'skipped', skipped,
+//	    'started_at', started_at, 'finished_at', finished_at) AS doc
+//	FROM imports
+//	WHERE user_id = $1 AND (started_at, id) < ($2::timestamptz, $3::uuid)
+//	ORDER BY started_at DESC, id DESC
+//	LIMIT $4
+func (q *Queries) ExportImports(ctx context.Context, arg ExportImportsParams) ([]ExportImportsRow, error) {
+	rows, err := q.db.Query(ctx, exportImports,
+		arg.UserID,
+		arg.AfterAt,
+		arg.AfterID,
+		arg.RowLimit,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ExportImportsRow{}
+	for rows.Next() {
+		var i ExportImportsRow
+		if err := rows.Scan(&i.ID, &i.StartedAt, &i.Doc); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const exportLoginSessions = `-- name: ExportLoginSessions :many
 SELECT id, created_at, json_build_object(
     'id', id, 'user_agent', user_agent, 'ip', host(ip), 'created_at', created_at,

@@ -88,6 +88,36 @@ type Goal struct {
 	UpdatedAt time.Time
 }
 
+// One row per import of reading history (dry runs write none): the totals as columns, the per-book results and the per-reason skip counts as JSON, exactly as the import answered. The imported data itself lives in study_sessions (source koreader) and study_events, one transaction per book.
+type Import struct {
+	ID     uuid.UUID
+	UserID uuid.UUID
+	Source string
+	// completed: every matched book was imported; failed: a book's transaction failed (it and the books after it wrote nothing; the books before it stay imported, see book_results).
+	Status    string
+	Filename  string
+	SizeBytes int64
+	// SHA-256 of the uploaded file (the file itself is not kept).
+	Sha256           []byte
+	Books            int32
+	BooksMatched     int32
+	SessionsImported int32
+	SessionsExtended int32
+	VisitsImported   int32
+	// Visits already imported by an earlier import (their events have the same deterministic ids).
+	VisitsDuplicate int32
+	// Visits left out for their values (per reason in skipped): negative or zero durations and pages, far-future or pre-2000 times, no book.
+	VisitsSkipped int32
+	// Visits whose page event the timer refused (study.RejectReasons); expected to stay 0.
+	VisitsRejected int32
+	PagesMapped    int32
+	// Per book of the file: title, matched PDF and how (md5, title) or why not, and its counts (internal/koreader/importer.BookResult).
+	BookResults []byte
+	Skipped     []byte
+	StartedAt   time.Time
+	FinishedAt  time.Time
+}
+
 // Password attempts per login identifier and client network (an IPv4 address or an IPv6 /64) in a fixed window. An attempt is counted before its password is checked, in one statement under the row lock (CountLoginAttempt), so concurrent guesses cannot pass the limit; past LOGIN_LOCKOUT_FAILURES the network is refused for this identifier until the window ends. A successful login deletes only its own network's row, so a stranger elsewhere cannot lock a student out.
 type LoginAttempt struct {
 	// SHA-256 of the normalized identifier (lower-cased email or username as typed, or user:<id> for re-authentication), stored whether or not an account has it, so unknown and real accounts behave the same.
@@ -148,6 +178,8 @@ type Pdf struct {
 	WordCount *int32
 	// When current_page was set: by the latest page event of any study session (by its time), or by PATCH. An older page event never moves current_page back.
 	CurrentPageAt *time.Time
+	// KOReader's document id (util.partialMD5: MD5 of 1 KiB samples at 0 and 1024*4^i), lower-case hex; KOReader stores it in book.md5, so an import matches books to PDFs by content. Set at upload; NULL for PDFs uploaded before it existed until the owner's first KOReader import computes it from the stored file.
+	PartialMd5 *string
 }
 
 // Per-page text keyed by (user, pdf, page): the word count (NULL for a page without a text layer, such as a scan), the text (capped) and its tsvector in the two configurations of SEARCH_LANGUAGES.

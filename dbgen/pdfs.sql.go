@@ -13,9 +13,9 @@ import (
 )
 
 const createPDF = `-- name: CreatePDF :one
-INSERT INTO pdfs (id, user_id, topic_id, kind, title, author, original_filename, page_count, size_bytes, sha256, storage_key, created_at, updated_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)
-RETURNING id, user_id, topic_id, kind, title, author, original_filename, page_count, size_bytes, sha256, storage_key, current_page, created_at, updated_at, text_status, text_error, word_count, current_page_at
+INSERT INTO pdfs (id, user_id, topic_id, kind, title, author, original_filename, page_count, size_bytes, sha256, partial_md5, storage_key, created_at, updated_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)
+RETURNING id, user_id, topic_id, kind, title, author, original_filename, page_count, size_bytes, sha256, storage_key, current_page, created_at, updated_at, text_status, text_error, word_count, current_page_at, partial_md5
 `
 
 type CreatePDFParams struct {
@@ -29,15 +29,16 @@ type CreatePDFParams struct {
 	PageCount        int32
 	SizeBytes        int64
 	Sha256           []byte
+	PartialMd5       *string
 	StorageKey       string
 	Now              time.Time
 }
 
 // CreatePDF
 //
-//	INSERT INTO pdfs (id, user_id, topic_id, kind, title, author, original_filename, page_count, size_bytes, sha256, storage_key, created_at, updated_at)
-//	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)
-//	RETURNING id, user_id, topic_id, kind, title, author, original_filename, page_count, size_bytes, sha256, storage_key, current_page, created_at, updated_at, text_status, text_error, word_count, current_page_at
+//	INSERT INTO pdfs (id, user_id, topic_id, kind, title, author, original_filename, page_count, size_bytes, sha256, partial_md5, storage_key, created_at, updated_at)
+//	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)
+//	RETURNING id, user_id, topic_id, kind, title, author, original_filename, page_count, size_bytes, sha256, storage_key, current_page, created_at, updated_at, text_status, text_error, word_count, current_page_at, partial_md5
 func (q *Queries) CreatePDF(ctx context.Context, arg CreatePDFParams) (Pdf, error) {
 	row := q.db.QueryRow(ctx, createPDF,
 		arg.ID,
@@ -50,6 +51,7 @@ func (q *Queries) CreatePDF(ctx context.Context, arg CreatePDFParams) (Pdf, erro
 		arg.PageCount,
 		arg.SizeBytes,
 		arg.Sha256,
+		arg.PartialMd5,
 		arg.StorageKey,
 		arg.Now,
 	)
@@ -73,6 +75,7 @@ func (q *Queries) CreatePDF(ctx context.Context, arg CreatePDFParams) (Pdf, erro
 		&i.TextError,
 		&i.WordCount,
 		&i.CurrentPageAt,
+		&i.PartialMd5,
 	)
 	return i, err
 }
@@ -133,7 +136,7 @@ func (q *Queries) DeletePDFsInTopics(ctx context.Context, arg DeletePDFsInTopics
 }
 
 const getPDF = `-- name: GetPDF :one
-SELECT p.id, p.user_id, p.topic_id, p.kind, p.title, p.author, p.original_filename, p.page_count, p.size_bytes, p.sha256, p.storage_key, p.current_page, p.created_at, p.updated_at, p.text_status, p.text_error, p.word_count, p.current_page_at, st.pdf_id, st.user_id, st.pages_read, st.study_seconds, st.last_studied_at, st.exercise_count, st.exercises_done
+SELECT p.id, p.user_id, p.topic_id, p.kind, p.title, p.author, p.original_filename, p.page_count, p.size_bytes, p.sha256, p.storage_key, p.current_page, p.created_at, p.updated_at, p.text_status, p.text_error, p.word_count, p.current_page_at, p.partial_md5, st.pdf_id, st.user_id, st.pages_read, st.study_seconds, st.last_studied_at, st.exercise_count, st.exercises_done
 FROM pdfs p
 JOIN pdf_stats st ON st.pdf_id = p.id AND st.user_id = p.user_id
 WHERE p.id = $1 AND p.user_id = $2
@@ -151,7 +154,7 @@ type GetPDFRow struct {
 
 // One PDF with its statistics (pdf_stats).
 //
-//	SELECT p.id, p.user_id, p.topic_id, p.kind, p.title, p.author, p.original_filename, p.page_count, p.size_bytes, p.sha256, p.storage_key, p.current_page, p.created_at, p.updated_at, p.text_status, p.text_error, p.word_count, p.current_page_at, st.pdf_id, st.user_id, st.pages_read, st.study_seconds, st.last_studied_at, st.exercise_count, st.exercises_done
+//	SELECT p.id, p.user_id, p.topic_id, p.kind, p.title, p.author, p.original_filename, p.page_count, p.size_bytes, p.sha256, p.storage_key, p.current_page, p.created_at, p.updated_at, p.text_status, p.text_error, p.word_count, p.current_page_at, p.partial_md5, st.pdf_id, st.user_id, st.pages_read, st.study_seconds, st.last_studied_at, st.exercise_count, st.exercises_done
 //	FROM pdfs p
 //	JOIN pdf_stats st ON st.pdf_id = p.id AND st.user_id = p.user_id
 //	WHERE p.id = $1 AND p.user_id = $2
@@ -177,6 +180,7 @@ func (q *Queries) GetPDF(ctx context.Context, arg GetPDFParams) (GetPDFRow, erro
 		&i.Pdf.TextError,
 		&i.Pdf.WordCount,
 		&i.Pdf.CurrentPageAt,
+		&i.Pdf.PartialMd5,
 		&i.PdfStat.PdfID,
 		&i.PdfStat.UserID,
 		&i.PdfStat.PagesRead,
@@ -235,7 +239,7 @@ func (q *Queries) ListExistingStorageKeys(ctx context.Context, keys []string) ([
 }
 
 const listPDFs = `-- name: ListPDFs :many
-SELECT p.id, p.user_id, p.topic_id, p.kind, p.title, p.author, p.original_filename, p.page_count, p.size_bytes, p.sha256, p.storage_key, p.current_page, p.created_at, p.updated_at, p.text_status, p.text_error, p.word_count, p.current_page_at, st.pdf_id, st.user_id, st.pages_read, st.study_seconds, st.last_studied_at, st.exercise_count, st.exercises_done
+SELECT p.id, p.user_id, p.topic_id, p.kind, p.title, p.author, p.original_filename, p.page_count, p.size_bytes, p.sha256, p.storage_key, p.current_page, p.created_at, p.updated_at, p.text_status, p.text_error, p.word_count, p.current_page_at, p.partial_md5, st.pdf_id, st.user_id, st.pages_read, st.study_seconds, st.last_studied_at, st.exercise_count, st.exercises_done
 FROM pdfs p
 JOIN pdf_stats st ON st.pdf_id = p.id AND st.user_id = p.user_id
 WHERE p.user_id = $1
@@ -266,7 +270,7 @@ type ListPDFsRow struct {
 // Filters: topic, kind, title substring (the caller escapes LIKE wildcards).
 // Newest first; keyset pagination on (created_at, id).
 //
-//	SELECT p.id, p.user_id, p.topic_id, p.kind, p.title, p.author, p.original_filename, p.page_count, p.size_bytes, p.sha256, p.storage_key, p.current_page, p.created_at, p.updated_at, p.text_status, p.text_error, p.word_count, p.current_page_at, st.pdf_id, st.user_id, st.pages_read, st.study_seconds, st.last_studied_at, st.exercise_count, st.exercises_done
+//	SELECT p.id, p.user_id, p.topic_id, p.kind, p.title, p.author, p.original_filename, p.page_count, p.size_bytes, p.sha256, p.storage_key, p.current_page, p.created_at, p.updated_at, p.text_status, p.text_error, p.word_count, p.current_page_at, p.partial_md5, st.pdf_id, st.user_id, st.pages_read, st.study_seconds, st.last_studied_at, st.exercise_count, st.exercises_done
 //	FROM pdfs p
 //	JOIN pdf_stats st ON st.pdf_id = p.id AND st.user_id = p.user_id
 //	WHERE p.user_id = $1
@@ -313,6 +317,7 @@ func (q *Queries) ListPDFs(ctx context.Context, arg ListPDFsParams) ([]ListPDFsR
 			&i.Pdf.TextError,
 			&i.Pdf.WordCount,
 			&i.Pdf.CurrentPageAt,
+			&i.Pdf.PartialMd5,
 			&i.PdfStat.PdfID,
 			&i.PdfStat.UserID,
 			&i.PdfStat.PagesRead,
@@ -366,7 +371,7 @@ UPDATE pdfs SET
     topic_id     = CASE WHEN $4::bool THEN $5::uuid ELSE topic_id END,
     updated_at   = $3
 WHERE id = $6 AND user_id = $7
-RETURNING id, user_id, topic_id, kind, title, author, original_filename, page_count, size_bytes, sha256, storage_key, current_page, created_at, updated_at, text_status, text_error, word_count, current_page_at
+RETURNING id, user_id, topic_id, kind, title, author, original_filename, page_count, size_bytes, sha256, storage_key, current_page, created_at, updated_at, text_status, text_error, word_count, current_page_at, partial_md5
 `
 
 type UpdatePDFParams struct {
@@ -388,7 +393,7 @@ type UpdatePDFParams struct {
 //	    topic_id     = CASE WHEN $4::bool THEN $5::uuid ELSE topic_id END,
 //	    updated_at   = $3
 //	WHERE id = $6 AND user_id = $7
-//	RETURNING id, user_id, topic_id, kind, title, author, original_filename, page_count, size_bytes, sha256, storage_key, current_page, created_at, updated_at, text_status, text_error, word_count, current_page_at
+//	RETURNING id, user_id, topic_id, kind, title, author, original_filename, page_count, size_bytes, sha256, storage_key, current_page, created_at, updated_at, text_status, text_error, word_count, current_page_at, partial_md5
 func (q *Queries) UpdatePDF(ctx context.Context, arg UpdatePDFParams) (Pdf, error) {
 	row := q.db.QueryRow(ctx, updatePDF,
 		arg.Title,
@@ -419,6 +424,7 @@ func (q *Queries) UpdatePDF(ctx context.Context, arg UpdatePDFParams) (Pdf, erro
 		&i.TextError,
 		&i.WordCount,
 		&i.CurrentPageAt,
+		&i.PartialMd5,
 	)
 	return i, err
 }

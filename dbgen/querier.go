@@ -280,11 +280,21 @@ type Querier interface {
 	//  VALUES ($1, $2, $3, $4, $5, $6, $7, $7)
 	//  RETURNING id, user_id, kind, target, pdf_id, topic_id, deadline, created_at, updated_at
 	CreateGoal(ctx context.Context, arg CreateGoalParams) (Goal, error)
+	//CreateImport
+	//
+	//  INSERT INTO imports (user_id, source, status, filename, size_bytes, sha256, books, books_matched,
+	//                       sessions_imported, sessions_extended, visits_imported, visits_duplicate, visits_skipped,
+	//                       visits_rejected, pages_mapped, book_results, skipped, started_at, finished_at)
+	//  VALUES ($1, $2, $3, $4, $5, $6, $7, $8,
+	//          $9, $10, $11, $12, $13,
+	//          $14, $15, $16, $17, $18, $19)
+	//  RETURNING id, user_id, source, status, filename, size_bytes, sha256, books, books_matched, sessions_imported, sessions_extended, visits_imported, visits_duplicate, visits_skipped, visits_rejected, pages_mapped, book_results, skipped, started_at, finished_at
+	CreateImport(ctx context.Context, arg CreateImportParams) (Import, error)
 	//CreatePDF
 	//
-	//  INSERT INTO pdfs (id, user_id, topic_id, kind, title, author, original_filename, page_count, size_bytes, sha256, storage_key, created_at, updated_at)
-	//  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)
-	//  RETURNING id, user_id, topic_id, kind, title, author, original_filename, page_count, size_bytes, sha256, storage_key, current_page, created_at, updated_at, text_status, text_error, word_count, current_page_at
+	//  INSERT INTO pdfs (id, user_id, topic_id, kind, title, author, original_filename, page_count, size_bytes, sha256, partial_md5, storage_key, created_at, updated_at)
+	//  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)
+	//  RETURNING id, user_id, topic_id, kind, title, author, original_filename, page_count, size_bytes, sha256, storage_key, current_page, created_at, updated_at, text_status, text_error, word_count, current_page_at, partial_md5
 	CreatePDF(ctx context.Context, arg CreatePDFParams) (Pdf, error)
 	//CreateRefreshToken
 	//
@@ -481,6 +491,21 @@ type Querier interface {
 	//  ORDER BY id
 	//  LIMIT $3
 	ExportGoals(ctx context.Context, arg ExportGoalsParams) ([]ExportGoalsRow, error)
+	// Each import's summary as recorded (book_results and skipped are JSON).
+	//
+	//  SELECT id, started_at, json_build_object(
+	//      'id', id, 'source', source, 'status', status, 'filename', filename, 'size_bytes', size_bytes,
+	//      'sha256', encode(sha256, 'hex'), 'books', books, 'books_matched', books_matched,
+	//      'sessions_imported', sessions_imported, 'sessions_extended', sessions_extended,
+	//      'visits_imported', visits_imported, 'visits_duplicate', visits_duplicate,
+	//      'visits_skipped', visits_skipped, 'visits_rejected', visits_rejected, 'pages_mapped', pages_mapped,
+	//      'book_results', book_results, 'skipped', skipped,
+	//      'started_at', started_at, 'finished_at', finished_at) AS doc
+	//  FROM imports
+	//  WHERE user_id = $1 AND (started_at, id) < ($2::timestamptz, $3::uuid)
+	//  ORDER BY started_at DESC, id DESC
+	//  LIMIT $4
+	ExportImports(ctx context.Context, arg ExportImportsParams) ([]ExportImportsRow, error)
 	// Devices signed in (no refresh secret, no token).
 	//
 	//  SELECT id, created_at, json_build_object(
@@ -684,7 +709,7 @@ type Querier interface {
 	GetGoal(ctx context.Context, arg GetGoalParams) (Goal, error)
 	// One PDF with its statistics (pdf_stats).
 	//
-	//  SELECT p.id, p.user_id, p.topic_id, p.kind, p.title, p.author, p.original_filename, p.page_count, p.size_bytes, p.sha256, p.storage_key, p.current_page, p.created_at, p.updated_at, p.text_status, p.text_error, p.word_count, p.current_page_at, st.pdf_id, st.user_id, st.pages_read, st.study_seconds, st.last_studied_at, st.exercise_count, st.exercises_done
+	//  SELECT p.id, p.user_id, p.topic_id, p.kind, p.title, p.author, p.original_filename, p.page_count, p.size_bytes, p.sha256, p.storage_key, p.current_page, p.created_at, p.updated_at, p.text_status, p.text_error, p.word_count, p.current_page_at, p.partial_md5, st.pdf_id, st.user_id, st.pages_read, st.study_seconds, st.last_studied_at, st.exercise_count, st.exercises_done
 	//  FROM pdfs p
 	//  JOIN pdf_stats st ON st.pdf_id = p.id AND st.user_id = p.user_id
 	//  WHERE p.id = $1 AND p.user_id = $2
@@ -876,6 +901,24 @@ type Querier interface {
 	//
 	//  SELECT id, user_id, kind, target, pdf_id, topic_id, deadline, created_at, updated_at FROM goals WHERE user_id = $1 ORDER BY created_at, id
 	ListGoals(ctx context.Context, userID uuid.UUID) ([]Goal, error)
+	// The imported sessions of one PDF whose time overlaps [since, until]: a
+	// later copy of a statistics file can join two earlier sessions into one,
+	// whose events were stored under the earlier ones.
+	//
+	//  SELECT id, started_at, last_event_at FROM study_sessions
+	//  WHERE user_id = $1 AND pdf_id = $2 AND source = 'koreader'
+	//    AND started_at <= $3 AND last_event_at >= $4
+	//  ORDER BY started_at, id
+	ListImportedSessionsOverlapping(ctx context.Context, arg ListImportedSessionsOverlappingParams) ([]ListImportedSessionsOverlappingRow, error)
+	// Newest first; keyset pagination on (started_at, id).
+	//
+	//  SELECT id, user_id, source, status, filename, size_bytes, sha256, books, books_matched, sessions_imported, sessions_extended, visits_imported, visits_duplicate, visits_skipped, visits_rejected, pages_mapped, book_results, skipped, started_at, finished_at FROM imports
+	//  WHERE user_id = $1
+	//    AND ($2::timestamptz IS NULL
+	//         OR (started_at, id) < ($2::timestamptz, $3::uuid))
+	//  ORDER BY started_at DESC, id DESC
+	//  LIMIT $4
+	ListImports(ctx context.Context, arg ListImportsParams) ([]Import, error)
 	// Newest first; keyset pagination on (created_at, id).
 	//
 	//  SELECT id, user_id, user_agent, ip, created_at, last_used_at, expires_at, revoked_at, revoke_reason, refresh_secret, absolute_expires_at FROM user_sessions
@@ -904,6 +947,13 @@ type Querier interface {
 	//  ORDER BY page_start, created_at, id
 	//  LIMIT $7
 	ListPDFExercises(ctx context.Context, arg ListPDFExercisesParams) ([]Exercise, error)
+	// The user's PDFs as a KOReader import matches them (partial MD5, title,
+	// page count).
+	//
+	//  SELECT id, title, page_count, partial_md5 FROM pdfs
+	//  WHERE user_id = $1
+	//  ORDER BY id
+	ListPDFMatchCandidates(ctx context.Context, userID uuid.UUID) ([]ListPDFMatchCandidatesRow, error)
 	// Pages from_page..to_page of a PDF: word count (once extracted), reading
 	// time, and the bookmarks on the page and exercises covering it.
 	//
@@ -922,7 +972,7 @@ type Querier interface {
 	// Filters: topic, kind, title substring (the caller escapes LIKE wildcards).
 	// Newest first; keyset pagination on (created_at, id).
 	//
-	//  SELECT p.id, p.user_id, p.topic_id, p.kind, p.title, p.author, p.original_filename, p.page_count, p.size_bytes, p.sha256, p.storage_key, p.current_page, p.created_at, p.updated_at, p.text_status, p.text_error, p.word_count, p.current_page_at, st.pdf_id, st.user_id, st.pages_read, st.study_seconds, st.last_studied_at, st.exercise_count, st.exercises_done
+	//  SELECT p.id, p.user_id, p.topic_id, p.kind, p.title, p.author, p.original_filename, p.page_count, p.size_bytes, p.sha256, p.storage_key, p.current_page, p.created_at, p.updated_at, p.text_status, p.text_error, p.word_count, p.current_page_at, p.partial_md5, st.pdf_id, st.user_id, st.pages_read, st.study_seconds, st.last_studied_at, st.exercise_count, st.exercises_done
 	//  FROM pdfs p
 	//  JOIN pdf_stats st ON st.pdf_id = p.id AND st.user_id = p.user_id
 	//  WHERE p.user_id = $1
@@ -934,6 +984,12 @@ type Querier interface {
 	//  ORDER BY p.created_at DESC, p.id DESC
 	//  LIMIT $7
 	ListPDFs(ctx context.Context, arg ListPDFsParams) ([]ListPDFsRow, error)
+	// PDFs uploaded before partial MD5s were computed at upload.
+	//
+	//  SELECT id, storage_key FROM pdfs
+	//  WHERE user_id = $1 AND partial_md5 IS NULL
+	//  ORDER BY id
+	ListPDFsWithoutPartialMD5(ctx context.Context, userID uuid.UUID) ([]ListPDFsWithoutPartialMD5Row, error)
 	// Counted reading per local day (tz) of one PDF, or of the PDFs of a topic
 	// and its subtopics, from the sessions' 15-minute buckets.
 	//
@@ -985,6 +1041,11 @@ type Querier interface {
 	//  ORDER BY created_at DESC, id DESC
 	//  LIMIT $4
 	ListSecurityEvents(ctx context.Context, arg ListSecurityEventsParams) ([]SecurityEvent, error)
+	// Which of these event ids some of these sessions hold (primary-key probes).
+	//
+	//  SELECT DISTINCT id FROM study_events
+	//  WHERE user_id = $1 AND session_id = ANY($2::uuid[]) AND id = ANY($3::uuid[])
+	ListStoredEventIDs(ctx context.Context, arg ListStoredEventIDsParams) ([]uuid.UUID, error)
 	// A session's events in applied order, for a replay.
 	//
 	//  SELECT id, type, page, at, seq FROM study_events
@@ -1138,6 +1199,11 @@ type Querier interface {
 	//
 	//  SELECT pg_advisory_xact_lock(hashtextextended('goal-limit:' || $1::uuid, 0))
 	LockUserGoals(ctx context.Context, userID uuid.UUID) error
+	// Serialises one user's imports (a book's transaction holds it), so two
+	// imports of the same file cannot insert the same events side by side.
+	//
+	//  SELECT pg_advisory_xact_lock(hashtextextended('import:' || $1::uuid, 0))
+	LockUserImports(ctx context.Context, userID uuid.UUID) error
 	// Serialises starting sessions for one user (supersede, then insert), so two
 	// devices starting at once end with one running session.
 	//
@@ -1510,6 +1576,11 @@ type Querier interface {
 	//
 	//  SELECT set_config('TimeZone', 'UTC', true)
 	SetExportTimeZone(ctx context.Context) error
+	//SetPDFPartialMD5
+	//
+	//  UPDATE pdfs SET partial_md5 = $1
+	//  WHERE id = $2 AND user_id = $3 AND partial_md5 IS NULL
+	SetPDFPartialMD5(ctx context.Context, arg SetPDFPartialMD5Params) error
 	// A user's seeded exercises after their sessions: status, score and
 	// completion, and time_spent_seconds (the sum RefreshExerciseTimeSpent keeps).
 	//
@@ -1583,7 +1654,7 @@ type Querier interface {
 	//      topic_id     = CASE WHEN $4::bool THEN $5::uuid ELSE topic_id END,
 	//      updated_at   = $3
 	//  WHERE id = $6 AND user_id = $7
-	//  RETURNING id, user_id, topic_id, kind, title, author, original_filename, page_count, size_bytes, sha256, storage_key, current_page, created_at, updated_at, text_status, text_error, word_count, current_page_at
+	//  RETURNING id, user_id, topic_id, kind, title, author, original_filename, page_count, size_bytes, sha256, storage_key, current_page, created_at, updated_at, text_status, text_error, word_count, current_page_at, partial_md5
 	UpdatePDF(ctx context.Context, arg UpdatePDFParams) (Pdf, error)
 	//UpdateStudySessionNotes
 	//

@@ -259,6 +259,88 @@ COMMENT ON COLUMN public.goals.deadline IS 'The last day, in the student''s time
 
 
 --
+-- Name: imports; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.imports (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    user_id uuid NOT NULL,
+    source text NOT NULL,
+    status text NOT NULL,
+    filename text DEFAULT ''::text NOT NULL,
+    size_bytes bigint NOT NULL,
+    sha256 bytea NOT NULL,
+    books integer NOT NULL,
+    books_matched integer NOT NULL,
+    sessions_imported integer NOT NULL,
+    sessions_extended integer NOT NULL,
+    visits_imported integer NOT NULL,
+    visits_duplicate integer NOT NULL,
+    visits_skipped integer NOT NULL,
+    visits_rejected integer NOT NULL,
+    pages_mapped integer NOT NULL,
+    book_results jsonb NOT NULL,
+    skipped jsonb NOT NULL,
+    started_at timestamp with time zone NOT NULL,
+    finished_at timestamp with time zone NOT NULL,
+    CONSTRAINT imports_counts_check CHECK (((size_bytes >= 0) AND (books >= 0) AND ((books_matched >= 0) AND (books_matched <= books)) AND (sessions_imported >= 0) AND (sessions_extended >= 0) AND (visits_imported >= 0) AND (visits_duplicate >= 0) AND (visits_skipped >= 0) AND (visits_rejected >= 0) AND (pages_mapped >= 0))),
+    CONSTRAINT imports_filename_check CHECK ((char_length(filename) <= 255)),
+    CONSTRAINT imports_source_check CHECK ((source = 'koreader'::text)),
+    CONSTRAINT imports_status_check CHECK ((status = ANY (ARRAY['completed'::text, 'failed'::text]))),
+    CONSTRAINT imports_times_check CHECK ((finished_at >= started_at))
+);
+
+
+--
+-- Name: TABLE imports; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TABLE public.imports IS 'One row per import of reading history (dry runs write none): the totals as columns, the per-book results and the per-reason skip counts as JSON, exactly as the import answered. The imported data itself lives in study_sessions (source koreader) and study_events, one transaction per book.';
+
+
+--
+-- Name: COLUMN imports.status; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.imports.status IS 'completed: every matched book was imported; failed: a book''s transaction failed (it and the books after it wrote nothing; the books before it stay imported, see book_results).';
+
+
+--
+-- Name: COLUMN imports.sha256; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.imports.sha256 IS 'SHA-256 of the uploaded file (the file itself is not kept).';
+
+
+--
+-- Name: COLUMN imports.visits_duplicate; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.imports.visits_duplicate IS 'Visits already imported by an earlier import (their events have the same deterministic ids).';
+
+
+--
+-- Name: COLUMN imports.visits_skipped; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.imports.visits_skipped IS 'Visits left out for their values (per reason in skipped): negative or zero durations and pages, far-future or pre-2000 times, no book.';
+
+
+--
+-- Name: COLUMN imports.visits_rejected; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.imports.visits_rejected IS 'Visits whose page event the timer refused (study.RejectReasons); expected to stay 0.';
+
+
+--
+-- Name: COLUMN imports.book_results; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.imports.book_results IS 'Per book of the file: title, matched PDF and how (md5, title) or why not, and its counts (internal/koreader/importer.BookResult).';
+
+
+--
 -- Name: login_attempts; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -466,11 +548,13 @@ CREATE TABLE public.pdfs (
     text_error text,
     word_count integer,
     current_page_at timestamp with time zone,
+    partial_md5 text,
     CONSTRAINT pdfs_author_check CHECK ((char_length(author) <= 200)),
     CONSTRAINT pdfs_current_page_check CHECK (((current_page >= 1) AND (current_page <= page_count))),
     CONSTRAINT pdfs_kind_check CHECK ((kind = ANY (ARRAY['study'::text, 'exercise'::text]))),
     CONSTRAINT pdfs_original_filename_check CHECK ((char_length(original_filename) <= 255)),
     CONSTRAINT pdfs_page_count_check CHECK ((page_count >= 1)),
+    CONSTRAINT pdfs_partial_md5_check CHECK ((partial_md5 ~ '^[0-9a-f]{32}$'::text)),
     CONSTRAINT pdfs_sha256_check CHECK ((octet_length(sha256) = 32)),
     CONSTRAINT pdfs_size_bytes_check CHECK ((size_bytes > 0)),
     CONSTRAINT pdfs_text_status_check CHECK ((text_status = ANY (ARRAY['pending'::text, 'done'::text, 'failed'::text, 'no_text'::text]))),
@@ -505,6 +589,13 @@ COMMENT ON COLUMN public.pdfs.word_count IS 'Words over all pages with a text la
 --
 
 COMMENT ON COLUMN public.pdfs.current_page_at IS 'When current_page was set: by the latest page event of any study session (by its time), or by PATCH. An older page event never moves current_page back.';
+
+
+--
+-- Name: COLUMN pdfs.partial_md5; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.pdfs.partial_md5 IS 'KOReader''s document id (util.partialMD5: MD5 of 1 KiB samples at 0 and 1024*4^i), lower-case hex; KOReader stores it in book.md5, so an import matches books to PDFs by content. Set at upload; NULL for PDFs uploaded before it existed until the owner''s first KOReader import computes it from the stored file.';
 
 
 --
@@ -1091,6 +1182,14 @@ ALTER TABLE ONLY public.goals
 
 
 --
+-- Name: imports imports_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.imports
+    ADD CONSTRAINT imports_pkey PRIMARY KEY (id);
+
+
+--
 -- Name: login_attempts login_attempts_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1500,6 +1599,20 @@ CREATE INDEX goals_user_idx ON public.goals USING btree (user_id, created_at, id
 --
 
 COMMENT ON INDEX public.goals_user_idx IS 'Serves ListGoals and CountGoals.';
+
+
+--
+-- Name: imports_user_started_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX imports_user_started_idx ON public.imports USING btree (user_id, started_at DESC, id DESC);
+
+
+--
+-- Name: INDEX imports_user_started_idx; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON INDEX public.imports_user_started_idx IS 'Serves ListImports (newest first, keyset) and the ON DELETE CASCADE from users.';
 
 
 --
@@ -2060,6 +2173,14 @@ ALTER TABLE ONLY public.goals
 
 
 --
+-- Name: imports imports_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.imports
+    ADD CONSTRAINT imports_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
+
+
+--
 -- Name: page_stats page_stats_pdf_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -2234,4 +2355,5 @@ INSERT INTO public.schema_migrations (version) VALUES
     ('20261201140000'),
     ('20261201150000'),
     ('20261201150100'),
+    ('20261201160000'),
     ('20261201170000');

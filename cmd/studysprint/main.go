@@ -27,6 +27,7 @@ import (
 	"github.com/studysprint/studysprint/internal/auth"
 	"github.com/studysprint/studysprint/internal/config"
 	"github.com/studysprint/studysprint/internal/database"
+	"github.com/studysprint/studysprint/internal/koreader"
 	"github.com/studysprint/studysprint/internal/pdfinfo"
 	"github.com/studysprint/studysprint/internal/storage"
 	"github.com/studysprint/studysprint/internal/study"
@@ -54,8 +55,10 @@ Configuration comes from environment variables; see .env.example.
 `
 
 func main() {
-	// The PDF parser runs as a child process of this binary (see pdfinfo).
+	// The PDF parser and the KOReader statistics reader run as child
+	// processes of this binary (see pdfinfo and koreader).
 	pdfinfo.RunChildIfRequested()
+	koreader.RunChildIfRequested()
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
@@ -226,6 +229,12 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		return err
 	}
 	inspector.QueueTimeout = cfg.PDFParseQueueWait
+	koreaderReader, err := koreader.NewReader(koreader.Limits{
+		Timeout: cfg.KOReaderReadTimeout, MemoryBytes: cfg.KOReaderReadMemory, MaxRows: cfg.KOReaderMaxVisits,
+	}, cfg.KOReaderReadConcurrency)
+	if err != nil {
+		return err
+	}
 	uploadDir := filepath.Join(cfg.DataDir, "uploads")
 	if local, ok := store.(*storage.Local); ok {
 		uploadDir = local.UploadDir() // same filesystem: storing an upload is a rename
@@ -257,10 +266,13 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		Uploads:                cfg.UploadConcurrency,
 		StorageQuota:           cfg.StorageQuota,
 		UploadDir:              uploadDir,
+		KOReaderMaxFileBytes:   cfg.KOReaderMaxUploadSize,
+		KOReaderMaxBooks:       cfg.KOReaderMaxBooks,
 		SearchLanguages:        cfg.SearchLanguages,
 		Version:                buildVersion(),
 	}, api.Deps{
-		Pool: pool, Keys: keys, Tokens: tokens, Hasher: hasher, Store: store, Inspector: inspector, Logger: log, Now: time.Now,
+		Pool: pool, Keys: keys, Tokens: tokens, Hasher: hasher, Store: store, Inspector: inspector, KOReader: koreaderReader,
+		Logger: log, Now: time.Now,
 		TextNudge: func() {
 			select {
 			case textNudge <- struct{}{}:

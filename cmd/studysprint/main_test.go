@@ -18,13 +18,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/studysprint/studysprint/internal/koreader"
 	"github.com/studysprint/studysprint/internal/pdfinfo"
 	"github.com/studysprint/studysprint/internal/testdb"
 	"github.com/studysprint/studysprint/internal/testpdf"
 )
 
 func TestMain(m *testing.M) {
-	pdfinfo.RunChildIfRequested() // the server re-executes this test binary to parse PDFs
+	pdfinfo.RunChildIfRequested()  // the server re-executes this test binary to parse PDFs
+	koreader.RunChildIfRequested() // and to read KOReader statistics files
 	os.Exit(m.Run())
 }
 

@@ -51,6 +51,13 @@ type Config struct {
 	PDFParseWorkers   int
 	OrphanFileGrace   time.Duration
 
+	KOReaderMaxUploadSize   int64
+	KOReaderMaxBooks        int
+	KOReaderMaxVisits       int64
+	KOReaderReadTimeout     time.Duration
+	KOReaderReadMemory      int64
+	KOReaderReadConcurrency int
+
 	TextWorkers     int
 	TextTimeout     time.Duration
 	TextMemory      int64
@@ -137,6 +144,13 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 		PDFParseWorkers:   e.integer("PDF_PARSE_CONCURRENCY", 2, 1, 64),
 		OrphanFileGrace:   e.duration("ORPHAN_FILE_GRACE", time.Hour),
 
+		KOReaderMaxUploadSize:   e.size("KOREADER_MAX_UPLOAD_SIZE", 100<<20),
+		KOReaderMaxBooks:        e.integer("KOREADER_MAX_BOOKS", 10_000, 1, 1_000_000),
+		KOReaderMaxVisits:       int64(e.integer("KOREADER_MAX_VISITS", 2_000_000, 1, 100_000_000)),
+		KOReaderReadTimeout:     e.duration("KOREADER_READ_TIMEOUT", 60*time.Second),
+		KOReaderReadMemory:      e.size("KOREADER_READ_MEMORY", 512<<20),
+		KOReaderReadConcurrency: e.integer("KOREADER_READ_CONCURRENCY", 2, 1, 64),
+
 		// At least two, so that one PDF running into its limits (the worst
 		// takes its CPU budget, at most TEXT_TIMEOUT) leaves a worker for
 		// everyone else's; claims go round the users (textindex).
@@ -215,6 +229,14 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 	}
 	if c.PDFParseMemory < 64<<20 {
 		e.fail("PDF_PARSE_MEMORY", errors.New("must be at least 64MiB"))
+	}
+	if c.KOReaderMaxUploadSize > 4<<30 {
+		e.fail("KOREADER_MAX_UPLOAD_SIZE", errors.New("must be at most 4GiB"))
+	}
+	// The reader's child needs some 75 MB of address space before reading
+	// anything (koreader.MinMemoryBytes).
+	if c.KOReaderReadMemory < 128<<20 {
+		e.fail("KOREADER_READ_MEMORY", errors.New("must be at least 128MiB"))
 	}
 	if (c.S3AccessKeyID == "") != (c.S3SecretAccessKey == "") {
 		e.fail("S3_SECRET_ACCESS_KEY", errors.New("set both S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY, or neither"))

@@ -18,6 +18,7 @@ import (
 	"github.com/studysprint/studysprint/internal/analytics"
 	"github.com/studysprint/studysprint/internal/estimate"
 	"github.com/studysprint/studysprint/internal/estimate/store"
+	"github.com/studysprint/studysprint/internal/koreader/importer"
 	"github.com/studysprint/studysprint/internal/library"
 	"github.com/studysprint/studysprint/internal/study"
 	"github.com/studysprint/studysprint/internal/testdb"
@@ -151,6 +152,8 @@ func TestEnumsMatchConstraints(t *testing.T) {
 		"estimate_records_subject_check":    sortedStrings(store.Subjects),
 		"estimate_records_basis_check":      sortedStrings(estimate.Bases),
 		"estimate_records_confidence_check": sortedStrings(estimate.Confidences),
+		"imports_source_check":              sortedStrings(importer.Sources),
+		"imports_status_check":              sortedStrings(importer.Statuses),
 	} {
 		if db := checkValues(t, pool, constraint); !slices.Equal(db, goValues) {
 			t.Errorf("%s allows %v; the Go list is %v", constraint, db, goValues)

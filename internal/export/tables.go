@@ -91,6 +91,11 @@ func Tables() []Table {
 				return q.ExportEstimateRecords(ctx, dbgen.ExportEstimateRecordsParams{UserID: u, AfterID: after, RowLimit: batch})
 			}, func(r dbgen.ExportEstimateRecordsRow) uuid.UUID { return r.ID }, func(r dbgen.ExportEstimateRecordsRow) error { return emit(r.Doc) })
 		}},
+		{Name: "imports", Sources: []string{"imports"}, read: func(ctx context.Context, q *dbgen.Queries, u uuid.UUID, emit emitFunc) error {
+			return keyset(newest, func(after timeKey) ([]dbgen.ExportImportsRow, error) {
+				return q.ExportImports(ctx, dbgen.ExportImportsParams{UserID: u, AfterAt: after.at, AfterID: after.id, RowLimit: batch})
+			}, func(r dbgen.ExportImportsRow) timeKey { return timeKey{r.StartedAt, r.ID} }, func(r dbgen.ExportImportsRow) error { return emit(r.Doc) })
+		}},
 		{Name: "devices", Sources: []string{"user_sessions"}, read: func(ctx context.Context, q *dbgen.Queries, u uuid.UUID, emit emitFunc) error {
 			return keyset(oldest, func(after timeKey) ([]dbgen.ExportLoginSessionsRow, error) {
 				return q.ExportLoginSessions(ctx, dbgen.ExportLoginSessionsParams{UserID: u, AfterAt: after.at, AfterID: after.id, RowLimit: batch})

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	_ "github.com/ncruces/go-sqlite3/driver" // registers "sqlite3" for building test files
+
+	"github.com/studysprint/studysprint/internal/koreader/kotest"
 )
 
 func TestMain(m *testing.M) {
@@ -15,61 +17,8 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// koreaderDDL is what KOReader's statistics plugin runs in createDB
-// (plugins/statistics.koplugin/main.lua, DB_SCHEMA_VERSION 20221111),
-// WAL journal included.
-const koreaderDDL = `
-PRAGMA journal_mode=WAL;
-CREATE TABLE IF NOT EXISTS book
-    (
-        id integer PRIMARY KEY autoincrement,
-        title text,
-        authors text,
-        notes      integer,
-        last_open  integer,
-        highlights integer,
-        pages      integer,
-        series text,
-        language text,
-        md5 text,
-        total_read_time  integer,
-        total_read_pages integer
-    );
-CREATE UNIQUE INDEX IF NOT EXISTS book_title_authors_md5 ON book(title, authors, md5);
-CREATE TABLE IF NOT EXISTS page_stat_data
-    (
-        id_book     integer,
-        page        integer NOT NULL DEFAULT 0,
-        start_time  integer NOT NULL DEFAULT 0,
-        duration    integer NOT NULL DEFAULT 0,
-        total_pages integer NOT NULL DEFAULT 0,
-        UNIQUE (id_book, page, start_time),
-        FOREIGN KEY(id_book) REFERENCES book(id)
-    );
-CREATE INDEX IF NOT EXISTS page_stat_data_start_time ON page_stat_data(start_time);
-CREATE TABLE IF NOT EXISTS numbers
-    (
-        number INTEGER PRIMARY KEY
-    );
-WITH RECURSIVE counter AS
-    (
-        SELECT 1 as N UNION ALL
-        SELECT N + 1 FROM counter WHERE N < 1000
-    )
-    INSERT INTO numbers SELECT N AS number FROM counter;
-CREATE VIEW IF NOT EXISTS page_stat AS
-    SELECT id_book, first_page + idx - 1 AS page, start_time, duration / (last_page - first_page + 1) AS duration
-    FROM (
-        SELECT id_book, page, total_pages, pages, start_time, duration,
-            ((page - 1) * pages) / total_pages + 1 AS first_page,
-            max(((page - 1) * pages) / total_pages + 1, (page * pages) / total_pages) AS last_page,
-            idx
-        FROM page_stat_data
-        JOIN book ON book.id = id_book
-        JOIN (SELECT number as idx FROM numbers) AS N ON idx <= (last_page - first_page + 1)
-    );
-PRAGMA user_version=20221111;
-`
+// koreaderDDL is KOReader's schema (kotest.DDL).
+const koreaderDDL = kotest.DDL
 
 // statsDB is a statistics file a test builds.
 type statsDB struct {

@@ -17,6 +17,7 @@ import (
 	"github.com/studysprint/studysprint/dbgen"
 	"github.com/studysprint/studysprint/internal/apperr"
 	"github.com/studysprint/studysprint/internal/database"
+	"github.com/studysprint/studysprint/internal/koreader"
 	"github.com/studysprint/studysprint/internal/pdfinfo"
 	"github.com/studysprint/studysprint/internal/safetext"
 )
@@ -143,9 +144,10 @@ type PDFMeta struct {
 // AddPDF checks a spooled upload and adds it to the user's library: the
 // fields are validated, the same bytes twice are a conflict, the quota is
 // kept, the file must be a PDF a bounded child process can read, then the
-// file goes to the blob store and its row (and a text job) is written. A
-// failure after the file is stored removes it again; an account deleted
-// while its upload was in flight gets a clean 401 and no leftover file.
+// file goes to the blob store and its row (with KOReader's partial MD5 of
+// the file) and a text job are written. A failure after the file is stored
+// removes it again; an account deleted while its upload was in flight gets
+// a clean 401 and no leftover file.
 func (s *Service) AddPDF(ctx context.Context, userID uuid.UUID, up *Upload, meta PDFMeta) (dbgen.Pdf, error) {
 	fe := apperr.Fields{}
 	if up == nil {
@@ -196,6 +198,11 @@ func (s *Service) AddPDF(ctx context.Context, userID uuid.UUID, up *Upload, meta
 	if err != nil {
 		return dbgen.Pdf{}, err
 	}
+	// KOReader's id of the document, so its reading statistics match it.
+	partialMD5, err := koreader.PartialMD5File(up.Path)
+	if err != nil {
+		return dbgen.Pdf{}, fmt.Errorf("partial md5 of upload: %w", err)
+	}
 	id := uuid.New()
 	key := PDFStorageKey(userID, id)
 	if err := s.store.PutFile(ctx, key, up.Path); err != nil {
@@ -221,7 +228,7 @@ func (s *Service) AddPDF(ctx context.Context, userID uuid.UUID, up *Upload, meta
 			ID: id, UserID: userID, TopicID: topicID, Kind: string(kind),
 			Title:  DefaultTitle(title, info.Title, up.Filename),
 			Author: info.Author, OriginalFilename: CleanFilename(up.Filename),
-			PageCount: int32(info.Pages), SizeBytes: up.Size, Sha256: up.SHA256, StorageKey: key, Now: now,
+			PageCount: int32(info.Pages), SizeBytes: up.Size, Sha256: up.SHA256, PartialMd5: &partialMD5, StorageKey: key, Now: now,
 		})
 		if err != nil {
 			return err

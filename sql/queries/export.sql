@@ -142,3 +142,18 @@ FROM estimate_records
 WHERE user_id = @user_id AND id > @after_id
 ORDER BY id
 LIMIT @row_limit;
+
+-- name: ExportImports :many
+-- Each import's summary as recorded (book_results and skipped are JSON).
+SELECT id, started_at, json_build_object(
+    'id', id, 'source', source, 'status', status, 'filename', filename, 'size_bytes', size_bytes,
+    'sha256', encode(sha256, 'hex'), 'books', books, 'books_matched', books_matched,
+    'sessions_imported', sessions_imported, 'sessions_extended', sessions_extended,
+    'visits_imported', visits_imported, 'visits_duplicate', visits_duplicate,
+    'visits_skipped', visits_skipped, 'visits_rejected', visits_rejected, 'pages_mapped', pages_mapped,
+    'book_results', book_results, 'skipped', skipped,
+    'started_at', started_at, 'finished_at', finished_at) AS doc
+FROM imports
+WHERE user_id = @user_id AND (started_at, id) < (@after_at::timestamptz, @after_id::uuid)
+ORDER BY started_at DESC, id DESC
+LIMIT @row_limit;

@@ -1,6 +1,6 @@
 -- name: CreatePDF :one
-INSERT INTO pdfs (id, user_id, topic_id, kind, title, author, original_filename, page_count, size_bytes, sha256, storage_key, created_at, updated_at)
-VALUES (@id, @user_id, sqlc.narg(topic_id), @kind, @title, @author, @original_filename, @page_count, @size_bytes, @sha256, @storage_key, @now, @now)
+INSERT INTO pdfs (id, user_id, topic_id, kind, title, author, original_filename, page_count, size_bytes, sha256, partial_md5, storage_key, created_at, updated_at)
+VALUES (@id, @user_id, sqlc.narg(topic_id), @kind, @title, @author, @original_filename, @page_count, @size_bytes, @sha256, sqlc.narg(partial_md5), @storage_key, @now, @now)
 RETURNING *;
 
 -- name: GetPDFIDBySHA256 :one
