@@ -25,7 +25,7 @@ type hostileFixture struct {
 	tk                        tokens
 	password                  string
 	topic, pdf, exercise, bmk string
-	session                   string
+	session, goal             string
 }
 
 func (e *env) hostileFixture() hostileFixture {
@@ -43,6 +43,10 @@ func (e *env) hostileFixture() hostileFixture {
 	var st struct{ ID string }
 	e.do("POST", "/api/v1/study-sessions", map[string]any{"pdf_id": f.pdf}, withToken(tk.AccessToken)).must(e.t, http.StatusCreated).decode(e.t, &st)
 	f.session = st.ID
+	var g struct{ ID string }
+	e.do("POST", "/api/v1/goals", map[string]any{"kind": "finish_topic_by", "topic_id": f.topic, "deadline": time.Now().AddDate(1, 0, 0).Format("2006-01-02")}, withToken(tk.AccessToken)).
+		must(e.t, http.StatusCreated).decode(e.t, &g)
+	f.goal = g.ID
 	return f
 }
 
@@ -58,6 +62,8 @@ func (f hostileFixture) concrete(path string) string {
 		id = f.bmk
 	case strings.HasPrefix(path, "/api/v1/study-sessions/"):
 		id = f.session
+	case strings.HasPrefix(path, "/api/v1/goals/"):
+		id = f.goal
 	case strings.HasPrefix(path, "/api/v1/auth/sessions/"):
 		id = "00000000-0000-4000-8000-000000000000"
 	}

@@ -22,6 +22,7 @@ import (
 	"github.com/studysprint/studysprint/internal/auth"
 	estimates "github.com/studysprint/studysprint/internal/estimate/store"
 	"github.com/studysprint/studysprint/internal/export"
+	"github.com/studysprint/studysprint/internal/goals"
 	"github.com/studysprint/studysprint/internal/koreader"
 	"github.com/studysprint/studysprint/internal/koreader/importer"
 	"github.com/studysprint/studysprint/internal/library"
@@ -128,6 +129,7 @@ type server struct {
 	importer  *importer.Service
 	analytics *analytics.Store
 	exporter  *export.Exporter
+	goals     *goals.Service
 	exports   *ratelimit.Gate
 	estimates *estimates.Store
 
@@ -206,6 +208,7 @@ func New(cfg Config, deps Deps) (*echo.Echo, error) {
 	s.analytics = analytics.NewStore(s.q)
 	s.exporter = export.New(deps.Pool, clock)
 	s.exports = ratelimit.NewGate(1)
+	s.goals = goals.NewService(deps.Pool, goals.Estimates(s.estimates), clock)
 	if cfg.AuthRateLimitPerMinute > 0 {
 		s.ipLimiter = ratelimit.New(cfg.AuthRateLimitPerMinute, 100_000)
 	}
@@ -328,6 +331,12 @@ func (s *server) routes(e *echo.Echo) {
 	v1.GET("/analytics/heatmap", s.analyticsHeatmap, s.requireAuth)
 	v1.GET("/analytics/topics", s.analyticsTopics, s.requireAuth)
 	v1.GET("/analytics/pace", s.analyticsPace, s.requireAuth)
+
+	v1.POST("/goals", s.createGoal, s.requireAuth)
+	v1.GET("/goals", s.listGoals, s.requireAuth)
+	v1.GET("/goals/:id", s.getGoal, s.requireAuth)
+	v1.PATCH("/goals/:id", s.updateGoal, s.requireAuth)
+	v1.DELETE("/goals/:id", s.deleteGoal, s.requireAuth)
 
 	v1.GET("/export", s.exportData, s.requireAuth)
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/studysprint/studysprint/internal/analytics"
 	"github.com/studysprint/studysprint/internal/apperr"
 	"github.com/studysprint/studysprint/internal/database"
+	estimates "github.com/studysprint/studysprint/internal/estimate/store"
 )
 
 // Remaining is what is left of a PDF or a topic: the pages not read yet and
@@ -340,4 +341,24 @@ func toDate(t *time.Time) *analytics.Date {
 	}
 	y, m, d := t.Date()
 	return &analytics.Date{Year: y, Month: m, Day: d}
+}
+
+// Estimates is the Estimator over the estimates store: what remains is what
+// GET /api/v1/estimates/pdfs/{id} and /topics/{id} answer.
+func Estimates(s *estimates.Store) Estimator { return storeEstimator{s} }
+
+type storeEstimator struct{ s *estimates.Store }
+
+func (e storeEstimator) PDF(ctx context.Context, userID, pdfID uuid.UUID) (Remaining, error) {
+	a, err := e.s.PDF(ctx, userID, pdfID)
+	return remainingOf(a), err
+}
+
+func (e storeEstimator) Topic(ctx context.Context, userID, topicID uuid.UUID) (Remaining, error) {
+	a, err := e.s.Topic(ctx, userID, topicID)
+	return remainingOf(a), err
+}
+
+func remainingOf(a estimates.Answer) Remaining {
+	return Remaining{Pages: int64(a.Estimate.RemainingPages), Seconds: a.Estimate.RemainingSeconds}
 }
