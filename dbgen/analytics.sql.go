@@ -12,6 +12,18 @@ import (
 	"github.com/google/uuid"
 )
 
+const deleteUserStudyDays = `-- name: DeleteUserStudyDays :exec
+DELETE FROM user_study_days WHERE user_id = $1
+`
+
+// DeleteUserStudyDays
+//
+//	DELETE FROM user_study_days WHERE user_id = $1
+func (q *Queries) DeleteUserStudyDays(ctx context.Context, userID uuid.UUID) error {
+	_, err := q.db.Exec(ctx, deleteUserStudyDays, userID)
+	return err
+}
+
 const getUserStudyClock = `-- name: GetUserStudyClock :one
 SELECT u.timezone, p.week_start, p.streak_min_minutes, p.daily_goal_minutes, u.created_at
 FROM users u
@@ -139,22 +151,17 @@ func (q *Queries) ListPaceDays(ctx context.Context, arg ListPaceDaysParams) ([]L
 }
 
 const listUserStudyDays = `-- name: ListUserStudyDays :many
-SELECT (bucket_start AT TIME ZONE $1::text)::date AS day,
-       sum(active_seconds)::bigint AS active_seconds,
-       sum(read_seconds)::bigint AS read_seconds,
-       sum(pages_read)::bigint AS pages_read,
-       sum(sessions)::bigint AS sessions
-FROM user_study_buckets
-WHERE user_id = $2 AND bucket_start >= $3 AND bucket_start < $4
-GROUP BY 1
-ORDER BY 1
+SELECT day, active_seconds::bigint AS active_seconds, read_seconds::bigint AS read_seconds,
+       pages_read::bigint AS pages_read, sessions::bigint AS sessions
+FROM user_study_days
+WHERE user_id = $1 AND day BETWEEN $2::date AND $3::date
+ORDER BY day
 `
 
 type ListUserStudyDaysParams struct {
-	Tz     string
-	UserID uuid.UUID
-	FromAt time.Time
-	ToAt   time.Time
+	UserID  uuid.UUID
+	FromDay time.Time
+	ToDay   time.Time
 }
 
 type ListUserStudyDaysRow struct {
@@ -165,27 +172,16 @@ type ListUserStudyDaysRow struct {
 	Sessions      int64
 }
 
-// The user's study per local day in the time zone tz, from the 15-minute
-// rollup: every zone offset is a multiple of 15 minutes, so each bucket lies
-// inside one local day. from_at and to_at are the instants that bound the
-// days asked for (the start of the first and of the day after the last).
+// The user's study per local day (in their current time zone) from the
+// day rollup, for the days from from_day to to_day.
 //
-//	SELECT (bucket_start AT TIME ZONE $1::text)::date AS day,
-//	       sum(active_seconds)::bigint AS active_seconds,
-//	       sum(read_seconds)::bigint AS read_seconds,
-//	       sum(pages_read)::bigint AS pages_read,
-//	       sum(sessions)::bigint AS sessions
-//	FROM user_study_buckets
-//	WHERE user_id = $2 AND bucket_start >= $3 AND bucket_start < $4
-//	GROUP BY 1
-//	ORDER BY 1
+//	SELECT day, active_seconds::bigint AS active_seconds, read_seconds::bigint AS read_seconds,
+//	       pages_read::bigint AS pages_read, sessions::bigint AS sessions
+//	FROM user_study_days
+//	WHERE user_id = $1 AND day BETWEEN $2::date AND $3::date
+//	ORDER BY day
 func (q *Queries) ListUserStudyDays(ctx context.Context, arg ListUserStudyDaysParams) ([]ListUserStudyDaysRow, error) {
-	rows, err := q.db.Query(ctx, listUserStudyDays,
-		arg.Tz,
-		arg.UserID,
-		arg.FromAt,
-		arg.ToAt,
-	)
+	rows, err := q.db.Query(ctx, listUserStudyDays, arg.UserID, arg.FromDay, arg.ToDay)
 	if err != nil {
 		return nil, err
 	}
@@ -208,4 +204,118 @@ func (q *Queries) ListUserStudyDays(ctx context.Context, arg ListUserStudyDaysPa
 		return nil, err
 	}
 	return items, nil
+}
+
+const rebuildUserStudyDays = `-- name: RebuildUserStudyDays :exec
+INSERT INTO user_study_days (user_id, day, active_seconds, read_seconds, pages_read, sessions)
+SELECT b.user_id, (b.bucket_start AT TIME ZONE u.timezone)::date,
+       sum(b.active_seconds), sum(b.read_seconds), sum(b.pages_read), sum(b.sessions)
+FROM user_study_buckets b
+JOIN users u ON u.id = b.user_id
+WHERE b.user_id = $1
+GROUP BY 1, 2
+ORDER BY 2
+`
+
+// The whole day rollup of the user from user_study_buckets, in the time zone
+// the users row has now (after a change of zone; after DeleteUserStudyDays,
+// in the same transaction).
+//
+//	INSERT INTO user_study_days (user_id, day, active_seconds, read_seconds, pages_read, sessions)
+//	SELECT b.user_id, (b.bucket_start AT TIME ZONE u.timezone)::date,
+//	       sum(b.active_seconds), sum(b.read_seconds), sum(b.pages_read), sum(b.sessions)
+//	FROM user_study_buckets b
+//	JOIN users u ON u.id = b.user_id
+//	WHERE b.user_id = $1
+//	GROUP BY 1, 2
+//	ORDER BY 2
+func (q *Queries) RebuildUserStudyDays(ctx context.Context, userID uuid.UUID) error {
+	_, err := q.db.Exec(ctx, rebuildUserStudyDays, userID)
+	return err
+}
+
+const refreshUserStudyDays = `-- name: RefreshUserStudyDays :exec
+WITH tz AS (
+    SELECT timezone FROM users WHERE id = $1
+), days AS (
+    SELECT DISTINCT (b.bucket_start AT TIME ZONE tz.timezone)::date AS day
+    FROM unnest($2::timestamptz[]) AS b(bucket_start), tz
+), totals AS (
+    SELECT d.day,
+           coalesce(sum(u.active_seconds), 0)::integer AS active_seconds,
+           coalesce(sum(u.read_seconds), 0)::integer AS read_seconds,
+           coalesce(sum(u.pages_read), 0)::integer AS pages_read,
+           coalesce(sum(u.sessions), 0)::integer AS sessions
+    FROM days d
+    CROSS JOIN tz
+    LEFT JOIN user_study_buckets u
+      ON u.user_id = $1
+     -- Any local day lies within a day of its UTC date either way.
+     AND u.bucket_start >= d.day::timestamp AT TIME ZONE 'UTC' - interval '1 day'
+     AND u.bucket_start < d.day::timestamp AT TIME ZONE 'UTC' + interval '2 days'
+     AND (u.bucket_start AT TIME ZONE tz.timezone)::date = d.day
+    GROUP BY d.day
+), gone AS (
+    DELETE FROM user_study_days x
+    USING totals t
+    WHERE x.user_id = $1 AND x.day = t.day
+      AND t.active_seconds = 0 AND t.read_seconds = 0 AND t.pages_read = 0 AND t.sessions = 0
+)
+INSERT INTO user_study_days (user_id, day, active_seconds, read_seconds, pages_read, sessions)
+SELECT $1, t.day, t.active_seconds, t.read_seconds, t.pages_read, t.sessions
+FROM totals t
+WHERE t.active_seconds > 0 OR t.read_seconds > 0 OR t.pages_read > 0 OR t.sessions > 0
+ORDER BY t.day
+ON CONFLICT (user_id, day) DO UPDATE SET
+    active_seconds = excluded.active_seconds, read_seconds = excluded.read_seconds,
+    pages_read = excluded.pages_read, sessions = excluded.sessions
+`
+
+type RefreshUserStudyDaysParams struct {
+	UserID       uuid.UUID
+	BucketStarts []time.Time
+}
+
+// The user's day rollup for the local days of the listed buckets, summed
+// again from user_study_buckets (which this transaction has already
+// brought up to date); days left with nothing are deleted. The caller holds
+// the user's study lock, so no other write of this user's rollups runs.
+//
+//	WITH tz AS (
+//	    SELECT timezone FROM users WHERE id = $1
+//	), days AS (
+//	    SELECT DISTINCT (b.bucket_start AT TIME ZONE tz.timezone)::date AS day
+//	    FROM unnest($2::timestamptz[]) AS b(bucket_start), tz
+//	), totals AS (
+//	    SELECT d.day,
+//	           coalesce(sum(u.active_seconds), 0)::integer AS active_seconds,
+//	           coalesce(sum(u.read_seconds), 0)::integer AS read_seconds,
+//	           coalesce(sum(u.pages_read), 0)::integer AS pages_read,
+//	           coalesce(sum(u.sessions), 0)::integer AS sessions
+//	    FROM days d
+//	    CROSS JOIN tz
+//	    LEFT JOIN user_study_buckets u
+//	      ON u.user_id = $1
+//	     -- Any local day lies within a day of its UTC date either way.
+//	     AND u.bucket_start >= d.day::timestamp AT TIME ZONE 'UTC' - interval '1 day'
+//	     AND u.bucket_start < d.day::timestamp AT TIME ZONE 'UTC' + interval '2 days'
+//	     AND (u.bucket_start AT TIME ZONE tz.timezone)::date = d.day
+//	    GROUP BY d.day
+//	), gone AS (
+//	    DELETE FROM user_study_days x
+//	    USING totals t
+//	    WHERE x.user_id = $1 AND x.day = t.day
+//	      AND t.active_seconds = 0 AND t.read_seconds = 0 AND t.pages_read = 0 AND t.sessions = 0
+//	)
+//	INSERT INTO user_study_days (user_id, day, active_seconds, read_seconds, pages_read, sessions)
+//	SELECT $1, t.day, t.active_seconds, t.read_seconds, t.pages_read, t.sessions
+//	FROM totals t
+//	WHERE t.active_seconds > 0 OR t.read_seconds > 0 OR t.pages_read > 0 OR t.sessions > 0
+//	ORDER BY t.day
+//	ON CONFLICT (user_id, day) DO UPDATE SET
+//	    active_seconds = excluded.active_seconds, read_seconds = excluded.read_seconds,
+//	    pages_read = excluded.pages_read, sessions = excluded.sessions
+func (q *Queries) RefreshUserStudyDays(ctx context.Context, arg RefreshUserStudyDaysParams) error {
+	_, err := q.db.Exec(ctx, refreshUserStudyDays, arg.UserID, arg.BucketStarts)
+	return err
 }

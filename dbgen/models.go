@@ -412,3 +412,13 @@ type UserStudyBucket struct {
 	PagesRead     int32
 	Sessions      int32
 }
+
+// The per-user rollup of user_study_buckets by local day in the user's current time zone (users.timezone): day is (bucket_start AT TIME ZONE timezone)::date, exact because every zone offset is a multiple of 15 minutes. Recomputed for the days a write touches, in the same transaction, under the user's study lock (LockUserStudy); rebuilt whole when the time zone changes. Daily, weekly, streak and heatmap statistics read it.
+type UserStudyDay struct {
+	UserID        uuid.UUID
+	Day           time.Time
+	ActiveSeconds int32
+	ReadSeconds   int32
+	PagesRead     int32
+	Sessions      int32
+}

@@ -1098,6 +1098,29 @@ COMMENT ON TABLE public.user_study_buckets IS 'The per-user rollup of study_sess
 
 
 --
+-- Name: user_study_days; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.user_study_days (
+    user_id uuid NOT NULL,
+    day date NOT NULL,
+    active_seconds integer NOT NULL,
+    read_seconds integer NOT NULL,
+    pages_read integer NOT NULL,
+    sessions integer NOT NULL,
+    CONSTRAINT user_study_days_counts_check CHECK (((active_seconds >= 0) AND (read_seconds >= 0) AND (pages_read >= 0) AND (sessions >= 0)))
+)
+WITH (fillfactor='80');
+
+
+--
+-- Name: TABLE user_study_days; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TABLE public.user_study_days IS 'The per-user rollup of user_study_buckets by local day in the user''s current time zone (users.timezone): day is (bucket_start AT TIME ZONE timezone)::date, exact because every zone offset is a multiple of 15 minutes. Recomputed for the days a write touches, in the same transaction, under the user''s study lock (LockUserStudy); rebuilt whole when the time zone changes. Daily, weekly, streak and heatmap statistics read it.';
+
+
+--
 -- Name: users; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -1387,6 +1410,14 @@ ALTER TABLE ONLY public.user_sessions
 
 ALTER TABLE ONLY public.user_study_buckets
     ADD CONSTRAINT user_study_buckets_pkey PRIMARY KEY (user_id, bucket_start);
+
+
+--
+-- Name: user_study_days user_study_days_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.user_study_days
+    ADD CONSTRAINT user_study_days_pkey PRIMARY KEY (user_id, day);
 
 
 --
@@ -2333,6 +2364,14 @@ ALTER TABLE ONLY public.user_study_buckets
 
 
 --
+-- Name: user_study_days user_study_days_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.user_study_days
+    ADD CONSTRAINT user_study_days_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
+
+
+--
 -- PostgreSQL database dump complete
 --
 
@@ -2356,4 +2395,5 @@ INSERT INTO public.schema_migrations (version) VALUES
     ('20261201150000'),
     ('20261201150100'),
     ('20261201160000'),
-    ('20261201170000');
+    ('20261201170000'),
+    ('20261201200000');

@@ -58,11 +58,28 @@ func (s *Service) UpdateProfile(ctx context.Context, user dbgen.User, sessionID 
 		}
 	}
 	var out dbgen.User
+	zoneChanged := params.Timezone != nil && *params.Timezone != user.Timezone
 	err := database.InTx(ctx, s.pool, func(q *dbgen.Queries) error {
 		params.Now = s.now()
+		if zoneChanged {
+			// The day rollup follows the zone: taken under the user's study
+			// lock (first, as every rollup write does), rebuilt from the
+			// 15-minute buckets in the new zone, in this transaction.
+			if err := q.LockUserStudy(ctx, user.ID); err != nil {
+				return err
+			}
+		}
 		var err error
 		if out, err = q.UpdateUserProfile(ctx, params); err != nil {
 			return err
+		}
+		if zoneChanged {
+			if err := q.DeleteUserStudyDays(ctx, user.ID); err != nil {
+				return err
+			}
+			if err := q.RebuildUserStudyDays(ctx, user.ID); err != nil {
+				return err
+			}
 		}
 		if emailChanged {
 			return s.recordEvent(ctx, q, cl, user.ID, EventEmailChanged, &sessionID, map[string]any{"from": user.Email, "to": out.Email})

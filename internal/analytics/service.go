@@ -27,10 +27,11 @@ type Clock struct {
 	Joined           Date // the date the account was created, in Loc
 }
 
-// Store reads a student's study rollups (user_study_buckets) as local
-// days. It is the database side of this package: every figure it returns
-// is summed in SQL from the rollup the timer keeps exact on write, never
-// from raw events.
+// Store reads a student's study rollups as local days. It is the database
+// side of this package: every figure it returns comes from the rollups the
+// timer keeps exact on write — user_study_days (per user per local day, in
+// their current zone) and, for a PDF's or topic's pace, the sessions'
+// 15-minute buckets — never from raw events.
 type Store struct {
 	q dbgen.Querier
 }
@@ -69,32 +70,38 @@ func (s *Store) Clock(ctx context.Context, userID uuid.UUID, now time.Time) (Clo
 }
 
 // Days returns the student's study on each local day from from to to
-// inclusive that has any, in date order (FillDays adds the empty ones).
-func (s *Store) Days(ctx context.Context, userID uuid.UUID, loc *time.Location, from, to Date) ([]Day, error) {
+// inclusive that has any, in date order (FillDays adds the empty ones), from
+// the day rollup kept in the zone the users row names: loc must be that
+// zone (Clock's), which it is unless the zone changed since the clock was
+// read.
+func (s *Store) Days(ctx context.Context, userID uuid.UUID, from, to Date) ([]Day, error) {
 	if to.Before(from) {
 		return nil, nil
 	}
-	rows, err := s.q.ListUserStudyDays(ctx, dbgen.ListUserStudyDaysParams{
-		Tz:     loc.String(),
-		UserID: userID,
-		FromAt: from.Start(loc),
-		ToAt:   to.AddDays(1).Start(loc),
-	})
+	rows, err := s.q.ListUserStudyDays(ctx, dbgen.ListUserStudyDaysParams{UserID: userID, FromDay: from.utc(), ToDay: to.utc()})
 	if err != nil {
 		return nil, fmt.Errorf("read the study days: %w", err)
 	}
 	days := make([]Day, len(rows))
 	for i, r := range rows {
-		y, m, d := r.Day.Date()
-		days[i] = Day{Date: Date{y, m, d}, Seconds: r.ActiveSeconds, ReadSeconds: r.ReadSeconds, Pages: r.PagesRead, Sessions: r.Sessions}
+		days[i] = Day{Date: dateOfUTC(r.Day), Seconds: r.ActiveSeconds, ReadSeconds: r.ReadSeconds, Pages: r.PagesRead, Sessions: r.Sessions}
 	}
 	return days, nil
+}
+
+// utc is d as the UTC midnight that sqlc maps a date column to.
+func (d Date) utc() time.Time { return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, time.UTC) }
+
+// dateOfUTC is the date of a date column as sqlc reads it.
+func dateOfUTC(t time.Time) Date {
+	y, m, d := t.Date()
+	return Date{y, m, d}
 }
 
 // Recent returns the days ProjectFinish needs: the RecentDays days before
 // today and today itself (zero when not studied yet).
 func (s *Store) Recent(ctx context.Context, userID uuid.UUID, c Clock) (recent []Day, today Day, err error) {
-	days, err := s.Days(ctx, userID, c.Loc, c.Today.AddDays(-RecentDays), c.Today)
+	days, err := s.Days(ctx, userID, c.Today.AddDays(-RecentDays), c.Today)
 	if err != nil {
 		return nil, Day{}, err
 	}
@@ -113,7 +120,7 @@ var all = Date{1970, time.January, 1}
 // Summary is the student's summary as of c.Today: today, this week, this
 // month and all time, with the streaks.
 func (s *Store) Summary(ctx context.Context, userID uuid.UUID, c Clock) (Summary, error) {
-	days, err := s.Days(ctx, userID, c.Loc, all, c.Today)
+	days, err := s.Days(ctx, userID, all, c.Today)
 	if err != nil {
 		return Summary{}, err
 	}
@@ -129,7 +136,7 @@ func (s *Store) Daily(ctx context.Context, userID uuid.UUID, c Clock, from, to D
 	if err := checkRange(from, to); err != nil {
 		return nil, err
 	}
-	days, err := s.Days(ctx, userID, c.Loc, from, to)
+	days, err := s.Days(ctx, userID, from, to)
 	if err != nil {
 		return nil, err
 	}
@@ -243,7 +250,7 @@ func (s *Store) Pace(ctx context.Context, userID uuid.UUID, c Clock, scope PaceS
 	from := WeekStart(c.Today, c.WeekStart).AddDays(-7 * (weeks - 1))
 	var days []Day
 	if scope.PDFID == nil && scope.TopicID == nil {
-		all, err := s.Days(ctx, userID, c.Loc, from, c.Today)
+		all, err := s.Days(ctx, userID, from, c.Today)
 		if err != nil {
 			return nil, err
 		}
@@ -258,8 +265,7 @@ func (s *Store) Pace(ctx context.Context, userID uuid.UUID, c Clock, scope PaceS
 		}
 		days = make([]Day, len(rows))
 		for i, r := range rows {
-			y, m, d := r.Day.Date()
-			days[i] = Day{Date: Date{y, m, d}, ReadSeconds: r.ReadSeconds, Pages: r.PagesRead}
+			days[i] = Day{Date: dateOfUTC(r.Day), ReadSeconds: r.ReadSeconds, Pages: r.PagesRead}
 		}
 	}
 	return WeeklyPace(days, c.WeekStart), nil

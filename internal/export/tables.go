@@ -20,6 +20,7 @@ var Excluded = map[string]string{
 	"study_session_pages":   "derived: each session's per-page sums of its events (page_stats holds their totals)",
 	"study_session_buckets": "derived: each session's 15-minute sums of its events",
 	"user_study_buckets":    "derived: the per-user sums of study_session_buckets",
+	"user_study_days":       "derived: user_study_buckets by local day",
 }
 
 // Tables lists the parts of an export, in the order they are written.

@@ -457,7 +457,8 @@ func (r *run) pages(ctx context.Context, u *user) error {
 	return nil
 }
 
-// rollups writes the user's page_stats and user_study_buckets and moves its
+// rollups writes the user's page_stats, user_study_buckets and
+// user_study_days and moves its
 // PDFs and exercises to where the sessions left them.
 func (r *run) rollups(ctx context.Context, u *user, acc *rollup) error {
 	stats, buckets := acc.pageStats(), acc.userBuckets()
@@ -473,6 +474,11 @@ func (r *run) rollups(ctx context.Context, u *user, acc *rollup) error {
 		}
 		n, err = q.CopyUserStudyBuckets(ctx, buckets)
 		if err := r.count("user_study_buckets", int(n), err); err != nil {
+			return err
+		}
+		// The day rollup in the user's zone, by the query a change of zone
+		// uses.
+		if err := q.RebuildUserStudyDays(ctx, u.row.ID); err != nil {
 			return err
 		}
 		if err := q.SetSeedPDFProgress(ctx, acc.pdfParams(u.row.ID)); err != nil {

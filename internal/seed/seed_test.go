@@ -118,8 +118,8 @@ type sessionSnap struct {
 }
 
 type snapshot struct {
-	sessions                                map[time.Time]sessionSnap
-	pageStats, userBuckets, exercises, pdfs []string
+	sessions                                          map[time.Time]sessionSnap
+	pageStats, userBuckets, userDays, exercises, pdfs []string
 }
 
 func snapshotOf(t *testing.T, pool *pgxpool.Pool, userID uuid.UUID) snapshot {
@@ -170,6 +170,8 @@ func snapshotOf(t *testing.T, pool *pgxpool.Pool, userID uuid.UUID) snapshot {
 		FROM page_stats WHERE user_id = $1 ORDER BY pdf_id, page`, userID)
 	out.userBuckets = lines(t, pool, `SELECT format('%s %s %s %s %s', bucket_start, active_seconds, read_seconds, pages_read, sessions)
 		FROM user_study_buckets WHERE user_id = $1 ORDER BY bucket_start`, userID)
+	out.userDays = lines(t, pool, `SELECT format('%s %s %s %s %s', day, active_seconds, read_seconds, pages_read, sessions)
+		FROM user_study_days WHERE user_id = $1 ORDER BY day`, userID)
 	out.exercises = lines(t, pool, `SELECT format('%s %s', id, time_spent_seconds) FROM exercises WHERE user_id = $1 ORDER BY id`, userID)
 	out.pdfs = lines(t, pool, `SELECT format('%s %s %s', id, current_page, current_page_at) FROM pdfs WHERE user_id = $1 ORDER BY id`, userID)
 	return out
@@ -257,6 +259,7 @@ func redrive(t *testing.T, pool *pgxpool.Pool, userID uuid.UUID) {
 		`DELETE FROM study_sessions WHERE user_id = $1`,
 		`DELETE FROM page_stats WHERE user_id = $1`,
 		`DELETE FROM user_study_buckets WHERE user_id = $1`,
+		`DELETE FROM user_study_days WHERE user_id = $1`,
 		`UPDATE exercises SET time_spent_seconds = 0 WHERE user_id = $1`,
 		`UPDATE pdfs SET current_page = 1, current_page_at = NULL WHERE user_id = $1`,
 	} {
@@ -321,6 +324,7 @@ func compare(t *testing.T, who string, seeded, timer snapshot) {
 	}{
 		{"page_stats", seeded.pageStats, timer.pageStats},
 		{"user_study_buckets", seeded.userBuckets, timer.userBuckets},
+		{"user_study_days", seeded.userDays, timer.userDays},
 		{"exercises.time_spent_seconds", seeded.exercises, timer.exercises},
 		{"pdfs.current_page", seeded.pdfs, timer.pdfs},
 	} {

@@ -60,6 +60,9 @@ func (s *Service) ingest(ctx context.Context, userID, sessionID uuid.UUID, batch
 	now := s.now()
 	var out IngestResult
 	err := database.InTx(ctx, s.pool, func(q *dbgen.Queries) error {
+		if err := q.LockUserStudy(ctx, userID); err != nil { // before any row lock: see refreshUserRollups
+			return err
+		}
 		row, err := q.GetStudySessionForFold(ctx, dbgen.GetStudySessionForFoldParams{ID: sessionID, UserID: userID})
 		if errors.Is(err, pgx.ErrNoRows) {
 			return errSessionNotFound
@@ -83,10 +86,7 @@ func (s *Service) ingest(ctx context.Context, userID, sessionID uuid.UUID, batch
 		lastHeard := now
 		prior := priorOf(row)
 		if prior == EndIdle {
-			// Reopening needs the user's running slot.
-			if err := q.LockUserStudy(ctx, userID); err != nil {
-				return err
-			}
+			// Reopening needs the user's running slot (the user's lock is held).
 			other, err := q.GetRunningStudySession(ctx, userID)
 			switch {
 			case err == nil && other.ID != row.ID:
@@ -350,6 +350,11 @@ func (s *Service) settle(ctx context.Context, q *dbgen.Queries, sess session, sc
 	if err := q.SaveStudyFold(ctx, params); err != nil {
 		return sess, err
 	}
+	if touched := slices.Concat(params.BucketStarts, params.GoneBuckets); len(touched) > 0 {
+		if err := q.RefreshUserStudyDays(ctx, dbgen.RefreshUserStudyDaysParams{UserID: row.UserID, BucketStarts: touched}); err != nil {
+			return sess, err
+		}
+	}
 	row.Checkpoint, row.UpdatedAt = rawCP, now
 	sess.row, sess.pageAtBefore = row, row.CurrentPageAt
 	timeChanged := row.ActiveSeconds != activeBefore
@@ -486,6 +491,9 @@ func (s *Service) Shortcut(ctx context.Context, userID, sessionID uuid.UUID, t E
 // time are summed again without it.
 func (s *Service) Delete(ctx context.Context, userID, sessionID uuid.UUID) error {
 	return database.InTx(ctx, s.pool, func(q *dbgen.Queries) error {
+		if err := q.LockUserStudy(ctx, userID); err != nil {
+			return err
+		}
 		row, err := q.GetStudySessionForFold(ctx, dbgen.GetStudySessionForFoldParams{ID: sessionID, UserID: userID})
 		if errors.Is(err, pgx.ErrNoRows) {
 			return errSessionNotFound
@@ -520,7 +528,7 @@ func (s *Service) Delete(ctx context.Context, userID, sessionID uuid.UUID) error
 			}
 		}
 		slices.SortFunc(starts, func(a, b time.Time) int { return a.Compare(b) })
-		if err := q.RefreshUserStudyBuckets(ctx, dbgen.RefreshUserStudyBucketsParams{UserID: userID, BucketStarts: starts}); err != nil {
+		if err := refreshUserRollups(ctx, q, userID, starts); err != nil {
 			return err
 		}
 		if row.ExerciseID != nil {
@@ -542,6 +550,9 @@ func (s *Service) SweepQuiet(ctx context.Context, limit int) (int, error) {
 	ended := 0
 	for _, qs := range quiet {
 		err := database.InTx(ctx, s.pool, func(q *dbgen.Queries) error {
+			if err := q.LockUserStudy(ctx, qs.UserID); err != nil {
+				return err
+			}
 			row, err := q.GetStudySessionForFold(ctx, dbgen.GetStudySessionForFoldParams(qs))
 			if err != nil {
 				return err
@@ -658,6 +669,9 @@ type ImportResult struct {
 // user is running.
 func (s *Service) ImportSession(ctx context.Context, q *dbgen.Queries, userID uuid.UUID, in ImportInput) (ImportResult, error) {
 	now := s.now()
+	if err := q.LockUserStudy(ctx, userID); err != nil {
+		return ImportResult{}, err
+	}
 	row, err := q.GetStudySessionForFold(ctx, dbgen.GetStudySessionForFoldParams{ID: in.SessionID, UserID: userID})
 	created := false
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -684,7 +698,7 @@ func (s *Service) ImportSession(ctx context.Context, q *dbgen.Queries, userID uu
 		}); err != nil {
 			return ImportResult{}, err
 		}
-		if err := q.RefreshUserStudyBuckets(ctx, dbgen.RefreshUserStudyBucketsParams{UserID: userID, BucketStarts: []time.Time{bucketOf(cp.StartedAt)}}); err != nil {
+		if err := refreshUserRollups(ctx, q, userID, []time.Time{bucketOf(cp.StartedAt)}); err != nil {
 			return ImportResult{}, err
 		}
 		created = true
@@ -709,4 +723,17 @@ func (s *Service) ImportSession(ctx context.Context, q *dbgen.Queries, userID uu
 		return ImportResult{}, err
 	}
 	return ImportResult{Created: created, Accepted: len(verdict.Accepted), Duplicates: len(verdict.Duplicates), Rejected: verdict.Rejected}, nil
+}
+
+// refreshUserRollups sums the user's rollups again for the listed buckets:
+// user_study_buckets, then the local days of user_study_days. Every write of
+// a user's rollups holds the user's study lock (LockUserStudy), taken as the
+// first lock of its transaction — before any session or PDF row — so two
+// batches of the same user (two sessions on two PDFs) never sum from each
+// other's stale snapshot, and the locks are always taken in one order.
+func refreshUserRollups(ctx context.Context, q *dbgen.Queries, userID uuid.UUID, starts []time.Time) error {
+	if err := q.RefreshUserStudyBuckets(ctx, dbgen.RefreshUserStudyBucketsParams{UserID: userID, BucketStarts: starts}); err != nil {
+		return err
+	}
+	return q.RefreshUserStudyDays(ctx, dbgen.RefreshUserStudyDaysParams{UserID: userID, BucketStarts: starts})
 }

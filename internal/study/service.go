@@ -353,9 +353,7 @@ func (s *Service) create(ctx context.Context, q *dbgen.Queries, userID, pdfID uu
 	if err != nil {
 		return session{}, err
 	}
-	if err := q.RefreshUserStudyBuckets(ctx, dbgen.RefreshUserStudyBucketsParams{
-		UserID: userID, BucketStarts: []time.Time{bucketOf(cp.StartedAt)},
-	}); err != nil {
+	if err := refreshUserRollups(ctx, q, userID, []time.Time{bucketOf(cp.StartedAt)}); err != nil {
 		return session{}, err
 	}
 	return session{row: row, rules: rules, cp: cp}, nil
@@ -412,6 +410,9 @@ func (s *Service) read(ctx context.Context, userID uuid.UUID, load func(q *dbgen
 		return sess.state(now), nil
 	}
 	err = database.InTx(ctx, s.pool, func(q *dbgen.Queries) error {
+		if err := q.LockUserStudy(ctx, userID); err != nil { // see refreshUserRollups
+			return err
+		}
 		row, err := load(q, true)
 		if err != nil {
 			return err

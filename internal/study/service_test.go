@@ -6,6 +6,7 @@ import (
 	"maps"
 	"math/rand/v2"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -56,6 +57,9 @@ func TestIngestMatchesReplay(t *testing.T) {
 	}
 	for round := range rounds {
 		userID, pdfID := fixture(t, pool, 12)
+		if _, err := pool.Exec(ctx, `UPDATE users SET timezone = 'Asia/Kathmandu' WHERE id = $1`, userID); err != nil {
+			t.Fatal(err)
+		}
 		clk := &clock{t: time.Date(2026, 11, 30, 23, 30, 0, 0, time.UTC)}
 		svc := study.NewService(pool, clk.now, nil)
 		start := clk.t.Add(-12 * time.Hour)
@@ -190,6 +194,7 @@ func TestIngestMatchesReplay(t *testing.T) {
 		if fmt.Sprint(gotB) != fmt.Sprint(wantB) {
 			t.Fatalf("round %d: buckets %v, a replay stores %v", round, gotB, wantB)
 		}
+		rollupsExact(t, pool, userID)
 	}
 }
 
@@ -301,4 +306,105 @@ func TestImportSession(t *testing.T) {
 	if err != nil || cur.Row.ID != running.Row.ID {
 		t.Fatalf("the running session after the import: %+v %v", cur.Row.ID, err)
 	}
+}
+
+// rollupsExact checks the user's rollups against their parts: every
+// user_study_buckets row is the sum of the sessions' buckets (and the
+// sessions started in it), and every user_study_days row the sum of the
+// user's buckets of that local day in the user's zone.
+func rollupsExact(t *testing.T, pool *pgxpool.Pool, userID uuid.UUID) {
+	t.Helper()
+	var bad int
+	if err := pool.QueryRow(context.Background(), `
+		WITH parts AS (
+			SELECT bucket_start, sum(active_seconds) AS a, sum(read_seconds) AS r, sum(pages_read) AS p
+			FROM study_session_buckets WHERE user_id = $1 GROUP BY 1
+		)
+		SELECT count(*) FROM parts FULL JOIN (SELECT * FROM user_study_buckets WHERE user_id = $1) u USING (bucket_start)
+		WHERE coalesce(parts.a, 0) <> coalesce(u.active_seconds, 0) OR coalesce(parts.r, 0) <> coalesce(u.read_seconds, 0)
+		   OR coalesce(parts.p, 0) <> coalesce(u.pages_read, 0)`, userID).Scan(&bad); err != nil {
+		t.Fatal(err)
+	}
+	if bad > 0 {
+		t.Fatalf("%d user buckets differ from the sum of the sessions' buckets", bad)
+	}
+	if err := pool.QueryRow(context.Background(), `
+		WITH days AS (
+			SELECT (b.bucket_start AT TIME ZONE u.timezone)::date AS day, sum(b.active_seconds) AS a, sum(b.read_seconds) AS r,
+			       sum(b.pages_read) AS p, sum(b.sessions) AS s
+			FROM user_study_buckets b JOIN users u ON u.id = b.user_id WHERE b.user_id = $1 GROUP BY 1
+		)
+		SELECT count(*) FROM days FULL JOIN (SELECT * FROM user_study_days WHERE user_id = $1) x USING (day)
+		WHERE coalesce(days.a, 0) <> coalesce(x.active_seconds, 0) OR coalesce(days.r, 0) <> coalesce(x.read_seconds, 0)
+		   OR coalesce(days.p, 0) <> coalesce(x.pages_read, 0) OR coalesce(days.s, 0) <> coalesce(x.sessions, 0)`, userID).Scan(&bad); err != nil {
+		t.Fatal(err)
+	}
+	if bad > 0 {
+		t.Fatalf("%d user days differ from the sum of the user's buckets", bad)
+	}
+}
+
+// TestRollupsExactUnderConcurrency: two sessions of one user, on two PDFs,
+// covering the same hours, take batches at the same time; the user's
+// buckets and days (in a zone 13:45 ahead of UTC) stay the sums of their
+// parts, and a change of zone rebuilds the days.
+func TestRollupsExactUnderConcurrency(t *testing.T) {
+	t.Parallel()
+	pool := testdb.Pool(t)
+	ctx := context.Background()
+	userID, pdfA := fixture(t, pool, 50)
+	var pdfB uuid.UUID
+	if err := pool.QueryRow(ctx, `INSERT INTO pdfs (user_id, title, page_count, size_bytes, sha256, storage_key)
+		VALUES ($1, 'other', 50, 1, sha256('b'), $2) RETURNING id`, userID, "b-"+userID.String()).Scan(&pdfB); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pool.Exec(ctx, `UPDATE users SET timezone = 'Pacific/Chatham' WHERE id = $1`, userID); err != nil {
+		t.Fatal(err)
+	}
+	clk := &clock{t: time.Date(2026, 11, 30, 23, 0, 0, 0, time.UTC)}
+	svc := study.NewService(pool, clk.now, nil)
+	t0 := clk.t.Add(-20 * time.Hour)
+	a, err := svc.Start(ctx, userID, study.StartInput{PDFID: &pdfA, StartedAt: &t0, StartPage: ptr(int32(1))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := svc.Start(ctx, userID, study.StartInput{PDFID: &pdfB, StartedAt: &t0, StartPage: ptr(int32(1))}) // supersedes a
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Both get the same hours of events, in batches sent side by side: a's
+	// arrive late (a was superseded), b's live.
+	batch := func(i int) []study.Incoming {
+		var out []study.Incoming
+		for k := range 20 {
+			at := t0.Add(time.Duration(i*20+k)*40*time.Second + 250*time.Millisecond)
+			out = append(out, study.Incoming{ID: uuid.New(), Type: "page", Page: int32(1 + (i*20+k)%50), At: at})
+		}
+		return out
+	}
+	for i := range 30 {
+		var wg sync.WaitGroup
+		for _, id := range []uuid.UUID{a.Row.ID, b.Row.ID} {
+			wg.Go(func() {
+				if _, err := svc.Ingest(ctx, userID, id, batch(i)); err != nil {
+					t.Error(err)
+				}
+			})
+		}
+		wg.Wait()
+	}
+	rollupsExact(t, pool, userID)
+	// The rebuild a change of zone runs (account.UpdateProfile; the API
+	// test TestAnalyticsSameInstantTwoZones goes through it).
+	if _, err := pool.Exec(ctx, `UPDATE users SET timezone = 'America/Los_Angeles' WHERE id = $1`, userID); err != nil {
+		t.Fatal(err)
+	}
+	q := dbgen.New(pool)
+	if err := q.DeleteUserStudyDays(ctx, userID); err != nil {
+		t.Fatal(err)
+	}
+	if err := q.RebuildUserStudyDays(ctx, userID); err != nil {
+		t.Fatal(err)
+	}
+	rollupsExact(t, pool, userID)
 }
