@@ -6,11 +6,14 @@
 // rest from what the timer had derived by then: that PDF's counted pages,
 // and the student's other reading (newest first, bounded as the product
 // bounds it, with the page counts of their PDFs). A checkpoint is the first
-// moment the share of pages with counted reading reaches the mark; to hit
-// it within 2 % of the pages, reading sessions are cut at page turns, which
-// the timer derives exactly as the whole session (TestSplitIsExact). The
-// actual is the sum of the final counted seconds of the pages that had no
-// counted reading at that moment (pages never read count nothing).
+// moment the share of pages with counted reading reaches the mark: a
+// replay with the timer's rules finds the page turn where that happens, and
+// the reading session is cut there into two sessions, which the timer
+// derives exactly as the whole (TestSplitIsExact); Run checks that the
+// pipeline reaches the mark at that turn. The actual is the sum of the
+// final counted seconds, from reading sessions, of the pages that had no
+// counted reading at that moment (pages never read count nothing; the time
+// of sessions on exercises is the exercises', scored on their own).
 // Exercises are predicted before their session from the exercises worked
 // before. Sums (the whole backlog, each topic) are checked at 25, 50 and 75
 // % of the student's sessions over the PDFs that still have sessions ahead.
@@ -19,8 +22,9 @@
 // error, bias the median signed error (positive: overestimate), coverage
 // the share of actuals inside the 80 % interval.
 //
-// The reference pipeline (Reference) stands in for the real timer until it
-// is wired in; it is for tests and development only.
+// Timer is the real timer path (study.Service and the database; what `make
+// eval-estimates` runs); Reference is an in-memory rendering of the timer's
+// rules, for tests and as a cross-check (TestTimerAgreesWithReference).
 package eval
 
 import (
@@ -191,6 +195,10 @@ func runStudent(ctx context.Context, cfg Config, p Pipeline, l sim.Log, rep *Rep
 	for _, c := range SumCheckpoints {
 		sumAt[len(l.Sessions)*c/100] = c
 	}
+	plan, err := planCuts(l)
+	if err != nil {
+		return err
+	}
 
 	var cur Observed
 	var snaps []pending
@@ -224,7 +232,6 @@ func runStudent(ctx context.Context, cfg Config, p Pipeline, l sim.Log, rep *Rep
 				exPred[whole.Exercise] = ExerciseCase{Student: st.ID, Exercise: ex, History: len(in.History),
 					Ours: estimate.ForExercise(in), Baseline: ExerciseMean(in)}
 			}
-			var err error
 			if cur, err = p.Feed(ctx, st, []sim.Session{whole}); err != nil {
 				return err
 			}
@@ -233,27 +240,27 @@ func runStudent(ctx context.Context, cfg Config, p Pipeline, l sim.Log, rep *Rep
 		if !taken[pdf.ID][0] && countRead(cur, pdf.ID) == 0 {
 			snapshot(pdf, 0)
 		}
-		for _, s := range split(whole, max(1, pdf.PageCount()/50)) {
-			var err error
+		cuts := plan.turns[i]
+		pieces := cut(whole, func(turn int) bool { return slices.Contains(cuts, turn) })
+		for k, s := range pieces {
 			if cur, err = p.Feed(ctx, st, []sim.Session{s}); err != nil {
 				return err
 			}
 			read := countRead(cur, pdf.ID)
 			for _, c := range Checkpoints[1:] {
-				if !taken[pdf.ID][c] && read*100 >= c*pdf.PageCount() {
-					snapshot(pdf, c)
+				if taken[pdf.ID][c] || read*100 < c*pdf.PageCount() {
+					continue
 				}
+				if want := plan.at[checkpointKey{pdf.ID, c}]; want != (cutPoint{i, k}) && !(want.piece < 0 && want.session == i && k == len(pieces)-1) {
+					return fmt.Errorf("PDF %s reached %d %% at session %d piece %d through %T, at %+v by the timer's rules",
+						pdf.ID, c, i, k, p, want)
+				}
+				snapshot(pdf, c)
 			}
 		}
 	}
 
-	final := map[uuid.UUID]map[int32]float64{}
-	for _, o := range cur.Pages {
-		if final[o.PDF] == nil {
-			final[o.PDF] = map[int32]float64{}
-		}
-		final[o.PDF][o.Page] = o.Seconds
-	}
+	final := cur.Reading
 	actual := func(pdf uuid.UUID, pages []int32) float64 {
 		sum := 0.0
 		for _, pg := range pages {
@@ -311,12 +318,72 @@ func runStudent(ctx context.Context, cfg Config, p Pipeline, l sim.Log, rep *Rep
 	return ctx.Err()
 }
 
-// split cuts a reading session at every k-th page event into sessions that
-// the timer derives exactly as the whole: a stop at the instant of the page
-// turn, and a new session starting there on the new page (a page event
-// ends the previous visit and is never inside a pause, and a session's
-// start restarts the idle budget as the event would).
-func split(s sim.Session, k int) []sim.Session {
+// checkpointKey is one PDF at one checkpoint.
+type checkpointKey struct {
+	pdf        uuid.UUID
+	checkpoint int
+}
+
+// cutPoint is where a checkpoint is reached: the piece (after cutting at
+// the planned turns) of a session that ends there; piece -1 is the
+// session's last.
+type cutPoint struct{ session, piece int }
+
+// cutPlan says where Run cuts the reading sessions.
+type cutPlan struct {
+	turns map[int][]int // session index -> page turns to cut at, in order
+	at    map[checkpointKey]cutPoint
+}
+
+// planCuts replays the log with the timer's rules (the reference) page turn
+// by page turn and finds the first turn at which each PDF's counted pages
+// reach each checkpoint. Run cuts the sessions there and only there, so
+// the pipeline is asked for its observations at exactly those moments, and
+// it checks that the pipeline reaches each checkpoint where the rules do.
+func planCuts(l sim.Log) (cutPlan, error) {
+	plan := cutPlan{turns: map[int][]int{}, at: map[checkpointKey]cutPoint{}}
+	ref := NewReference()
+	st := newRefStudent()
+	for i, s := range l.Sessions {
+		if s.Exercise != uuid.Nil {
+			if err := ref.apply(st, s); err != nil {
+				return plan, err
+			}
+			continue
+		}
+		pdf, _ := l.Student.PDF(s.PDF)
+		pieces := cut(s, func(int) bool { return true })
+		for k, piece := range pieces {
+			if err := ref.apply(st, piece); err != nil {
+				return plan, err
+			}
+			for _, c := range Checkpoints[1:] {
+				key := checkpointKey{s.PDF, c}
+				if _, done := plan.at[key]; done || st.counted[s.PDF]*100 < c*pdf.PageCount() {
+					continue
+				}
+				if k == len(pieces)-1 {
+					plan.at[key] = cutPoint{i, -1}
+					continue
+				}
+				turn := k + 1
+				if ts := plan.turns[i]; len(ts) == 0 || ts[len(ts)-1] != turn {
+					plan.turns[i] = append(ts, turn)
+				}
+				plan.at[key] = cutPoint{i, len(plan.turns[i]) - 1}
+			}
+		}
+	}
+	return plan, nil
+}
+
+// cut cuts a reading session at the page turns where at says so (1 is its
+// first page event) into sessions that the timer derives exactly as the
+// whole: a stop at the instant of the page turn, and a new session
+// starting there on the new page (a page event ends the previous visit and
+// is never inside a pause, and a session's start restarts the idle budget
+// as the event would).
+func cut(s sim.Session, at func(turn int) bool) []sim.Session {
 	var out []sim.Session
 	cur := s
 	cur.Events = nil
@@ -324,7 +391,7 @@ func split(s sim.Session, k int) []sim.Session {
 	for _, e := range s.Events {
 		if e.Type == sim.EventPage {
 			turns++
-			if turns%k == 0 {
+			if at(turns) {
 				cur.Events = append(cur.Events, sim.Event{Type: sim.EventStop, At: e.At})
 				out = append(out, cur)
 				cur = sim.Session{ID: uuid.NewSHA1(s.ID, []byte(fmt.Sprint(len(out)))), PDF: s.PDF,

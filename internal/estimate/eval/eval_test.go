@@ -7,11 +7,13 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/studysprint/studysprint/internal/estimate"
 	"github.com/studysprint/studysprint/internal/estimate/sim"
+	"github.com/studysprint/studysprint/internal/testdb"
 )
 
 // The reported evaluation: seed 3 was not looked at while the estimator
@@ -22,6 +24,7 @@ var (
 	evalPDFs     = flag.Int("eval.pdfs", 8, "PDFs per student in the full evaluation")
 	evalAblation = flag.Bool("eval.ablation", false, "also run the ablation (each part of the model switched off)")
 	evalRun      = flag.Bool("eval.run", false, "run the full evaluation (make eval-estimates)")
+	evalPipeline = flag.String("eval.pipeline", "timer", "timer (events -> study.Service -> database -> page_stats) or reference (in memory)")
 )
 
 // TestFullEvaluation prints the evaluation table (make eval-estimates) and,
@@ -35,11 +38,21 @@ func TestFullEvaluation(t *testing.T) {
 		cfg.Methods = append([]Method{Ours}, Ablation()...)
 		cfg.Methods = append(cfg.Methods, Baselines...)
 	}
-	rep, err := Run(context.Background(), cfg, NewReference())
+	var p Pipeline
+	switch *evalPipeline {
+	case "timer":
+		p = NewTimer(testdb.Pool(t))
+	case "reference":
+		p = NewReference()
+	default:
+		t.Fatalf("-eval.pipeline %q: want timer or reference", *evalPipeline)
+	}
+	start := time.Now()
+	rep, err := Run(context.Background(), cfg, p)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Log("\n" + rep.Markdown())
+	t.Logf("pipeline %s, %v\n%s", *evalPipeline, time.Since(start).Round(time.Second), rep.Markdown())
 	for _, k := range rep.Cases {
 		for i, e := range k.Estimates {
 			if !(e.LowSeconds <= e.RemainingSeconds && e.RemainingSeconds <= e.HighSeconds) {
@@ -97,7 +110,7 @@ func TestClaims(t *testing.T) {
 // timer exactly what the whole sessions give.
 func TestSplitIsExact(t *testing.T) {
 	for _, l := range sim.Generate(sim.Config{Seed: 4, Students: 3, PDFs: 6}) {
-		whole, cut := NewReference(), NewReference()
+		whole, pieces := NewReference(), NewReference()
 		var a, b Observed
 		var err error
 		for _, s := range l.Sessions {
@@ -106,9 +119,9 @@ func TestSplitIsExact(t *testing.T) {
 			}
 			parts := []sim.Session{s}
 			if s.Exercise == uuid.Nil {
-				parts = split(s, 1)
+				parts = cut(s, func(int) bool { return true })
 			}
-			if b, err = cut.Feed(context.Background(), l.Student, parts); err != nil {
+			if b, err = pieces.Feed(context.Background(), l.Student, parts); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -49,7 +49,8 @@ func (g *gen) schedule(r *reader, st Student, books []*book, start time.Time) []
 			n = 2
 		}
 		dayStart := start.Add(time.Duration(day) * 24 * time.Hour)
-		t := dayStart.Add(time.Duration(g.uniform(7, 20) * float64(time.Hour)))
+		// Times are whole milliseconds, as a reader app's clock gives them.
+		t := dayStart.Add(time.Duration(g.uniform(7, 20) * float64(time.Hour))).Round(time.Millisecond)
 		if t.Before(now) {
 			t = now.Add(time.Hour)
 		}
@@ -77,7 +78,7 @@ func (g *gen) schedule(r *reader, st Student, books []*book, start time.Time) []
 			}
 			sessions = append(sessions, s)
 			now = s.Events[len(s.Events)-1].At
-			t = now.Add(time.Duration(g.uniform(1, 4) * float64(time.Hour)))
+			t = now.Add(time.Duration(g.uniform(1, 4) * float64(time.Hour))).Round(time.Millisecond)
 		}
 	}
 	return sessions
@@ -242,7 +243,7 @@ func (g *gen) exerciseSession(r *reader, st Student, ex Exercise, t0 time.Time, 
 	}
 	d := r.exBase * math.Pow(float64(ex.Pages()), 0.9) * math.Pow(r.exSens, float64(ex.Difficulty-3)) *
 		r.topicFactor[topic] * math.Exp(r.drift[min(dayOf(t0, origin), days-1)]) * g.logn(1, 0.45)
-	s := Session{ID: g.uuid(), PDF: ex.PDF, Exercise: ex.ID, StartAt: t0}
+	s := Session{ID: g.uuid(), PDF: ex.PDF, Exercise: ex.ID, StartAt: t0, StartPage: int32(ex.PageStart)}
 	e := &events{g: g, t: t0}
 	for d > 0 {
 		chunk := math.Min(d, g.uniform(5*60, 20*60))

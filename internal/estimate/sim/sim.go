@@ -67,9 +67,9 @@ type Event struct {
 	At   time.Time
 }
 
-// Session is one timer session: it starts at StartAt on StartPage (0 for an
-// exercise session, which has no pages) and its events follow in time order,
-// the last one a stop.
+// Session is one timer session: it starts at StartAt on StartPage (for an
+// exercise session the exercise's first page, where a reader app opens it)
+// and its events follow in time order, the last one a stop.
 type Session struct {
 	ID        uuid.UUID
 	PDF       uuid.UUID // the PDF read, or the exercise's study PDF

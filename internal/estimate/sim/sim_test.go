@@ -50,8 +50,8 @@ func TestSessions(t *testing.T) {
 				t.Fatalf("session %s on an unknown PDF", s.ID)
 			}
 			if s.Exercise != uuid.Nil {
-				if _, ok := exercises[s.Exercise]; !ok || s.StartPage != 0 {
-					t.Fatalf("exercise session %s: unknown exercise or has a start page", s.ID)
+				if ex, ok := exercises[s.Exercise]; !ok || int(s.StartPage) != ex.PageStart {
+					t.Fatalf("exercise session %s: unknown exercise or not on its first page", s.ID)
 				}
 			} else if s.StartPage < 1 || int(s.StartPage) > pdf.PageCount() {
 				t.Fatalf("session %s starts on page %d of %d", s.ID, s.StartPage, pdf.PageCount())
@@ -60,6 +60,9 @@ func TestSessions(t *testing.T) {
 			for i, e := range s.Events {
 				if e.At.Before(last) {
 					t.Fatalf("session %s: event %d goes back in time", s.ID, i)
+				}
+				if !e.At.Equal(e.At.Round(time.Millisecond)) || !s.StartAt.Equal(s.StartAt.Round(time.Millisecond)) {
+					t.Fatalf("session %s: times finer than a millisecond (%s)", s.ID, e.At)
 				}
 				gap := e.At.Sub(last)
 				// While the app is in front and not paused, heartbeats come every 30–60 s.
