@@ -34,6 +34,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -71,7 +72,16 @@ type Config struct {
 	Sim     sim.Config
 	Methods []Method // nil: Ours, then Baselines
 	Sample  int      // bound on the Topic and User samples; 0 means 1000
+	// Oracle, when above 0, also scores the oracle (OracleName) with that
+	// many simulated futures per case: it knows the student's true
+	// parameters and everything already read and predicts from the
+	// distribution of what the rest would take (sim.Log.Forecast), so its
+	// error is the floor no estimator can go below on these logs.
+	Oracle int
 }
+
+// OracleName is the oracle's name in a report.
+const OracleName = "oracle"
 
 // Case is one scored PDF at one checkpoint.
 type Case struct {
@@ -130,6 +140,11 @@ type Report struct {
 	Rows          []Row
 }
 
+// interval reports whether method mi gives an interval worth scoring.
+func (r Report) interval(mi int) bool {
+	return mi >= len(r.Config.Methods) || r.Config.Methods[mi].Interval
+}
+
 // Row finds a summary row.
 func (r Report) Row(group string, checkpoint int, method string) (Row, bool) {
 	for _, x := range r.Rows {
@@ -152,6 +167,9 @@ func Run(ctx context.Context, cfg Config, p Pipeline) (Report, error) {
 	rep := Report{Config: cfg}
 	for _, m := range cfg.Methods {
 		rep.Methods = append(rep.Methods, m.Name)
+	}
+	if cfg.Oracle > 0 {
+		rep.Methods = append(rep.Methods, OracleName)
 	}
 	for _, l := range sim.Generate(cfg.Sim) {
 		if err := runStudent(ctx, cfg, p, l, &rep); err != nil {
@@ -205,11 +223,14 @@ func runStudent(ctx context.Context, cfg Config, p Pipeline, l sim.Log, rep *Rep
 	var sums []pendingSum
 	taken := map[uuid.UUID]map[int]bool{}
 	exPred := map[uuid.UUID]ExerciseCase{}
-	snapshot := func(pdf sim.PDF, c int) {
+	snapshot := func(pdf sim.PDF, c int, session int, at time.Time) {
 		in, remaining := pdfInput(cur, st, pdf, cfg.Sample)
 		sp := pending{pdf: pdf, checkpoint: c, read: len(in.Read), remaining: remaining}
 		for _, m := range cfg.Methods {
 			sp.estimates = append(sp.estimates, m.PDF(in))
+		}
+		if cfg.Oracle > 0 {
+			sp.estimates = append(sp.estimates, oracle(l, in, remaining, pdf, session, at, cfg.Oracle))
 		}
 		snaps = append(snaps, sp)
 		if taken[pdf.ID] == nil {
@@ -238,7 +259,7 @@ func runStudent(ctx context.Context, cfg Config, p Pipeline, l sim.Log, rep *Rep
 			continue
 		}
 		if !taken[pdf.ID][0] && countRead(cur, pdf.ID) == 0 {
-			snapshot(pdf, 0)
+			snapshot(pdf, 0, i, whole.StartAt)
 		}
 		cuts := plan.turns[i]
 		pieces := cut(whole, func(turn int) bool { return slices.Contains(cuts, turn) })
@@ -255,7 +276,7 @@ func runStudent(ctx context.Context, cfg Config, p Pipeline, l sim.Log, rep *Rep
 					return fmt.Errorf("PDF %s reached %d %% at session %d piece %d through %T, at %+v by the timer's rules",
 						pdf.ID, c, i, k, p, want)
 				}
-				snapshot(pdf, c)
+				snapshot(pdf, c, i, s.Events[len(s.Events)-1].At)
 			}
 		}
 	}
@@ -316,6 +337,77 @@ func runStudent(ctx context.Context, cfg Config, p Pipeline, l sim.Log, rep *Rep
 		}
 	}
 	return ctx.Err()
+}
+
+// oracle predicts the rest of a PDF from runs simulated futures (see
+// Config.Oracle): the point that minimises the mean absolute percentage
+// error over them (a median weighted by 1/actual) and their 10th and 90th
+// percentiles. session is the index of the session under way.
+func oracle(l sim.Log, in estimate.PDFInput, remaining []int32, pdf sim.PDF, session int, at time.Time, runs int) estimate.Estimate {
+	// The share of the student's sessions that went to this PDF since it
+	// was opened (half before it was).
+	share, first := 0.5, -1
+	for j, s := range l.Sessions[:session] {
+		if s.PDF == pdf.ID && s.Exercise == uuid.Nil && first < 0 {
+			first = j
+		}
+	}
+	if first >= 0 {
+		n := 0
+		for _, s := range l.Sessions[first : session+1] {
+			if s.PDF == pdf.ID && s.Exercise == uuid.Nil {
+				n++
+			}
+		}
+		share = float64(n) / float64(session+1-first)
+	}
+	read := make([]int32, len(in.Read))
+	for i, o := range in.Read {
+		read[i] = o.Page
+	}
+	seed := uint64(session)<<8 | uint64(len(read))
+	for _, b := range pdf.ID[:8] {
+		seed = seed*131 + uint64(b)
+	}
+	ref := NewReference()
+	var totals []float64
+	for _, future := range l.Forecast(pdf.ID, read, at, share, runs, seed) {
+		st := newRefStudent()
+		for _, s := range future {
+			if err := ref.apply(st, s); err != nil {
+				panic(err) // sim's own sessions are always in order
+			}
+		}
+		sum := 0.0
+		for _, pg := range remaining {
+			sum += math.Round(st.reading[pageKey{pdf.ID, pg}])
+		}
+		totals = append(totals, sum)
+	}
+	slices.Sort(totals)
+	type weighted struct{ x, w float64 }
+	var ws []weighted
+	var total float64
+	for _, x := range totals {
+		if x > 0 {
+			ws = append(ws, weighted{x, 1 / x})
+			total += 1 / x
+		}
+	}
+	point := 0.0
+	for acc, i := 0.0, 0; i < len(ws); i++ {
+		if acc += ws[i].w; acc >= total/2 {
+			point = ws[i].x
+			break
+		}
+	}
+	q := func(p float64) float64 { return totals[min(len(totals)-1, int(p*float64(len(totals))))] }
+	e := estimate.Estimate{RemainingPages: len(remaining), RemainingSeconds: point, Confidence: estimate.ConfidenceHigh, Basis: estimate.BasisPDF,
+		LowSeconds: math.Min(q(0.1), point), HighSeconds: math.Max(q(0.9), point)}
+	if len(remaining) > 0 {
+		e.SecondsPerPage = point / float64(len(remaining))
+	}
+	return e
 }
 
 // checkpointKey is one PDF at one checkpoint.
@@ -548,14 +640,14 @@ func median(xs []float64) float64 {
 
 func (r *Report) summarize() {
 	for _, c := range Checkpoints {
-		for mi, m := range r.Config.Methods {
+		for mi, m := range r.Methods {
 			var s scores
 			for _, k := range r.Cases {
 				if k.Checkpoint == c {
 					s.add(k.Estimates[mi], k.Actual)
 				}
 			}
-			r.Rows = append(r.Rows, s.row("pdf", c, m.Name, m.Interval))
+			r.Rows = append(r.Rows, s.row("pdf", c, m, r.interval(mi)))
 		}
 	}
 	var ours, base scores

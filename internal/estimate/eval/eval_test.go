@@ -3,8 +3,10 @@ package eval
 import (
 	"context"
 	"flag"
+	"fmt"
 	"math"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -24,6 +26,10 @@ var (
 	evalPDFs     = flag.Int("eval.pdfs", 8, "PDFs per student in the full evaluation")
 	evalAblation = flag.Bool("eval.ablation", false, "also run the ablation (each part of the model switched off)")
 	evalRun      = flag.Bool("eval.run", false, "run the full evaluation (make eval-estimates)")
+	evalAnalysis = flag.Bool("eval.analysis", false, "also print the error by document style and by student")
+	evalEffects  = flag.Bool("eval.effects", false, "also rerun the evaluation with each effect of the generator switched off (reference pipeline)")
+	evalWithout  = flag.String("eval.without", "", "effects of the generator to switch off, comma-separated (see sim.Effects)")
+	evalOracle   = flag.Int("eval.oracle", 0, "also score the oracle with this many simulated futures per case (the noise floor)")
 	evalPipeline = flag.String("eval.pipeline", "timer", "timer (events -> study.Service -> database -> page_stats) or reference (in memory)")
 )
 
@@ -33,7 +39,13 @@ func TestFullEvaluation(t *testing.T) {
 	if testing.Short() || !*evalRun {
 		t.Skip("run with -eval.run (make eval-estimates); TestClaims checks the same run")
 	}
-	cfg := Config{Sim: sim.Config{Seed: *evalSeed, Students: *evalStudents, PDFs: *evalPDFs}}
+	cfg := Config{Sim: sim.Config{Seed: *evalSeed, Students: *evalStudents, PDFs: *evalPDFs}, Oracle: *evalOracle}
+	for _, e := range strings.FieldsFunc(*evalWithout, func(r rune) bool { return r == ',' }) {
+		if !slices.Contains(sim.Effects, sim.Effect(e)) {
+			t.Fatalf("-eval.without: no effect %q (%v)", e, sim.Effects)
+		}
+		cfg.Sim.Without = append(cfg.Sim.Without, sim.Effect(e))
+	}
 	if *evalAblation {
 		cfg.Methods = append([]Method{Ours}, Ablation()...)
 		cfg.Methods = append(cfg.Methods, Baselines...)
@@ -53,6 +65,9 @@ func TestFullEvaluation(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("pipeline %s, %v\n%s", *evalPipeline, time.Since(start).Round(time.Second), rep.Markdown())
+	if *evalAnalysis {
+		t.Log("\n" + rep.Breakdown())
+	}
 	for _, k := range rep.Cases {
 		for i, e := range k.Estimates {
 			if !(e.LowSeconds <= e.RemainingSeconds && e.RemainingSeconds <= e.HighSeconds) {
@@ -60,6 +75,53 @@ func TestFullEvaluation(t *testing.T) {
 			}
 		}
 	}
+	if *evalEffects {
+		t.Log("\n" + effects(t, cfg))
+	}
+}
+
+// effects reruns the evaluation (reference pipeline) with each effect of
+// the generator switched off, then all of them: how much of each method's
+// error each effect causes.
+func effects(t *testing.T, cfg Config) string {
+	var b strings.Builder
+	b.WriteString("Generator effects switched off one at a time: MdAPE of ours (best baseline) at 0 / 25 / 50 / 75 %\n\n")
+	b.WriteString("| without | 0 % | 25 % | 50 % | 75 % |\n|---|---|---|---|---|\n")
+	type run struct {
+		name    string
+		without []sim.Effect
+		noEx    bool
+	}
+	runs := []run{{name: "nothing"}}
+	for _, e := range sim.Effects {
+		runs = append(runs, run{name: string(e), without: []sim.Effect{e}})
+	}
+	runs = append(runs, run{name: "all of them", without: sim.Effects},
+		run{name: "(exercise dwells in page_stats)", noEx: true})
+	for _, x := range runs {
+		c := cfg
+		c.Sim.Without = x.without
+		ref := NewReference()
+		ref.NoExerciseDwells = x.noEx
+		rep, err := Run(context.Background(), c, ref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		name := x.name
+		fmt.Fprintf(&b, "| %s |", name)
+		for _, cp := range Checkpoints {
+			ours, _ := rep.Row("pdf", cp, rep.Methods[0])
+			best := math.Inf(1)
+			for _, m := range rep.Methods[1:] {
+				if r, _ := rep.Row("pdf", cp, m); r.MdAPE < best {
+					best = r.MdAPE
+				}
+			}
+			fmt.Fprintf(&b, " %s (%s) |", pct(ours.MdAPE), pct(best))
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
 }
 
 // TestClaims runs the reported evaluation and asserts what the estimator

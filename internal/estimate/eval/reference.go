@@ -35,6 +35,10 @@ type Reference struct {
 	IdleThreshold time.Duration // default 300 s
 	PageMin       time.Duration // default 5 s
 	PageMax       time.Duration // default 900 s
+	// NoExerciseDwells leaves the dwells of sessions on exercises out of
+	// the pages (the real timer counts them): what the estimator would see
+	// if page_stats held reading only. For analysis.
+	NoExerciseDwells bool
 
 	students map[uuid.UUID]*refStudent
 }
@@ -101,7 +105,7 @@ func (r *Reference) apply(st *refStudent, s sim.Session) error {
 		active     float64
 	)
 	closeVisit := func(end time.Time) {
-		if cur > 0 && dwell >= r.PageMin.Seconds() {
+		if cur > 0 && (s.Exercise == uuid.Nil || !r.NoExerciseDwells) && dwell >= r.PageMin.Seconds() {
 			k := pageKey{s.PDF, cur}
 			p := st.pages[k]
 			if p == nil {
