@@ -139,7 +139,9 @@ func TestShrinkage(t *testing.T) {
 		if n >= 30 && e.Basis != estimate.BasisPDF {
 			t.Errorf("%d pages read: basis %s, want pdf", n, e.Basis)
 		}
-		if e.SecondsPerPage < 0.97*prevRate {
+		// (5 % of slack: the pages read are a sample, and the prior speed-up
+		// through a book lowers the pace of pages further on.)
+		if e.SecondsPerPage < 0.95*prevRate {
 			t.Errorf("%d pages read: %.0f s/page, fell from %.0f though every page read is slow", n, e.SecondsPerPage, prevRate)
 		}
 		if width > prevWidth+1e-9 {

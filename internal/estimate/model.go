@@ -78,7 +78,7 @@ const (
 	tauUser  = 0.5  // a student's pace around the default (students differ about 1.6-fold)
 	tauKind  = 0.5  // extra spread when a kind's pace is borrowed from the other kind
 	tauTopic = 0.15 // a topic around the student's pace
-	tauPDF   = 0.2  // a PDF around its topic (the prior of the spread measured in the student's PDFs)
+	tauPDF   = 0.25 // a PDF around its topic (the prior of the spread measured in the student's PDFs)
 	// tauDensity is how much a page's time differs between documents by how
 	// full their pages are (slides of 100 words, papers of 650): the prior
 	// does not look at the words, so its interval must hold it.
@@ -141,6 +141,10 @@ const (
 	// count endScanWeight to each other.
 	endDensitySD  = 0.5
 	endScanWeight = 0.5
+	// modelSD is the error of the model itself (log): documents, and
+	// students, are not all alike in the ways it assumes (a kind of
+	// document it has not seen, a habit it does not model).
+	modelSD = 0.1
 	// z10 is the standard normal 90th percentile: an 80 % interval spans
 	// ±z10 standard deviations.
 	z10 = 1.2815515655446004

@@ -466,7 +466,7 @@ func (r *pdfRun) estimate() Estimate {
 		trendVar = st.betaVar * d * d
 	}
 	endVar := skips.endVariance(rem, reached) / (total * total)
-	v := levelVar + st.stretchVar(expected) + trendVar + noiseVar/(total*total) + endVar
+	v := levelVar + st.stretchVar(expected) + trendVar + noiseVar/(total*total) + endVar + modelSD*modelSD
 	if r.m.Skips {
 		v += skips.rateVariance(expect, total)
 	}
