@@ -25,6 +25,11 @@
 // Timer is the real timer path (study.Service and the database; what `make
 // eval-estimates` runs); Reference is an in-memory rendering of the timer's
 // rules, for tests and as a cross-check (TestTimerAgreesWithReference).
+//
+// With Config.Oracle the report also scores an oracle that knows the
+// student's true parameters and everything already read and predicts from
+// simulated futures (sim.Log.Forecast): the floor of the error on these
+// logs. Report.Breakdown gives the error by document style and student.
 package eval
 
 import (
@@ -213,7 +218,11 @@ func runStudent(ctx context.Context, cfg Config, p Pipeline, l sim.Log, rep *Rep
 	for _, c := range SumCheckpoints {
 		sumAt[len(l.Sessions)*c/100] = c
 	}
-	plan, err := planCuts(l)
+	rules := NewReference()
+	if r, ok := p.(*Reference); ok {
+		rules = &Reference{IdleThreshold: r.IdleThreshold, PageMin: r.PageMin, PageMax: r.PageMax, NoExerciseDwells: r.NoExerciseDwells}
+	}
+	plan, err := planCuts(l, rules)
 	if err != nil {
 		return err
 	}
@@ -427,14 +436,14 @@ type cutPlan struct {
 	at    map[checkpointKey]cutPoint
 }
 
-// planCuts replays the log with the timer's rules (the reference) page turn
-// by page turn and finds the first turn at which each PDF's counted pages
-// reach each checkpoint. Run cuts the sessions there and only there, so
-// the pipeline is asked for its observations at exactly those moments, and
-// it checks that the pipeline reaches each checkpoint where the rules do.
-func planCuts(l sim.Log) (cutPlan, error) {
+// planCuts replays the log with the timer's rules (ref, a reference with
+// the pipeline's settings) page turn by page turn and finds the first turn
+// at which each PDF's counted pages reach each checkpoint. Run cuts the
+// sessions there and only there, so the pipeline is asked for its
+// observations at exactly those moments, and it checks that the pipeline
+// reaches each checkpoint where the rules do.
+func planCuts(l sim.Log, ref *Reference) (cutPlan, error) {
 	plan := cutPlan{turns: map[int][]int{}, at: map[checkpointKey]cutPoint{}}
-	ref := NewReference()
 	st := newRefStudent()
 	for i, s := range l.Sessions {
 		if s.Exercise != uuid.Nil {

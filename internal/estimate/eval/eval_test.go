@@ -29,7 +29,7 @@ var (
 	evalAnalysis = flag.Bool("eval.analysis", false, "also print the error by document style and by student")
 	evalEffects  = flag.Bool("eval.effects", false, "also rerun the evaluation with each effect of the generator switched off (reference pipeline)")
 	evalWithout  = flag.String("eval.without", "", "effects of the generator to switch off, comma-separated (see sim.Effects)")
-	evalOracle   = flag.Int("eval.oracle", 0, "also score the oracle with this many simulated futures per case (the noise floor)")
+	evalOracle   = flag.Int("eval.oracle", 40, "simulated futures per case for the oracle (the noise floor); 0 leaves it out")
 	evalPipeline = flag.String("eval.pipeline", "timer", "timer (events -> study.Service -> database -> page_stats) or reference (in memory)")
 )
 
@@ -138,6 +138,14 @@ func TestClaims(t *testing.T) {
 	}
 	if rep.PDFs < 150 {
 		t.Fatalf("only %d PDFs scored", rep.PDFs)
+	}
+	for _, k := range rep.Cases {
+		for i, e := range k.Estimates {
+			if math.IsNaN(e.RemainingSeconds) || math.IsInf(e.HighSeconds, 0) ||
+				!(e.LowSeconds <= e.RemainingSeconds && e.RemainingSeconds <= e.HighSeconds) {
+				t.Fatalf("%s on %s at %d %%: %+v", rep.Methods[i], k.PDF.Style, k.Checkpoint, e)
+			}
+		}
 	}
 	for _, c := range Checkpoints {
 		ours, _ := rep.Row("pdf", c, Ours.Name)
