@@ -232,20 +232,25 @@ func runStudent(ctx context.Context, cfg Config, p Pipeline, l sim.Log, rep *Rep
 	var sums []pendingSum
 	taken := map[uuid.UUID]map[int]bool{}
 	exPred := map[uuid.UUID]ExerciseCase{}
-	snapshot := func(pdf sim.PDF, c int, session int, at time.Time) {
+	snapshot := func(pdf sim.PDF, c int, session int, at time.Time) error {
 		in, remaining := pdfInput(cur, st, pdf, cfg.Sample)
 		sp := pending{pdf: pdf, checkpoint: c, read: len(in.Read), remaining: remaining}
 		for _, m := range cfg.Methods {
 			sp.estimates = append(sp.estimates, m.PDF(in))
 		}
 		if cfg.Oracle > 0 {
-			sp.estimates = append(sp.estimates, oracle(l, in, remaining, pdf, session, at, cfg.Oracle))
+			e, err := oracle(l, in, remaining, pdf, session, at, cfg.Oracle)
+			if err != nil {
+				return err
+			}
+			sp.estimates = append(sp.estimates, e)
 		}
 		snaps = append(snaps, sp)
 		if taken[pdf.ID] == nil {
 			taken[pdf.ID] = map[int]bool{}
 		}
 		taken[pdf.ID][c] = true
+		return nil
 	}
 	for i, whole := range l.Sessions {
 		if c, ok := sumAt[i]; ok {
@@ -268,7 +273,9 @@ func runStudent(ctx context.Context, cfg Config, p Pipeline, l sim.Log, rep *Rep
 			continue
 		}
 		if !taken[pdf.ID][0] && countRead(cur, pdf.ID) == 0 {
-			snapshot(pdf, 0, i, whole.StartAt)
+			if err := snapshot(pdf, 0, i, whole.StartAt); err != nil {
+				return err
+			}
 		}
 		cuts := plan.turns[i]
 		pieces := cut(whole, func(turn int) bool { return slices.Contains(cuts, turn) })
@@ -285,7 +292,9 @@ func runStudent(ctx context.Context, cfg Config, p Pipeline, l sim.Log, rep *Rep
 					return fmt.Errorf("PDF %s reached %d %% at session %d piece %d through %T, at %+v by the timer's rules",
 						pdf.ID, c, i, k, p, want)
 				}
-				snapshot(pdf, c, i, s.Events[len(s.Events)-1].At)
+				if err := snapshot(pdf, c, i, s.Events[len(s.Events)-1].At); err != nil {
+					return err
+				}
 			}
 		}
 	}
@@ -352,7 +361,7 @@ func runStudent(ctx context.Context, cfg Config, p Pipeline, l sim.Log, rep *Rep
 // Config.Oracle): the point that minimises the mean absolute percentage
 // error over them (a median weighted by 1/actual) and their 10th and 90th
 // percentiles. session is the index of the session under way.
-func oracle(l sim.Log, in estimate.PDFInput, remaining []int32, pdf sim.PDF, session int, at time.Time, runs int) estimate.Estimate {
+func oracle(l sim.Log, in estimate.PDFInput, remaining []int32, pdf sim.PDF, session int, at time.Time, runs int) (estimate.Estimate, error) {
 	// The share of the student's sessions that went to this PDF since it
 	// was opened (half before it was).
 	share, first := 0.5, -1
@@ -374,6 +383,7 @@ func oracle(l sim.Log, in estimate.PDFInput, remaining []int32, pdf sim.PDF, ses
 	for i, o := range in.Read {
 		read[i] = o.Page
 	}
+	// A seed of its own for every case: the session, the pages read, the PDF.
 	seed := uint64(session)<<8 | uint64(len(read))
 	for _, b := range pdf.ID[:8] {
 		seed = seed*131 + uint64(b)
@@ -384,7 +394,7 @@ func oracle(l sim.Log, in estimate.PDFInput, remaining []int32, pdf sim.PDF, ses
 		st := newRefStudent()
 		for _, s := range future {
 			if err := ref.apply(st, s); err != nil {
-				panic(err) // sim's own sessions are always in order
+				return estimate.Estimate{}, fmt.Errorf("oracle: %w", err)
 			}
 		}
 		sum := 0.0
@@ -392,6 +402,9 @@ func oracle(l sim.Log, in estimate.PDFInput, remaining []int32, pdf sim.PDF, ses
 			sum += math.Round(st.reading[pageKey{pdf.ID, pg}])
 		}
 		totals = append(totals, sum)
+	}
+	if len(totals) == 0 {
+		return estimate.Estimate{}, fmt.Errorf("oracle: no future for PDF %s", pdf.ID)
 	}
 	slices.Sort(totals)
 	type weighted struct{ x, w float64 }
@@ -416,7 +429,7 @@ func oracle(l sim.Log, in estimate.PDFInput, remaining []int32, pdf sim.PDF, ses
 	if len(remaining) > 0 {
 		e.SecondsPerPage = point / float64(len(remaining))
 	}
-	return e
+	return e, nil
 }
 
 // checkpointKey is one PDF at one checkpoint.

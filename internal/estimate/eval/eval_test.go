@@ -275,6 +275,37 @@ func TestReport(t *testing.T) {
 	}
 }
 
+// TestOracle: with Config.Oracle the report scores the oracle too, the
+// same way twice, with ordered intervals; on the logs it knows it is
+// closer to the actuals than our estimator.
+func TestOracle(t *testing.T) {
+	cfg := Config{Sim: sim.Config{Seed: 6, Students: 3, PDFs: 4}, Oracle: 20}
+	a, err := Run(context.Background(), cfg, NewReference())
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Run(context.Background(), cfg, NewReference())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Markdown() != b.Markdown() || !strings.Contains(a.Markdown(), "| "+OracleName+" |") {
+		t.Fatalf("the oracle's report is not deterministic or lacks its column:\n%s", a.Markdown())
+	}
+	var ours, orc scores
+	for _, k := range a.Cases {
+		e := k.Estimates[len(k.Estimates)-1]
+		if !(e.LowSeconds <= e.RemainingSeconds && e.RemainingSeconds <= e.HighSeconds) || e.RemainingSeconds <= 0 {
+			t.Fatalf("oracle at %d %% on %s: %+v", k.Checkpoint, k.PDF.Style, e)
+		}
+		ours.add(k.Estimates[0], k.Actual)
+		orc.add(e, k.Actual)
+	}
+	t.Logf("%d cases: MdAPE ours %.1f %%, oracle %.1f %%; oracle coverage %d/%d", orc.n, 100*median(ours.abs), 100*median(orc.abs), orc.inside, orc.n)
+	if orc.n < 20 || median(orc.abs) >= median(ours.abs) || orc.inside*2 < orc.n {
+		t.Errorf("oracle MdAPE %.3f against ours %.3f, coverage %d of %d", median(orc.abs), median(ours.abs), orc.inside, orc.n)
+	}
+}
+
 func TestRunStopsOnCancel(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
