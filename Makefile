@@ -39,7 +39,7 @@ test-short:
 bench:
 	go test -run '^$$' -bench . -benchmem -count=1 -timeout 30m ./...
 
-## eval-estimates: the time-to-finish estimator on generated reading logs (EVAL_FLAGS: -eval.seed 3 -eval.students 20 -eval.pdfs 8 -eval.ablation)
+## eval-estimates: the time-to-finish estimator on generated reading logs fed through the real timer into a test database (EVAL_FLAGS: -eval.seed 3 -eval.students 20 -eval.pdfs 8 -eval.oracle 40 (0: no oracle) -eval.analysis -eval.ablation -eval.effects -eval.without LIST -eval.pipeline reference)
 EVAL_FLAGS ?=
 eval-estimates:
 	go test -count=1 -timeout 60m -run '^TestFullEvaluation$$' -v ./internal/estimate/eval/ -args -eval.run $(EVAL_FLAGS)

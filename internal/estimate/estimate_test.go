@@ -139,7 +139,9 @@ func TestShrinkage(t *testing.T) {
 		if n >= 30 && e.Basis != estimate.BasisPDF {
 			t.Errorf("%d pages read: basis %s, want pdf", n, e.Basis)
 		}
-		if e.SecondsPerPage < 0.97*prevRate {
+		// (5 % of slack: the pages read are a sample, and the prior speed-up
+		// through a book lowers the pace of pages further on.)
+		if e.SecondsPerPage < 0.95*prevRate {
 			t.Errorf("%d pages read: %.0f s/page, fell from %.0f though every page read is slow", n, e.SecondsPerPage, prevRate)
 		}
 		if width > prevWidth+1e-9 {
@@ -302,12 +304,80 @@ func TestEnds(t *testing.T) {
 	without := estimate.ForPDF(in)
 	ratio := with.RemainingSeconds / without.RemainingSeconds
 	t.Logf("with the library: %.0f s, without: %.0f s (%.2f)", with.RemainingSeconds, without.RemainingSeconds, ratio)
-	// Three books count as left (the fourth was read until now); with the
-	// prior's two ends (at 100 % and 95 %) pages 181-190 are reached with
-	// chance 2/5 and 191-200 with 1/5: 7 % fewer pages, against 2.5 %
-	// without the library.
-	if ratio > 0.97 || ratio < 0.92 {
-		t.Errorf("the learnt ends give %.3f of the time without them, want about 0.954", ratio)
+	// Three books count as left (the fourth was read until now), each
+	// ended at 90 %; the prior is worth two books ending evenly between 90
+	// and 100 %. Pages 181-200 are then reached with chance 0.32, 0.24,
+	// 0.16, 0.08 by fives: 16 pages not read, against 10 without the
+	// library (prior alone), so (200-16)/(200-10) = 0.968 of the time.
+	if ratio > 0.98 || ratio < 0.955 {
+		t.Errorf("the learnt ends give %.3f of the time without them, want about 0.968", ratio)
+	}
+}
+
+// TestEndsByDensity: where a student stopped in earlier documents counts
+// most for documents like them: the sparse handouts they read to the last
+// page say little about a dense paper, whose likes they left before the
+// references.
+func TestEndsByDensity(t *testing.T) {
+	r := newReader(12, 10, 0.3)
+	var user []estimate.Obs
+	var lib []estimate.PDFPages
+	for i := range 6 {
+		id := uuid.New()
+		if i%2 == 0 {
+			user = append(user, r.read(id, 1, 30, flat(100))...) // handouts: to the end
+		} else {
+			user = append(user, r.read(id, 1, 25, flat(650))...) // papers: the references left
+		}
+		lib = append(lib, estimate.PDFPages{PDF: id, Pages: 30})
+		r.t = r.t.Add(20 * 24 * time.Hour)
+	}
+	user = newest(user)
+	share := func(words int32) float64 {
+		in := estimate.PDFInput{Kind: estimate.KindStudy, User: user, Library: lib, Remaining: remaining(1, 30, flat(words))}
+		with := estimate.ForPDF(in)
+		in.Library = nil
+		return with.RemainingSeconds / estimate.ForPDF(in).RemainingSeconds
+	}
+	sparse, dense := share(100), share(650)
+	t.Logf("time with the learnt ends over without: handout %.3f, paper %.3f", sparse, dense)
+	if sparse < 1 || dense > 0.95 {
+		t.Errorf("a handout keeps %.3f of its time, a paper %.3f: want the handout read to its end (>= 1) and the paper's end left (< 0.95)", sparse, dense)
+	}
+}
+
+// TestTrendPrior: without evidence, the second half of a book is expected a
+// little faster than the first (students speed up as they get into a
+// book); a student whose pace stays the same through their books is soon
+// expected to keep it.
+func TestTrendPrior(t *testing.T) {
+	halves := func(books int) float64 {
+		r := newReader(13, 10, 0.3)
+		var user []estimate.Obs
+		var lib []estimate.PDFPages
+		for range books {
+			id := uuid.New()
+			user = append(user, r.read(id, 1, 200, flat(300))...)
+			lib = append(lib, estimate.PDFPages{PDF: id, Pages: 200})
+		}
+		if books == 0 {
+			user = r.read(uuid.New(), 1, 20, flat(300)) // pages of a PDF of unknown length
+		}
+		in := estimate.PDFInput{Kind: estimate.KindStudy, User: newest(user), Library: lib}
+		m := estimate.Default
+		m.Skips = false
+		// (Page 200 tells the PDF's length; one page among a hundred.)
+		in.Remaining = append(remaining(1, 99, flat(300)), estimate.PageInfo{Page: 200, Words: 300})
+		first := m.ForPDF(in).RemainingSeconds
+		in.Remaining = remaining(101, 200, flat(300))
+		return m.ForPDF(in).RemainingSeconds / first
+	}
+	none, flat6 := halves(0), halves(6)
+	t.Logf("second half over first: %.3f with no evidence, %.3f after six books at one pace", none, flat6)
+	// The prior is 10 % faster at the end than at the start: e^(-0.1/2)
+	// between the halves' middles.
+	if none > 0.97 || none < 0.93 || flat6 < 0.98 {
+		t.Errorf("second half over first: %.3f without evidence (want about 0.95), %.3f after six flat books (want about 1)", none, flat6)
 	}
 }
 

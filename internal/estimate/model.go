@@ -78,13 +78,18 @@ const (
 	tauUser  = 0.5  // a student's pace around the default (students differ about 1.6-fold)
 	tauKind  = 0.5  // extra spread when a kind's pace is borrowed from the other kind
 	tauTopic = 0.15 // a topic around the student's pace
-	tauPDF   = 0.2  // a PDF around its topic (the prior of the spread measured in the student's PDFs)
+	tauPDF   = 0.25 // a PDF around its topic (the prior of the spread measured in the student's PDFs)
+	// tauDensity is how much a page's time differs between documents by how
+	// full their pages are (slides of 100 words, papers of 650): the prior
+	// does not look at the words, so its interval must hold it.
+	tauDensity = 0.4
 	// tauChannel is the spread of a channel's level (pages with words, scans,
 	// figures) around the student's pace over all pages.
 	tauChannel = 0.3
 	// trendSD is the prior spread of the trend (log pace, start to end of a
 	// document) around no trend.
-	trendSD = 0.25
+	trendSD    = 0.25
+	trendPrior = -0.1
 	// blockPages and blockSD model stretches of pages (chapters) that are
 	// harder or easier as a whole: observations within a block are not
 	// independent, and the pages ahead cover few blocks.
@@ -113,16 +118,33 @@ const (
 	aheadTextRead, aheadTextSkip     = 19.0, 1.0
 	aheadNoTextRead, aheadNoTextSkip = 3.0, 2.0
 	// Ends: a PDF without reading for endIdleDays counts as left where it
-	// stands; the prior is two such PDFs, one read to its last page and one
-	// to 95 % of its pages (documents often end with an index, references
-	// or appendices).
-	endIdleDays  = 14.0
-	endMinPages  = 3
-	endPriorEnds = 0.95
+	// stands. The prior is endPriorWeight such PDFs whose unread end is
+	// spread evenly over endPriorPoints shares from none to endPriorShare of
+	// their pages: documents often end with an index, references or
+	// appendices that are not read (a book's index and bibliography, a
+	// paper's references), and slides or notes end with their last page.
+	endIdleDays    = 14.0
+	endPriorShare  = 0.1
+	endPriorPoints = 5
+	endPriorWeight = 2.0
+	// A PDF read to endNear of its pages counts as left after
+	// endNearIdleDays without reading: the student is done with it.
+	endNear         = 0.8
+	endNearIdleDays = 3.0
+	endMinPages     = 3
 	// endLengthSD is how fast the weight of a left PDF's end falls with the
 	// difference in length (log page counts): a PDF twice or half as long
 	// counts 0.38.
 	endLengthSD = 0.5
+	// endDensitySD does the same for the typical words per text page (log):
+	// a PDF twice or half as dense counts 0.38; a scan and a PDF with text
+	// count endScanWeight to each other.
+	endDensitySD  = 0.5
+	endScanWeight = 0.5
+	// modelSD is the error of the model itself (log): documents, and
+	// students, are not all alike in the ways it assumes (a kind of
+	// document it has not seen, a habit it does not model).
+	modelSD = 0.1
 	// z10 is the standard normal 90th percentile: an 80 % interval spans
 	// ±z10 standard deviations.
 	z10 = 1.2815515655446004

@@ -117,11 +117,12 @@ func (m Model) ForPDF(in PDFInput) Estimate {
 }
 
 // priorEstimate is the answer without any history: the default seconds per
-// page whatever the words, with the spread of students around it.
+// page whatever the words, with the spread of students around it and, as
+// the words are not used, of documents' density.
 func priorEstimate(kind Kind, pages int) Estimate {
 	rate := DefaultSecondsPerPage(kind)
 	mean := rate * float64(pages)
-	v := tauUser*tauUser + tauPDF*tauPDF + blockSD*blockSD*blockPages/(float64(pages)+blockPages) +
+	v := tauUser*tauUser + tauPDF*tauPDF + tauDensity*tauDensity + blockSD*blockSD*blockPages/(float64(pages)+blockPages) +
 		(math.Exp(pageSD*pageSD)-1)/float64(pages)
 	return interval(mean, v, pages, BasisDefault)
 }
@@ -465,7 +466,7 @@ func (r *pdfRun) estimate() Estimate {
 		trendVar = st.betaVar * d * d
 	}
 	endVar := skips.endVariance(rem, reached) / (total * total)
-	v := levelVar + st.stretchVar(expected) + trendVar + noiseVar/(total*total) + endVar
+	v := levelVar + st.stretchVar(expected) + trendVar + noiseVar/(total*total) + endVar + modelSD*modelSD
 	if r.m.Skips {
 		v += skips.rateVariance(expect, total)
 	}

@@ -40,6 +40,10 @@ const (
 	tukeyC = 4.685
 )
 
+// locationTol ends the iterations of a location: 0.1 % in log seconds, far
+// below any difference an estimate could show.
+const locationTol = 1e-3
+
 // medianSample bounds the values the starting median and MAD look at,
 // maxFit those the iterations look at.
 const (
@@ -109,7 +113,7 @@ func (s *sample) robustLocation(buf []float64) (location, []float64) {
 			den += h
 		}
 		next := num / den
-		if math.Abs(next-mu) < 1e-6 {
+		if math.Abs(next-mu) < locationTol {
 			mu = next
 			break
 		}
@@ -132,7 +136,7 @@ func (s *sample) robustLocation(buf []float64) (location, []float64) {
 			break
 		}
 		next := num / den
-		if math.Abs(next-mu) < 1e-6 {
+		if math.Abs(next-mu) < locationTol {
 			mu = next
 			break
 		}

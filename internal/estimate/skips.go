@@ -94,8 +94,9 @@ func (s *skipModel) endVariance(rem []PageInfo, value []float64) float64 {
 
 // learnEnds lists where reading stopped in the PDFs of the same kind the
 // student has left (no reading for endIdleDays), as shares of their pages,
-// each weighted by how close its length is to this PDF's (documents of a
-// length end alike: a handout has no index, a book has one).
+// each weighted by how close its length and its density (words per text
+// page) are to this PDF's (documents of a kind end alike: a handout has no
+// index, a book has one, a paper ends with its references).
 func (r *pdfRun) learnEnds() []end {
 	pages := map[int32]int32{}
 	byID := map[[16]byte]int32{}
@@ -108,28 +109,67 @@ func (r *pdfRun) learnEnds() []end {
 		}
 	}
 	type seen struct {
-		last   int32
-		newest int64
+		last   int32 // the furthest page read
+		newest int64 // when it was last read
 		n      int
 		same   bool
+		// the sum of log words over its text pages known, their count and
+		// the count of its pages known
+		logWords    float64
+		text, known int
 	}
 	by := make([]seen, len(r.ids))
 	for _, it := range r.items {
 		s := &by[it.p]
-		s.last = max(s.last, it.page)
-		s.newest = max(s.newest, it.t)
+		if it.page > s.last || it.page == s.last && it.t > s.newest {
+			s.last, s.newest = it.page, it.t
+		}
 		s.n++
 		s.same = it.same
+		s.known++
+		if it.words > 0 {
+			s.logWords += math.Log(float64(it.words))
+			s.text++
+		}
 	}
+	for _, p := range r.in.Remaining {
+		by[0].known++
+		if p.Words > 0 {
+			by[0].logWords += math.Log(float64(p.Words))
+			by[0].text++
+		}
+	}
+	// density is a PDF's typical words per text page (log), and whether it
+	// has text at all (a scan has none).
+	density := func(s seen) (float64, bool) {
+		if s.text == 0 || s.text*2 < s.known {
+			return 0, false
+		}
+		return s.logWords / float64(s.text), true
+	}
+	d0, text0 := density(by[0])
 	var out []end
 	for i := 1; i < len(by); i++ {
 		s := by[i]
 		n, ok := pages[int32(i)]
-		if !ok || n <= 0 || !s.same || s.n < endMinPages || float64(r.ref-s.newest) < endIdleDays*nanosPerDay {
+		idle := float64(r.ref-s.newest) / nanosPerDay
+		if !ok || n <= 0 || !s.same || s.n < endMinPages ||
+			idle < endIdleDays && (idle < endNearIdleDays || float64(s.last) < endNear*float64(n)) {
 			continue
 		}
 		d := math.Log(float64(n) / math.Max(r.pages0, 1))
 		w := math.Exp(-d * d / (2 * endLengthSD * endLengthSD))
+		// Documents of a kind are alike in density as well as length: slides
+		// and notes are sparse and end with their last page, papers are
+		// dense and end with references.
+		di, texti := density(s)
+		switch {
+		case text0 && texti:
+			dd := di - d0
+			w *= math.Exp(-dd * dd / (2 * endDensitySD * endDensitySD))
+		case text0 != texti:
+			w *= endScanWeight
+		}
 		out = append(out, end{math.Min(1, float64(s.last)/float64(n)), w})
 	}
 	return out
@@ -170,9 +210,13 @@ func (r *pdfRun) readProbabilities(targetScan bool) *skipModel {
 	s.pages = float64(max(maxPage, 1))
 	if r.m.Ends {
 		f := float64(max(last, 0)) / s.pages
-		s.ends = append(s.ends, end{1, 1})
-		if endPriorEnds >= f {
-			s.ends = append(s.ends, end{endPriorEnds, 1})
+		// The prior: the unread end of a document is anywhere from none to
+		// endPriorShare of its pages, evenly, worth endPriorWeight PDFs.
+		for k := range endPriorPoints {
+			at := 1 - endPriorShare*float64(k)/float64(endPriorPoints-1)
+			if at >= f {
+				s.ends = append(s.ends, end{at, endPriorWeight / endPriorPoints})
+			}
 		}
 		for _, e := range r.learnEnds() {
 			if e.at >= f {

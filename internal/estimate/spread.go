@@ -181,10 +181,10 @@ func (r *pdfRun) spreads() spread {
 		// less: the variance of the slope uses the page and block parts.
 		vb := (clipVar/clipN + blockPages*out.stretchVar(blockPages)) / sxx
 		b := sxe / sxx
-		out.beta = b * trendSD * trendSD / (trendSD*trendSD + vb)
+		out.beta = trendPrior + (b-trendPrior)*trendSD*trendSD/(trendSD*trendSD+vb)
 		out.betaVar = trendSD * trendSD * vb / (trendSD*trendSD + vb)
 	} else {
-		out.betaVar = trendSD * trendSD
+		out.beta, out.betaVar = trendPrior, trendSD*trendSD
 	}
 	priorMean := math.Exp(out.page2 / 2)
 	priorCV2 := math.Expm1(out.page2)

@@ -6,11 +6,14 @@
 // rest from what the timer had derived by then: that PDF's counted pages,
 // and the student's other reading (newest first, bounded as the product
 // bounds it, with the page counts of their PDFs). A checkpoint is the first
-// moment the share of pages with counted reading reaches the mark; to hit
-// it within 2 % of the pages, reading sessions are cut at page turns, which
-// the timer derives exactly as the whole session (TestSplitIsExact). The
-// actual is the sum of the final counted seconds of the pages that had no
-// counted reading at that moment (pages never read count nothing).
+// moment the share of pages with counted reading reaches the mark: a
+// replay with the timer's rules finds the page turn where that happens, and
+// the reading session is cut there into two sessions, which the timer
+// derives exactly as the whole (TestSplitIsExact); Run checks that the
+// pipeline reaches the mark at that turn. The actual is the sum of the
+// final counted seconds, from reading sessions, of the pages that had no
+// counted reading at that moment (pages never read count nothing; the time
+// of sessions on exercises is the exercises', scored on their own).
 // Exercises are predicted before their session from the exercises worked
 // before. Sums (the whole backlog, each topic) are checked at 25, 50 and 75
 // % of the student's sessions over the PDFs that still have sessions ahead.
@@ -19,8 +22,14 @@
 // error, bias the median signed error (positive: overestimate), coverage
 // the share of actuals inside the 80 % interval.
 //
-// The reference pipeline (Reference) stands in for the real timer until it
-// is wired in; it is for tests and development only.
+// Timer is the real timer path (study.Service and the database; what `make
+// eval-estimates` runs); Reference is an in-memory rendering of the timer's
+// rules, for tests and as a cross-check (TestTimerAgreesWithReference).
+//
+// With Config.Oracle the report also scores an oracle that knows the
+// student's true parameters and everything already read and predicts from
+// simulated futures (sim.Log.Forecast): the floor of the error on these
+// logs. Report.Breakdown gives the error by document style and student.
 package eval
 
 import (
@@ -30,6 +39,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -67,7 +77,16 @@ type Config struct {
 	Sim     sim.Config
 	Methods []Method // nil: Ours, then Baselines
 	Sample  int      // bound on the Topic and User samples; 0 means 1000
+	// Oracle, when above 0, also scores the oracle (OracleName) with that
+	// many simulated futures per case: it knows the student's true
+	// parameters and everything already read and predicts from the
+	// distribution of what the rest would take (sim.Log.Forecast), so its
+	// error is the floor no estimator can go below on these logs.
+	Oracle int
 }
+
+// OracleName is the oracle's name in a report.
+const OracleName = "oracle"
 
 // Case is one scored PDF at one checkpoint.
 type Case struct {
@@ -126,6 +145,11 @@ type Report struct {
 	Rows          []Row
 }
 
+// interval reports whether method mi gives an interval worth scoring.
+func (r Report) interval(mi int) bool {
+	return mi >= len(r.Config.Methods) || r.Config.Methods[mi].Interval
+}
+
 // Row finds a summary row.
 func (r Report) Row(group string, checkpoint int, method string) (Row, bool) {
 	for _, x := range r.Rows {
@@ -148,6 +172,9 @@ func Run(ctx context.Context, cfg Config, p Pipeline) (Report, error) {
 	rep := Report{Config: cfg}
 	for _, m := range cfg.Methods {
 		rep.Methods = append(rep.Methods, m.Name)
+	}
+	if cfg.Oracle > 0 {
+		rep.Methods = append(rep.Methods, OracleName)
 	}
 	for _, l := range sim.Generate(cfg.Sim) {
 		if err := runStudent(ctx, cfg, p, l, &rep); err != nil {
@@ -191,23 +218,39 @@ func runStudent(ctx context.Context, cfg Config, p Pipeline, l sim.Log, rep *Rep
 	for _, c := range SumCheckpoints {
 		sumAt[len(l.Sessions)*c/100] = c
 	}
+	rules := NewReference()
+	if r, ok := p.(*Reference); ok {
+		rules = &Reference{IdleThreshold: r.IdleThreshold, PageMin: r.PageMin, PageMax: r.PageMax, NoExerciseDwells: r.NoExerciseDwells}
+	}
+	plan, err := planCuts(l, rules)
+	if err != nil {
+		return err
+	}
 
 	var cur Observed
 	var snaps []pending
 	var sums []pendingSum
 	taken := map[uuid.UUID]map[int]bool{}
 	exPred := map[uuid.UUID]ExerciseCase{}
-	snapshot := func(pdf sim.PDF, c int) {
+	snapshot := func(pdf sim.PDF, c int, session int, at time.Time) error {
 		in, remaining := pdfInput(cur, st, pdf, cfg.Sample)
 		sp := pending{pdf: pdf, checkpoint: c, read: len(in.Read), remaining: remaining}
 		for _, m := range cfg.Methods {
 			sp.estimates = append(sp.estimates, m.PDF(in))
+		}
+		if cfg.Oracle > 0 {
+			e, err := oracle(l, in, remaining, pdf, session, at, cfg.Oracle)
+			if err != nil {
+				return err
+			}
+			sp.estimates = append(sp.estimates, e)
 		}
 		snaps = append(snaps, sp)
 		if taken[pdf.ID] == nil {
 			taken[pdf.ID] = map[int]bool{}
 		}
 		taken[pdf.ID][c] = true
+		return nil
 	}
 	for i, whole := range l.Sessions {
 		if c, ok := sumAt[i]; ok {
@@ -224,36 +267,39 @@ func runStudent(ctx context.Context, cfg Config, p Pipeline, l sim.Log, rep *Rep
 				exPred[whole.Exercise] = ExerciseCase{Student: st.ID, Exercise: ex, History: len(in.History),
 					Ours: estimate.ForExercise(in), Baseline: ExerciseMean(in)}
 			}
-			var err error
 			if cur, err = p.Feed(ctx, st, []sim.Session{whole}); err != nil {
 				return err
 			}
 			continue
 		}
 		if !taken[pdf.ID][0] && countRead(cur, pdf.ID) == 0 {
-			snapshot(pdf, 0)
+			if err := snapshot(pdf, 0, i, whole.StartAt); err != nil {
+				return err
+			}
 		}
-		for _, s := range split(whole, max(1, pdf.PageCount()/50)) {
-			var err error
+		cuts := plan.turns[i]
+		pieces := cut(whole, func(turn int) bool { return slices.Contains(cuts, turn) })
+		for k, s := range pieces {
 			if cur, err = p.Feed(ctx, st, []sim.Session{s}); err != nil {
 				return err
 			}
 			read := countRead(cur, pdf.ID)
 			for _, c := range Checkpoints[1:] {
-				if !taken[pdf.ID][c] && read*100 >= c*pdf.PageCount() {
-					snapshot(pdf, c)
+				if taken[pdf.ID][c] || read*100 < c*pdf.PageCount() {
+					continue
+				}
+				if want := plan.at[checkpointKey{pdf.ID, c}]; want != (cutPoint{i, k}) && !(want.piece < 0 && want.session == i && k == len(pieces)-1) {
+					return fmt.Errorf("PDF %s reached %d %% at session %d piece %d through %T, at %+v by the timer's rules",
+						pdf.ID, c, i, k, p, want)
+				}
+				if err := snapshot(pdf, c, i, s.Events[len(s.Events)-1].At); err != nil {
+					return err
 				}
 			}
 		}
 	}
 
-	final := map[uuid.UUID]map[int32]float64{}
-	for _, o := range cur.Pages {
-		if final[o.PDF] == nil {
-			final[o.PDF] = map[int32]float64{}
-		}
-		final[o.PDF][o.Page] = o.Seconds
-	}
+	final := cur.Reading
 	actual := func(pdf uuid.UUID, pages []int32) float64 {
 		sum := 0.0
 		for _, pg := range pages {
@@ -311,12 +357,147 @@ func runStudent(ctx context.Context, cfg Config, p Pipeline, l sim.Log, rep *Rep
 	return ctx.Err()
 }
 
-// split cuts a reading session at every k-th page event into sessions that
-// the timer derives exactly as the whole: a stop at the instant of the page
-// turn, and a new session starting there on the new page (a page event
-// ends the previous visit and is never inside a pause, and a session's
-// start restarts the idle budget as the event would).
-func split(s sim.Session, k int) []sim.Session {
+// oracle predicts the rest of a PDF from runs simulated futures (see
+// Config.Oracle): the point that minimises the mean absolute percentage
+// error over them (a median weighted by 1/actual) and their 10th and 90th
+// percentiles. session is the index of the session under way.
+func oracle(l sim.Log, in estimate.PDFInput, remaining []int32, pdf sim.PDF, session int, at time.Time, runs int) (estimate.Estimate, error) {
+	// The share of the student's sessions that went to this PDF since it
+	// was opened (half before it was).
+	share, first := 0.5, -1
+	for j, s := range l.Sessions[:session] {
+		if s.PDF == pdf.ID && s.Exercise == uuid.Nil && first < 0 {
+			first = j
+		}
+	}
+	if first >= 0 {
+		n := 0
+		for _, s := range l.Sessions[first : session+1] {
+			if s.PDF == pdf.ID && s.Exercise == uuid.Nil {
+				n++
+			}
+		}
+		share = float64(n) / float64(session+1-first)
+	}
+	read := make([]int32, len(in.Read))
+	for i, o := range in.Read {
+		read[i] = o.Page
+	}
+	// A seed of its own for every case: the session, the pages read, the PDF.
+	seed := uint64(session)<<8 | uint64(len(read))
+	for _, b := range pdf.ID[:8] {
+		seed = seed*131 + uint64(b)
+	}
+	ref := NewReference()
+	var totals []float64
+	for _, future := range l.Forecast(pdf.ID, read, at, share, runs, seed) {
+		st := newRefStudent()
+		for _, s := range future {
+			if err := ref.apply(st, s); err != nil {
+				return estimate.Estimate{}, fmt.Errorf("oracle: %w", err)
+			}
+		}
+		sum := 0.0
+		for _, pg := range remaining {
+			sum += math.Round(st.reading[pageKey{pdf.ID, pg}])
+		}
+		totals = append(totals, sum)
+	}
+	if len(totals) == 0 {
+		return estimate.Estimate{}, fmt.Errorf("oracle: no future for PDF %s", pdf.ID)
+	}
+	slices.Sort(totals)
+	type weighted struct{ x, w float64 }
+	var ws []weighted
+	var total float64
+	for _, x := range totals {
+		if x > 0 {
+			ws = append(ws, weighted{x, 1 / x})
+			total += 1 / x
+		}
+	}
+	point := 0.0
+	for acc, i := 0.0, 0; i < len(ws); i++ {
+		if acc += ws[i].w; acc >= total/2 {
+			point = ws[i].x
+			break
+		}
+	}
+	q := func(p float64) float64 { return totals[min(len(totals)-1, int(p*float64(len(totals))))] }
+	e := estimate.Estimate{RemainingPages: len(remaining), RemainingSeconds: point, Confidence: estimate.ConfidenceHigh, Basis: estimate.BasisPDF,
+		LowSeconds: math.Min(q(0.1), point), HighSeconds: math.Max(q(0.9), point)}
+	if len(remaining) > 0 {
+		e.SecondsPerPage = point / float64(len(remaining))
+	}
+	return e, nil
+}
+
+// checkpointKey is one PDF at one checkpoint.
+type checkpointKey struct {
+	pdf        uuid.UUID
+	checkpoint int
+}
+
+// cutPoint is where a checkpoint is reached: the piece (after cutting at
+// the planned turns) of a session that ends there; piece -1 is the
+// session's last.
+type cutPoint struct{ session, piece int }
+
+// cutPlan says where Run cuts the reading sessions.
+type cutPlan struct {
+	turns map[int][]int // session index -> page turns to cut at, in order
+	at    map[checkpointKey]cutPoint
+}
+
+// planCuts replays the log with the timer's rules (ref, a reference with
+// the pipeline's settings) page turn by page turn and finds the first turn
+// at which each PDF's counted pages reach each checkpoint. Run cuts the
+// sessions there and only there, so the pipeline is asked for its
+// observations at exactly those moments, and it checks that the pipeline
+// reaches each checkpoint where the rules do.
+func planCuts(l sim.Log, ref *Reference) (cutPlan, error) {
+	plan := cutPlan{turns: map[int][]int{}, at: map[checkpointKey]cutPoint{}}
+	st := newRefStudent()
+	for i, s := range l.Sessions {
+		if s.Exercise != uuid.Nil {
+			if err := ref.apply(st, s); err != nil {
+				return plan, err
+			}
+			continue
+		}
+		pdf, _ := l.Student.PDF(s.PDF)
+		pieces := cut(s, func(int) bool { return true })
+		for k, piece := range pieces {
+			if err := ref.apply(st, piece); err != nil {
+				return plan, err
+			}
+			for _, c := range Checkpoints[1:] {
+				key := checkpointKey{s.PDF, c}
+				if _, done := plan.at[key]; done || st.counted[s.PDF]*100 < c*pdf.PageCount() {
+					continue
+				}
+				if k == len(pieces)-1 {
+					plan.at[key] = cutPoint{i, -1}
+					continue
+				}
+				turn := k + 1
+				if ts := plan.turns[i]; len(ts) == 0 || ts[len(ts)-1] != turn {
+					plan.turns[i] = append(ts, turn)
+				}
+				plan.at[key] = cutPoint{i, len(plan.turns[i]) - 1}
+			}
+		}
+	}
+	return plan, nil
+}
+
+// cut cuts a reading session at the page turns where at says so (1 is its
+// first page event) into sessions that the timer derives exactly as the
+// whole: a stop at the instant of the page turn, and a new session
+// starting there on the new page (a page event ends the previous visit and
+// is never inside a pause, and a session's start restarts the idle budget
+// as the event would).
+func cut(s sim.Session, at func(turn int) bool) []sim.Session {
 	var out []sim.Session
 	cur := s
 	cur.Events = nil
@@ -324,7 +505,7 @@ func split(s sim.Session, k int) []sim.Session {
 	for _, e := range s.Events {
 		if e.Type == sim.EventPage {
 			turns++
-			if turns%k == 0 {
+			if at(turns) {
 				cur.Events = append(cur.Events, sim.Event{Type: sim.EventStop, At: e.At})
 				out = append(out, cur)
 				cur = sim.Session{ID: uuid.NewSHA1(s.ID, []byte(fmt.Sprint(len(out)))), PDF: s.PDF,
@@ -481,14 +662,14 @@ func median(xs []float64) float64 {
 
 func (r *Report) summarize() {
 	for _, c := range Checkpoints {
-		for mi, m := range r.Config.Methods {
+		for mi, m := range r.Methods {
 			var s scores
 			for _, k := range r.Cases {
 				if k.Checkpoint == c {
 					s.add(k.Estimates[mi], k.Actual)
 				}
 			}
-			r.Rows = append(r.Rows, s.row("pdf", c, m.Name, m.Interval))
+			r.Rows = append(r.Rows, s.row("pdf", c, m, r.interval(mi)))
 		}
 	}
 	var ours, base scores

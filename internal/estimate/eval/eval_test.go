@@ -3,15 +3,19 @@ package eval
 import (
 	"context"
 	"flag"
+	"fmt"
 	"math"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/studysprint/studysprint/internal/estimate"
 	"github.com/studysprint/studysprint/internal/estimate/sim"
+	"github.com/studysprint/studysprint/internal/testdb"
 )
 
 // The reported evaluation: seed 3 was not looked at while the estimator
@@ -22,6 +26,11 @@ var (
 	evalPDFs     = flag.Int("eval.pdfs", 8, "PDFs per student in the full evaluation")
 	evalAblation = flag.Bool("eval.ablation", false, "also run the ablation (each part of the model switched off)")
 	evalRun      = flag.Bool("eval.run", false, "run the full evaluation (make eval-estimates)")
+	evalAnalysis = flag.Bool("eval.analysis", false, "also print the error by document style and by student")
+	evalEffects  = flag.Bool("eval.effects", false, "also rerun the evaluation with each effect of the generator switched off (reference pipeline)")
+	evalWithout  = flag.String("eval.without", "", "effects of the generator to switch off, comma-separated (see sim.Effects)")
+	evalOracle   = flag.Int("eval.oracle", 40, "simulated futures per case for the oracle (the noise floor); 0 leaves it out")
+	evalPipeline = flag.String("eval.pipeline", "timer", "timer (events -> study.Service -> database -> page_stats) or reference (in memory)")
 )
 
 // TestFullEvaluation prints the evaluation table (make eval-estimates) and,
@@ -30,16 +39,35 @@ func TestFullEvaluation(t *testing.T) {
 	if testing.Short() || !*evalRun {
 		t.Skip("run with -eval.run (make eval-estimates); TestClaims checks the same run")
 	}
-	cfg := Config{Sim: sim.Config{Seed: *evalSeed, Students: *evalStudents, PDFs: *evalPDFs}}
+	cfg := Config{Sim: sim.Config{Seed: *evalSeed, Students: *evalStudents, PDFs: *evalPDFs}, Oracle: *evalOracle}
+	for _, e := range strings.FieldsFunc(*evalWithout, func(r rune) bool { return r == ',' }) {
+		if !slices.Contains(sim.Effects, sim.Effect(e)) {
+			t.Fatalf("-eval.without: no effect %q (%v)", e, sim.Effects)
+		}
+		cfg.Sim.Without = append(cfg.Sim.Without, sim.Effect(e))
+	}
 	if *evalAblation {
 		cfg.Methods = append([]Method{Ours}, Ablation()...)
 		cfg.Methods = append(cfg.Methods, Baselines...)
 	}
-	rep, err := Run(context.Background(), cfg, NewReference())
+	var p Pipeline
+	switch *evalPipeline {
+	case "timer":
+		p = NewTimer(testdb.Pool(t))
+	case "reference":
+		p = NewReference()
+	default:
+		t.Fatalf("-eval.pipeline %q: want timer or reference", *evalPipeline)
+	}
+	start := time.Now()
+	rep, err := Run(context.Background(), cfg, p)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Log("\n" + rep.Markdown())
+	t.Logf("pipeline %s, %v\n%s", *evalPipeline, time.Since(start).Round(time.Second), rep.Markdown())
+	if *evalAnalysis {
+		t.Log("\n" + rep.Breakdown())
+	}
 	for _, k := range rep.Cases {
 		for i, e := range k.Estimates {
 			if !(e.LowSeconds <= e.RemainingSeconds && e.RemainingSeconds <= e.HighSeconds) {
@@ -47,6 +75,53 @@ func TestFullEvaluation(t *testing.T) {
 			}
 		}
 	}
+	if *evalEffects {
+		t.Log("\n" + effects(t, cfg))
+	}
+}
+
+// effects reruns the evaluation (reference pipeline) with each effect of
+// the generator switched off, then all of them: how much of each method's
+// error each effect causes.
+func effects(t *testing.T, cfg Config) string {
+	var b strings.Builder
+	b.WriteString("Generator effects switched off one at a time: MdAPE of ours (best baseline) at 0 / 25 / 50 / 75 %\n\n")
+	b.WriteString("| without | 0 % | 25 % | 50 % | 75 % |\n|---|---|---|---|---|\n")
+	type run struct {
+		name    string
+		without []sim.Effect
+		noEx    bool
+	}
+	runs := []run{{name: "nothing"}}
+	for _, e := range sim.Effects {
+		runs = append(runs, run{name: string(e), without: []sim.Effect{e}})
+	}
+	runs = append(runs, run{name: "all of them", without: sim.Effects},
+		run{name: "(exercise dwells in page_stats)", noEx: true})
+	for _, x := range runs {
+		c := cfg
+		c.Sim.Without = x.without
+		ref := NewReference()
+		ref.NoExerciseDwells = x.noEx
+		rep, err := Run(context.Background(), c, ref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		name := x.name
+		fmt.Fprintf(&b, "| %s |", name)
+		for _, cp := range Checkpoints {
+			ours, _ := rep.Row("pdf", cp, rep.Methods[0])
+			best := math.Inf(1)
+			for _, m := range rep.Methods[1:] {
+				if r, _ := rep.Row("pdf", cp, m); r.MdAPE < best {
+					best = r.MdAPE
+				}
+			}
+			fmt.Fprintf(&b, " %s (%s) |", pct(ours.MdAPE), pct(best))
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
 }
 
 // TestClaims runs the reported evaluation and asserts what the estimator
@@ -63,6 +138,14 @@ func TestClaims(t *testing.T) {
 	}
 	if rep.PDFs < 150 {
 		t.Fatalf("only %d PDFs scored", rep.PDFs)
+	}
+	for _, k := range rep.Cases {
+		for i, e := range k.Estimates {
+			if math.IsNaN(e.RemainingSeconds) || math.IsInf(e.HighSeconds, 0) ||
+				!(e.LowSeconds <= e.RemainingSeconds && e.RemainingSeconds <= e.HighSeconds) {
+				t.Fatalf("%s on %s at %d %%: %+v", rep.Methods[i], k.PDF.Style, k.Checkpoint, e)
+			}
+		}
 	}
 	for _, c := range Checkpoints {
 		ours, _ := rep.Row("pdf", c, Ours.Name)
@@ -97,7 +180,7 @@ func TestClaims(t *testing.T) {
 // timer exactly what the whole sessions give.
 func TestSplitIsExact(t *testing.T) {
 	for _, l := range sim.Generate(sim.Config{Seed: 4, Students: 3, PDFs: 6}) {
-		whole, cut := NewReference(), NewReference()
+		whole, pieces := NewReference(), NewReference()
 		var a, b Observed
 		var err error
 		for _, s := range l.Sessions {
@@ -106,9 +189,9 @@ func TestSplitIsExact(t *testing.T) {
 			}
 			parts := []sim.Session{s}
 			if s.Exercise == uuid.Nil {
-				parts = split(s, 1)
+				parts = cut(s, func(int) bool { return true })
 			}
-			if b, err = cut.Feed(context.Background(), l.Student, parts); err != nil {
+			if b, err = pieces.Feed(context.Background(), l.Student, parts); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -189,6 +272,37 @@ func TestReport(t *testing.T) {
 	}
 	if _, ok := a.Row("pdf", 33, "ours"); ok {
 		t.Error("a row for a checkpoint that does not exist")
+	}
+}
+
+// TestOracle: with Config.Oracle the report scores the oracle too, the
+// same way twice, with ordered intervals; on the logs it knows it is
+// closer to the actuals than our estimator.
+func TestOracle(t *testing.T) {
+	cfg := Config{Sim: sim.Config{Seed: 6, Students: 3, PDFs: 4}, Oracle: 20}
+	a, err := Run(context.Background(), cfg, NewReference())
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Run(context.Background(), cfg, NewReference())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Markdown() != b.Markdown() || !strings.Contains(a.Markdown(), "| "+OracleName+" |") {
+		t.Fatalf("the oracle's report is not deterministic or lacks its column:\n%s", a.Markdown())
+	}
+	var ours, orc scores
+	for _, k := range a.Cases {
+		e := k.Estimates[len(k.Estimates)-1]
+		if !(e.LowSeconds <= e.RemainingSeconds && e.RemainingSeconds <= e.HighSeconds) || e.RemainingSeconds <= 0 {
+			t.Fatalf("oracle at %d %% on %s: %+v", k.Checkpoint, k.PDF.Style, e)
+		}
+		ours.add(k.Estimates[0], k.Actual)
+		orc.add(e, k.Actual)
+	}
+	t.Logf("%d cases: MdAPE ours %.1f %%, oracle %.1f %%; oracle coverage %d/%d", orc.n, 100*median(ours.abs), 100*median(orc.abs), orc.inside, orc.n)
+	if orc.n < 20 || median(orc.abs) >= median(ours.abs) || orc.inside*2 < orc.n {
+		t.Errorf("oracle MdAPE %.3f against ours %.3f, coverage %d of %d", median(orc.abs), median(ours.abs), orc.inside, orc.n)
 	}
 }
 

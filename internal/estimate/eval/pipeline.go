@@ -21,8 +21,16 @@ type Pipeline interface {
 
 // Observed is what the timer derived for one student.
 type Observed struct {
-	Pages     []estimate.Obs // one per page with counted reading, every PDF
+	// Pages is page_stats: one per page with counted reading, every PDF.
+	// The timer counts the dwells of a session on an exercise on the pages
+	// it shows like those of any session.
+	Pages     []estimate.Obs
 	Exercises []ExerciseTime // one per exercise with timer time
+	// Reading is, per PDF and page, the counted seconds of the sessions
+	// that were not on an exercise: the time reading the PDF, which is what
+	// the estimate of its rest predicts (exercises are estimated on their
+	// own), so the actuals are sums of these.
+	Reading map[uuid.UUID]map[int32]float64
 }
 
 // ExerciseTime is the timer's active time on one exercise.

@@ -25,7 +25,9 @@ import (
 //     time never counts;
 //   - a dwell shorter than PageMin is a skim and counts nothing; a dwell
 //     counts at most PageMax;
-//   - an exercise session's active time is the exercise's time.
+//   - an exercise session's active time is the exercise's time; its
+//     dwells on its start page (and any page it turns to) count in the
+//     pages like any other, as the real timer counts them.
 //
 // It keeps each student's totals across Feed calls, as page_stats does.
 // Seconds are rounded to whole seconds per page as page_stats stores them.
@@ -33,6 +35,10 @@ type Reference struct {
 	IdleThreshold time.Duration // default 300 s
 	PageMin       time.Duration // default 5 s
 	PageMax       time.Duration // default 900 s
+	// NoExerciseDwells leaves the dwells of sessions on exercises out of
+	// the pages (the real timer counts them): what the estimator would see
+	// if page_stats held reading only. For analysis.
+	NoExerciseDwells bool
 
 	students map[uuid.UUID]*refStudent
 }
@@ -55,7 +61,14 @@ type refPage struct {
 
 type refStudent struct {
 	pages     map[pageKey]*refPage
+	reading   map[pageKey]float64 // the counted seconds of sessions not on an exercise
+	counted   map[uuid.UUID]int   // per PDF: pages with counted reading
 	exercises map[uuid.UUID]*ExerciseTime
+}
+
+func newRefStudent() *refStudent {
+	return &refStudent{pages: map[pageKey]*refPage{}, reading: map[pageKey]float64{}, counted: map[uuid.UUID]int{},
+		exercises: map[uuid.UUID]*ExerciseTime{}}
 }
 
 // Feed applies the sessions (in time order) and returns the student's
@@ -69,7 +82,7 @@ func (r *Reference) Feed(ctx context.Context, student sim.Student, sessions []si
 	}
 	st := r.students[student.ID]
 	if st == nil {
-		st = &refStudent{pages: map[pageKey]*refPage{}, exercises: map[uuid.UUID]*ExerciseTime{}}
+		st = newRefStudent()
 		r.students[student.ID] = st
 	}
 	for _, s := range sessions {
@@ -92,14 +105,19 @@ func (r *Reference) apply(st *refStudent, s sim.Session) error {
 		active     float64
 	)
 	closeVisit := func(end time.Time) {
-		if cur > 0 && s.Exercise == uuid.Nil && dwell >= r.PageMin.Seconds() {
+		if cur > 0 && (s.Exercise == uuid.Nil || !r.NoExerciseDwells) && dwell >= r.PageMin.Seconds() {
 			k := pageKey{s.PDF, cur}
 			p := st.pages[k]
 			if p == nil {
 				p = &refPage{first: visitStart}
 				st.pages[k] = p
+				st.counted[s.PDF]++
 			}
-			p.seconds += math.Min(dwell, r.PageMax.Seconds())
+			secs := math.Min(dwell, r.PageMax.Seconds())
+			p.seconds += secs
+			if s.Exercise == uuid.Nil {
+				st.reading[k] += secs
+			}
 			p.visits++
 			p.last = end
 		}
@@ -183,5 +201,12 @@ func (st *refStudent) observed(student sim.Student) Observed {
 		out.Exercises = append(out.Exercises, *x)
 	}
 	slices.SortFunc(out.Exercises, func(a, b ExerciseTime) int { return slices.Compare(a.Exercise[:], b.Exercise[:]) })
+	out.Reading = map[uuid.UUID]map[int32]float64{}
+	for k, secs := range st.reading {
+		if out.Reading[k.pdf] == nil {
+			out.Reading[k.pdf] = map[int32]float64{}
+		}
+		out.Reading[k.pdf][k.page] = math.Round(secs)
+	}
 	return out
 }

@@ -98,11 +98,14 @@ func TestReference(t *testing.T) {
 			pages: map[int32]pageWant{1: {60, 2, 300}, 2: {20, 1, -1}},
 		},
 		{
-			name: "an exercise session: active time, no pages",
-			sessions: []sim.Session{{Exercise: exID, Events: cat(hb(0, 600, 50), []sim.Event{
-				ev(sim.EventPause, 0, 600), ev(sim.EventResume, 0, 900), ev(sim.EventHeartbeat, 0, 1500), ev(sim.EventStop, 0, 1520)})}},
-			pages:    map[int32]pageWant{},
-			exercise: 600 + 300 + 20,
+			// The timer counts an exercise session's dwells on its page:
+			// two visits (the pause ends the first), each capped at 900 s.
+			name: "an exercise session: active time, and the dwells on its page",
+			sessions: []sim.Session{{Exercise: exID, StartPage: 3, Events: cat(hb(0, 600, 50), []sim.Event{
+				ev(sim.EventPause, 0, 600), ev(sim.EventResume, 0, 900), ev(sim.EventHeartbeat, 0, 1150), ev(sim.EventHeartbeat, 0, 1400),
+				ev(sim.EventHeartbeat, 0, 1650), ev(sim.EventHeartbeat, 0, 1900), ev(sim.EventStop, 0, 1920)})}},
+			pages:    map[int32]pageWant{3: {600 + 900, 2, 120}},
+			exercise: 600 + 1020,
 		},
 	}
 	for _, tc := range tests {

@@ -3,7 +3,12 @@ package eval
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
+
+	"github.com/google/uuid"
+
+	"github.com/studysprint/studysprint/internal/estimate/sim"
 )
 
 func pct(x float64) string {
@@ -50,9 +55,9 @@ func (r Report) Markdown() string {
 		return fmt.Sprintf("%s (%s)", pct(x.MdAPE), signedPct(x.Bias))
 	})
 	var interval []string
-	for _, m := range r.Config.Methods {
-		if m.Interval {
-			interval = append(interval, m.Name)
+	for mi, m := range r.Methods {
+		if r.interval(mi) {
+			interval = append(interval, m)
 		}
 	}
 	if len(interval) > 0 {
@@ -72,6 +77,80 @@ func (r Report) Markdown() string {
 		}
 		fmt.Fprintf(&b, "| %s | %s | %s | %d | %s | %s | %s | %s |\n", x.Group, at, x.Method, x.N,
 			pct(x.MdAPE), signedPct(x.Bias), pct(x.Coverage), pct(x.Width))
+	}
+	return b.String()
+}
+
+// Breakdown renders, per checkpoint, the error of each method by document
+// style (MdAPE, bias in parentheses; coverage of the methods with an
+// interval), and per student the error of the first method at each
+// checkpoint: where the error comes from.
+func (r Report) Breakdown() string {
+	var b strings.Builder
+	styles := []sim.Style{}
+	for _, k := range r.Cases {
+		if !slices.Contains(styles, k.PDF.Style) {
+			styles = append(styles, k.PDF.Style)
+		}
+	}
+	slices.Sort(styles)
+	for _, cp := range Checkpoints {
+		fmt.Fprintf(&b, "At %d %%: MdAPE (bias) by style; coverage of the first method\n\n| style | n | pages (median) |", cp)
+		for _, m := range r.Methods {
+			fmt.Fprintf(&b, " %s |", m)
+		}
+		b.WriteString(" coverage |\n|---|---|---|" + strings.Repeat("---|", len(r.Methods)+1) + "\n")
+		for _, st := range styles {
+			var cases []Case
+			var pages []float64
+			for _, k := range r.Cases {
+				if k.Checkpoint == cp && k.PDF.Style == st {
+					cases = append(cases, k)
+					pages = append(pages, float64(k.PDF.PageCount()))
+				}
+			}
+			fmt.Fprintf(&b, "| %s | %d | %.0f |", st, len(cases), median(pages))
+			var first scores
+			for mi := range r.Methods {
+				var s scores
+				for _, k := range cases {
+					s.add(k.Estimates[mi], k.Actual)
+				}
+				if mi == 0 {
+					first = s
+				}
+				fmt.Fprintf(&b, " %s (%s) |", pct(median(s.abs)), signedPct(median(s.signed)))
+			}
+			fmt.Fprintf(&b, " %s |\n", pct(float64(first.inside)/float64(max(first.n, 1))))
+		}
+		b.WriteString("\n")
+	}
+	var students []uuid.UUID
+	for _, k := range r.Cases {
+		if !slices.Contains(students, k.Student) {
+			students = append(students, k.Student)
+		}
+	}
+	fmt.Fprintf(&b, "Per student: MdAPE (bias) of %s\n\n| student | PDFs |", r.Methods[0])
+	for _, cp := range Checkpoints {
+		fmt.Fprintf(&b, " %d %% |", cp)
+	}
+	b.WriteString("\n|---|---|" + strings.Repeat("---|", len(Checkpoints)) + "\n")
+	for _, id := range students {
+		fmt.Fprintf(&b, "| %s |", id.String()[:8])
+		for i, cp := range Checkpoints {
+			var s scores
+			for _, k := range r.Cases {
+				if k.Student == id && k.Checkpoint == cp {
+					s.add(k.Estimates[0], k.Actual)
+				}
+			}
+			if i == 0 {
+				fmt.Fprintf(&b, " %d |", s.n)
+			}
+			fmt.Fprintf(&b, " %s (%s) |", pct(median(s.abs)), signedPct(median(s.signed)))
+		}
+		b.WriteString("\n")
 	}
 	return b.String()
 }

@@ -42,14 +42,10 @@ func (g *gen) schedule(r *reader, st Student, books []*book, start time.Time) []
 		if !g.chance(r.dayP) {
 			continue
 		}
-		n := 1
-		if x := g.rng.Float64(); x > 0.95 {
-			n = 3
-		} else if x > 0.7 {
-			n = 2
-		}
+		n := g.sessionsToday()
 		dayStart := start.Add(time.Duration(day) * 24 * time.Hour)
-		t := dayStart.Add(time.Duration(g.uniform(7, 20) * float64(time.Hour)))
+		// Times are whole milliseconds, as a reader app's clock gives them.
+		t := dayStart.Add(time.Duration(g.uniform(7, 20) * float64(time.Hour))).Round(time.Millisecond)
 		if t.Before(now) {
 			t = now.Add(time.Hour)
 		}
@@ -77,10 +73,21 @@ func (g *gen) schedule(r *reader, st Student, books []*book, start time.Time) []
 			}
 			sessions = append(sessions, s)
 			now = s.Events[len(s.Events)-1].At
-			t = now.Add(time.Duration(g.uniform(1, 4) * float64(time.Hour)))
+			t = now.Add(time.Duration(g.uniform(1, 4) * float64(time.Hour))).Round(time.Millisecond)
 		}
 	}
 	return sessions
+}
+
+// sessionsToday is how many sessions a study day has: 1, 2 or 3.
+func (g *gen) sessionsToday() int {
+	switch x := g.rng.Float64(); {
+	case x > 0.95:
+		return 3
+	case x > 0.7:
+		return 2
+	}
+	return 1
 }
 
 // events builds one session's events.
@@ -153,8 +160,8 @@ func (r *reader) readTime(g *gen, b *book, p page, day int, sessionSeconds float
 	base := r.overhead + perWord*p.content + r.figure*p.figure
 	mult := math.Exp(r.drift[min(day, days-1)]) *
 		(1 - b.speedup*p.position) *
-		(1 + 0.1*sessionSeconds/3600) *
-		g.logn(1, noise)
+		g.unless(EffectFatigue, 1+0.1*sessionSeconds/3600) *
+		g.unless(EffectPageNoise, g.logn(1, noise))
 	return base * mult
 }
 
@@ -170,7 +177,7 @@ func (g *gen) readingSession(r *reader, b *book, t0 time.Time, origin time.Time)
 		b.next = b.front // straight to the first chapter: the front matter is never opened
 	}
 	spent := 0.0 // active seconds so far
-	if b.started && g.chance(0.25) {
+	if b.started && g.chance(0.25) && !g.off[EffectRereads] {
 		// Look back at the last page read before going on.
 		s.StartPage = int32(b.order[b.next-1] + 1)
 		d := g.uniform(8, 40)
@@ -242,7 +249,7 @@ func (g *gen) exerciseSession(r *reader, st Student, ex Exercise, t0 time.Time, 
 	}
 	d := r.exBase * math.Pow(float64(ex.Pages()), 0.9) * math.Pow(r.exSens, float64(ex.Difficulty-3)) *
 		r.topicFactor[topic] * math.Exp(r.drift[min(dayOf(t0, origin), days-1)]) * g.logn(1, 0.45)
-	s := Session{ID: g.uuid(), PDF: ex.PDF, Exercise: ex.ID, StartAt: t0}
+	s := Session{ID: g.uuid(), PDF: ex.PDF, Exercise: ex.ID, StartAt: t0, StartPage: int32(ex.PageStart)}
 	e := &events{g: g, t: t0}
 	for d > 0 {
 		chunk := math.Min(d, g.uniform(5*60, 20*60))

@@ -35,6 +35,25 @@
 //     then read a chapter out of order.
 //   - Exercises cover page ranges of study PDFs, have a difficulty 1–5 and
 //     are worked in timer sessions of their own after the pages are read.
+//     Such a session starts on the exercise's first page, where a reader
+//     app opens it (the timer needs a page to start on, and counts the
+//     session's dwells there).
+//   - Times are whole milliseconds, as a reader app's clock gives them.
+//
+// Changes since the first version, each for realism and none for an
+// estimator: exercise sessions start on the exercise's first page (they
+// had no page, which the real timer does not allow), and session starts
+// are rounded to the millisecond (they carried nanoseconds no client sends
+// and the database does not keep). Neither changes the random streams.
+//
+// # Analysis
+//
+// Config.Without switches effects off one at a time (Effects), keeping the
+// random draws where it can, to measure what each effect costs an
+// estimator. Log.Forecast simulates the rest of a PDF from a moment on
+// with everything known about the past and the student and everything
+// ahead drawn afresh: the oracle that sets the noise floor (package eval,
+// Config.Oracle).
 package sim
 
 import (
@@ -67,9 +86,9 @@ type Event struct {
 	At   time.Time
 }
 
-// Session is one timer session: it starts at StartAt on StartPage (0 for an
-// exercise session, which has no pages) and its events follow in time order,
-// the last one a stop.
+// Session is one timer session: it starts at StartAt on StartPage (for an
+// exercise session the exercise's first page, where a reader app opens it)
+// and its events follow in time order, the last one a stop.
 type Session struct {
 	ID        uuid.UUID
 	PDF       uuid.UUID // the PDF read, or the exercise's study PDF
@@ -154,6 +173,15 @@ func (s Student) PDF(id uuid.UUID) (PDF, bool) {
 type Log struct {
 	Student  Student
 	Sessions []Session
+	world    *world // the hidden truth, for Forecast
+}
+
+// world is what generated a log.
+type world struct {
+	r      *reader
+	books  map[uuid.UUID]*book
+	origin time.Time
+	off    map[Effect]bool
 }
 
 // Config sizes a generated world.
@@ -162,7 +190,30 @@ type Config struct {
 	Students int
 	PDFs     int       // per student, at least 2 (about one in eight is an exercise sheet)
 	Start    time.Time // the first study day; zero means 2026-01-05 UTC
+	// Without switches effects off, to measure what each costs an
+	// estimator; the zero value is the whole world. The random draws stay
+	// the same where they can, so the rest of the world changes little.
+	Without []Effect
 }
+
+// Effect is a part of the simulated behaviour that Config.Without can
+// switch off.
+type Effect string
+
+// The effects.
+const (
+	EffectChapters  Effect = "chapters"   // chapters' difficulty and uncounted equations
+	EffectPageNoise Effect = "page-noise" // per-page lognormal noise and difficulty
+	EffectBooks     Effect = "books"      // a PDF's and a topic's own difficulty
+	EffectDrift     Effect = "drift"      // pace drifting from day to day
+	EffectSpeedup   Effect = "speedup"    // faster toward the end of a book
+	EffectFatigue   Effect = "fatigue"    // slower late in a session
+	EffectRereads   Effect = "rereads"    // going back to earlier pages
+	EffectPauses    Effect = "pauses"     // pauses, distractions, interruptions, stuck pages
+)
+
+// Effects lists every effect.
+var Effects = []Effect{EffectChapters, EffectPageNoise, EffectBooks, EffectDrift, EffectSpeedup, EffectFatigue, EffectRereads, EffectPauses}
 
 // Generate makes one Log per student.
 func Generate(cfg Config) []Log {
@@ -172,8 +223,12 @@ func Generate(cfg Config) []Log {
 	}
 	n := max(cfg.PDFs, 2)
 	out := make([]Log, cfg.Students)
+	off := map[Effect]bool{}
+	for _, e := range cfg.Without {
+		off[e] = true
+	}
 	for i := range out {
-		g := &gen{rng: rand.New(rand.NewPCG(cfg.Seed, uint64(i)+1))}
+		g := &gen{rng: rand.New(rand.NewPCG(cfg.Seed, uint64(i)+1)), off: off}
 		out[i] = g.student(n, start)
 	}
 	return out
@@ -182,6 +237,15 @@ func Generate(cfg Config) []Log {
 // gen holds one student's random stream.
 type gen struct {
 	rng *rand.Rand
+	off map[Effect]bool
+}
+
+// unless is x, or 1 when the effect is off.
+func (g *gen) unless(e Effect, x float64) float64 {
+	if g.off[e] {
+		return 1
+	}
+	return x
 }
 
 func (g *gen) uuid() uuid.UUID {
@@ -228,6 +292,7 @@ type reader struct {
 	stuckP      float64 // per page: 12–25 minutes on one page
 	rereadP     float64 // per page: go back to re-read an earlier page
 	jumpFront   float64 // chance of jumping straight to the first chapter
+	trend       float64 // the drift's trend, log pace per week
 	drift       []float64
 	topicFactor map[uuid.UUID]float64
 }
@@ -240,6 +305,7 @@ type page struct {
 	figure   float64 // extra seconds for figures
 	kind     pageKind
 	position float64 // 0..1 through the body
+	chapter  int     // index into book.chapters (body pages only)
 }
 
 type pageKind int
@@ -254,15 +320,16 @@ const (
 
 // book is a PDF with its hidden content and reading plan.
 type book struct {
-	pdf     PDF
-	pages   []page
-	diff    float64 // PDF difficulty
-	speedup float64 // pace falls by this fraction from start to end of the body
-	order   []int   // pages (0-based) in the order the student reads them
-	next    int     // index into order
-	front   int     // front-matter pages
-	back    int     // back-matter pages
-	started bool    // a session has read in it
+	pdf      PDF
+	pages    []page
+	diff     float64  // PDF difficulty
+	speedup  float64  // pace falls by this fraction from start to end of the body
+	order    []int    // pages (0-based) in the order the student reads them
+	chapters [][2]int // body page ranges, 0-based [from, to)
+	next     int      // index into order
+	front    int      // front-matter pages
+	back     int      // back-matter pages
+	started  bool     // a session has read in it
 }
 
 const days = 400 // the drift is drawn for this many days
@@ -285,11 +352,15 @@ func (g *gen) student(nPDFs int, start time.Time) Log {
 		rereadP:    g.uniform(0.01, 0.05),
 		jumpFront:  g.uniform(0.2, 0.7),
 	}
-	trend := g.rng.NormFloat64()*0.01 - 0.004 // per week, in log pace
-	r.drift = make([]float64, days)
-	for d := 1; d < days; d++ {
-		r.drift[d] = r.drift[d-1] + trend/7 + 0.04/math.Sqrt(7)*g.rng.NormFloat64()
+	if g.off[EffectRereads] {
+		r.rereadP = 0
 	}
+	if g.off[EffectPauses] {
+		r.distractP, r.interruptP, r.pauseP, r.stuckP = 0, 0, 0, 0
+	}
+	r.trend = g.rng.NormFloat64()*0.01 - 0.004 // per week, in log pace
+	r.drift = make([]float64, days)
+	g.drift(r, 1)
 
 	st := Student{ID: g.uuid()}
 	r.topicFactor = map[uuid.UUID]float64{}
@@ -298,7 +369,7 @@ func (g *gen) student(nPDFs int, start time.Time) Log {
 	for i := range g.intn(2, 3) {
 		t := Topic{ID: g.uuid(), Name: topicNames[i]}
 		st.Topics = append(st.Topics, t)
-		r.topicFactor[t.ID] = g.logn(1, 0.15)
+		r.topicFactor[t.ID] = g.unless(EffectBooks, g.logn(1, 0.15))
 	}
 
 	var books []*book
@@ -313,7 +384,22 @@ func (g *gen) student(nPDFs int, start time.Time) Log {
 		}
 	}
 	sessions := g.schedule(r, st, books, start)
-	return Log{Student: st, Sessions: sessions}
+	w := &world{r: r, books: map[uuid.UUID]*book{}, origin: start, off: g.off}
+	for _, b := range books {
+		w.books[b.pdf.ID] = b
+	}
+	return Log{Student: st, Sessions: sessions, world: w}
+}
+
+// drift draws the student's pace from day `from` on: a random walk of
+// about 4 % a week around their trend.
+func (g *gen) drift(r *reader, from int) {
+	for d := from; d < days; d++ {
+		r.drift[d] = r.drift[d-1] + r.trend/7 + 0.04/math.Sqrt(7)*g.rng.NormFloat64()
+		if g.off[EffectDrift] {
+			r.drift[d] = 0
+		}
+	}
 }
 
 // style picks a PDF's style: about one in eight is an exercise sheet.
@@ -335,7 +421,10 @@ func (g *gen) style(i, n int) Style {
 
 // book lays out a PDF: front matter, chapters, back matter.
 func (g *gen) book(style Style, topic uuid.UUID) *book {
-	b := &book{diff: g.logn(1, 0.2), speedup: g.uniform(0, 0.3)}
+	b := &book{diff: g.unless(EffectBooks, g.logn(1, 0.2)), speedup: g.uniform(0, 0.3)}
+	if g.off[EffectSpeedup] {
+		b.speedup = 0
+	}
 	var nPages, front, back int
 	var wordsPerPage, chapterLo, chapterHi, figureP, partialP float64
 	switch style {
@@ -390,15 +479,12 @@ func (g *gen) book(style Style, topic uuid.UUID) *book {
 		chapters = append(chapters, [2]int{i, end})
 		i = end
 	}
-	for _, ch := range chapters {
-		diff := g.logn(1, 0.22)
+	for c, ch := range chapters {
+		diff := g.chapterDifficulty()
 		density := g.logn(1, 0.15)
-		equations := 0.0
-		if g.chance(0.3) {
-			equations = g.uniform(20, 150) // word-equivalents per page not counted as words
-		}
+		equations := g.chapterEquations()
 		for i := ch[0]; i < ch[1]; i++ {
-			p := page{kind: pageBody, diff: diff * g.logn(1, 0.1), position: float64(i-front) / float64(max(body, 1))}
+			p := page{kind: pageBody, diff: g.pageDifficulty(diff), position: float64(i-front) / float64(max(body, 1)), chapter: c}
 			w := wordsPerPage * density * g.logn(1, 0.25)
 			switch {
 			case i == ch[0]:
@@ -406,21 +492,22 @@ func (g *gen) book(style Style, topic uuid.UUID) *book {
 			case i == ch[1]-1 && style == StyleTextbook && g.chance(0.2) && ch[1]-ch[0] > 4:
 				p.kind, w = pageBlank, -1
 			case g.chance(figureP):
-				p.figure = g.logn(1, 0.4)
+				p.figure = g.figureAmount()
 				w = -1
 			case g.chance(partialP):
 				w *= g.uniform(0.3, 0.7)
-				p.figure = 0.5 * g.logn(1, 0.4)
+				p.figure = 0.5 * g.figureAmount()
 			}
 			if w < 0 {
 				p.words, p.content = -1, 0
 			} else {
 				p.words = int32(math.Round(w))
-				p.content = w + equations*g.logn(1, 0.3)
+				p.content = w + g.equationWords(equations)
 			}
 			b.pages[i] = p
 		}
 	}
+	b.chapters = chapters
 	for i := front + body; i < nPages; i++ {
 		w := int32(g.logn(550, 0.2))
 		b.pages[i] = page{kind: pageBack, words: w, content: float64(w), diff: 1, position: 1}
@@ -436,6 +523,31 @@ func (g *gen) book(style Style, topic uuid.UUID) *book {
 	b.order = g.readingOrder(b, chapters, style)
 	return b
 }
+
+// The hidden content of a chapter and its pages (drawn again by Forecast
+// for the chapters not started).
+
+// chapterDifficulty is a chapter's multiplier on the time per word.
+func (g *gen) chapterDifficulty() float64 { return g.unless(EffectChapters, g.logn(1, 0.22)) }
+
+// chapterEquations is, for the three chapters in ten that hold equations,
+// the word-equivalents per page not counted as words; 0 for the others.
+func (g *gen) chapterEquations() float64 {
+	if g.chance(0.3) && !g.off[EffectChapters] {
+		return g.uniform(20, 150)
+	}
+	return 0
+}
+
+// pageDifficulty is a page's multiplier in a chapter of difficulty d.
+func (g *gen) pageDifficulty(d float64) float64 { return d * g.unless(EffectPageNoise, g.logn(1, 0.1)) }
+
+// equationWords is a page's uncounted word-equivalents in a chapter with
+// eq of them a page.
+func (g *gen) equationWords(eq float64) float64 { return eq * g.logn(1, 0.3) }
+
+// figureAmount scales the time on a page's figures.
+func (g *gen) figureAmount() float64 { return g.logn(1, 0.4) }
 
 // readingOrder is the order of first reading: front matter, the chapters
 // (once in a while one chapter read after the next one), back matter.

@@ -50,8 +50,8 @@ func TestSessions(t *testing.T) {
 				t.Fatalf("session %s on an unknown PDF", s.ID)
 			}
 			if s.Exercise != uuid.Nil {
-				if _, ok := exercises[s.Exercise]; !ok || s.StartPage != 0 {
-					t.Fatalf("exercise session %s: unknown exercise or has a start page", s.ID)
+				if ex, ok := exercises[s.Exercise]; !ok || int(s.StartPage) != ex.PageStart {
+					t.Fatalf("exercise session %s: unknown exercise or not on its first page", s.ID)
 				}
 			} else if s.StartPage < 1 || int(s.StartPage) > pdf.PageCount() {
 				t.Fatalf("session %s starts on page %d of %d", s.ID, s.StartPage, pdf.PageCount())
@@ -60,6 +60,9 @@ func TestSessions(t *testing.T) {
 			for i, e := range s.Events {
 				if e.At.Before(last) {
 					t.Fatalf("session %s: event %d goes back in time", s.ID, i)
+				}
+				if !e.At.Equal(e.At.Round(time.Millisecond)) || !s.StartAt.Equal(s.StartAt.Round(time.Millisecond)) {
+					t.Fatalf("session %s: times finer than a millisecond (%s)", s.ID, e.At)
 				}
 				gap := e.At.Sub(last)
 				// While the app is in front and not paused, heartbeats come every 30–60 s.
@@ -191,5 +194,96 @@ func TestBehaviour(t *testing.T) {
 		if n < 20 {
 			t.Errorf("only %d %s in %d dwells", n, name, dwells)
 		}
+	}
+}
+
+// TestWithout: switching effects off changes the behaviour it names and
+// leaves the library alone.
+func TestWithout(t *testing.T) {
+	cfg := sim.Config{Seed: 2, Students: 4, PDFs: 6}
+	full := sim.Generate(cfg)
+	cfg.Without = []sim.Effect{sim.EffectPauses, sim.EffectRereads}
+	calm := sim.Generate(cfg)
+	count := func(logs []sim.Log) (pauses, back int) {
+		for _, l := range logs {
+			for _, s := range l.Sessions {
+				page := s.StartPage
+				for _, e := range s.Events {
+					switch {
+					case e.Type == sim.EventPause && s.Exercise == uuid.Nil:
+						pauses++
+					case e.Type == sim.EventPage && e.Page < page:
+						back++
+					}
+					if e.Type == sim.EventPage {
+						page = e.Page
+					}
+				}
+			}
+		}
+		return pauses, back
+	}
+	fp, fb := count(full)
+	cp, cb := count(calm)
+	// (Going back without re-reads: a chapter read after the next one.)
+	if fp == 0 || fb == 0 || cp != 0 || cb*10 > fb {
+		t.Fatalf("pauses %d and going back %d in the full world, %d and %d without them", fp, fb, cp, cb)
+	}
+	for i := range full {
+		if !reflect.DeepEqual(full[i].Student, calm[i].Student) {
+			t.Fatalf("student %d: the library changed with the behaviour", i)
+		}
+	}
+}
+
+// TestForecast: the futures of a PDF are deterministic for a seed, differ
+// between runs, read on from the pages read on that PDF alone, and there
+// is nothing left to forecast once every page is read.
+func TestForecast(t *testing.T) {
+	l := sim.Generate(sim.Config{Seed: 3, Students: 1, PDFs: 4})[0]
+	pdf := l.Student.PDFs[0]
+	var first time.Time
+	for _, s := range l.Sessions {
+		if s.PDF == pdf.ID && s.Exercise == uuid.Nil {
+			first = s.StartAt
+			break
+		}
+	}
+	half := make([]int32, 0, pdf.PageCount()/2)
+	for p := int32(1); int(p) <= pdf.PageCount()/2; p++ {
+		half = append(half, p)
+	}
+	at := first.Add(10 * 24 * time.Hour)
+	a := l.Forecast(pdf.ID, half, at, 0.6, 5, 7)
+	b := l.Forecast(pdf.ID, half, at, 0.6, 5, 7)
+	if len(a) != 5 || !reflect.DeepEqual(a, b) {
+		t.Fatalf("%d runs, or not deterministic", len(a))
+	}
+	if reflect.DeepEqual(a[0], a[1]) {
+		t.Fatal("two runs gave the same future")
+	}
+	for _, run := range a {
+		if len(run) == 0 {
+			t.Fatal("a run without sessions")
+		}
+		maxPage := int32(0)
+		for _, s := range run {
+			if s.PDF != pdf.ID || s.Exercise != uuid.Nil || s.StartAt.Before(at) {
+				t.Fatalf("a session on another PDF, an exercise, or before the moment: %+v", s)
+			}
+			for _, e := range s.Events {
+				maxPage = max(maxPage, e.Page)
+			}
+		}
+		if int(maxPage) <= pdf.PageCount()/2 {
+			t.Fatalf("the future never reads past page %d of %d", maxPage, pdf.PageCount())
+		}
+	}
+	all := make([]int32, pdf.PageCount())
+	for i := range all {
+		all[i] = int32(i + 1)
+	}
+	if f := l.Forecast(pdf.ID, all, at, 0.6, 3, 1); len(f) != 3 || len(f[0]) != 0 {
+		t.Fatalf("a PDF read to its last page still has a future: %v", f)
 	}
 }
