@@ -176,6 +176,9 @@ func (s *server) importKOReader(c echo.Context) error {
 		return apperr.Field("file", "is required: KOReader's statistics.sqlite3")
 	}
 	release() // the body is in; the import holds the user's import slot
+	// A first import of a long history takes minutes (BENCHMARKS.md): the
+	// answer may be written after HTTP_WRITE_TIMEOUT, up to importWriteWindow.
+	_ = http.NewResponseController(c.Response()).SetWriteDeadline(time.Now().Add(importWriteWindow)) // not every writer has one (tests)
 	sum, err := s.importer.Import(req.Context(), userID, file, importer.Options{DryRun: dryRun != nil && *dryRun})
 	if err != nil {
 		return err
@@ -186,6 +189,10 @@ func (s *server) importKOReader(c echo.Context) error {
 	}
 	return c.JSON(status, toImportResponse(sum))
 }
+
+// importWriteWindow is how long after the upload an import's answer may
+// still be written.
+const importWriteWindow = 15 * time.Minute
 
 // listImports: the user's imports with their summaries, newest first.
 func (s *server) listImports(c echo.Context) error {

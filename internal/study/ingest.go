@@ -711,7 +711,8 @@ func (s *Service) ImportSession(ctx context.Context, q *dbgen.Queries, userID uu
 	if err != nil {
 		return ImportResult{}, err
 	}
-	verdict, stored, err := s.store(ctx, q, sess, in.Events, now, true)
+	// A session made just now has no events to look up.
+	verdict, stored, err := s.store(ctx, q, sess, in.Events, now, !created)
 	if err != nil {
 		return ImportResult{}, err
 	}
