@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"mime/multipart"
 	"net"
 	"net/http"
@@ -261,5 +262,31 @@ func TestSeedFlags(t *testing.T) {
 	code := run([]string{"seed", "--dry-run", "--users", "2", "--days", "5", "--bcrypt-cost", "4", "--until", "2026-06-01"}, &out, &errOut)
 	if code != 0 || !strings.Contains(out.String(), "dry run") || !strings.Contains(out.String(), "seed-001") {
 		t.Fatalf("dry run: exit %d\n%s\n%s", code, out.String(), errOut.String())
+	}
+}
+
+// TestRaiseFileLimit: serve lifts the soft open-file limit to the hard one
+// (each upload in flight holds a socket and a temporary file).
+func TestRaiseFileLimit(t *testing.T) {
+	var orig syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &orig); err != nil {
+		t.Fatal(err)
+	}
+	if orig.Max < 256 {
+		t.Skipf("hard limit %d: nothing to raise to", orig.Max)
+	}
+	low := orig
+	low.Cur = 128
+	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &low); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = syscall.Setrlimit(syscall.RLIMIT_NOFILE, &orig) })
+	raiseFileLimit(slog.New(slog.DiscardHandler))
+	var got syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Cur != orig.Max {
+		t.Fatalf("soft limit %d after raising, want the hard limit %d", got.Cur, orig.Max)
 	}
 }
