@@ -2,10 +2,6 @@ package api
 
 import (
 	"encoding/hex"
-	"errors"
-	"fmt"
-	"io"
-	"mime"
 	"mime/multipart"
 	"net/http"
 	"strconv"
@@ -114,14 +110,10 @@ func toImportResponse(sum importer.Summary) importResponse {
 // own size limit; importer.Import does the rest. 201 with the import's
 // summary, 200 for a dry run.
 func (s *server) importKOReader(c echo.Context) error {
-	req := c.Request()
-	mt, params, err := mime.ParseMediaType(req.Header.Get(echo.HeaderContentType))
-	if err != nil || mt != echo.MIMEMultipartForm || params["boundary"] == "" {
-		return newError(http.StatusUnsupportedMediaType, "unsupported_media_type", "Content-Type must be multipart/form-data with a file part")
-	}
 	limit := s.importer.Config().MaxFileBytes
-	if req.ContentLength > limit+uploadFormOverhead {
-		return errTooLarge(limit)
+	boundary, err := checkMultipart(c.Request(), limit)
+	if err != nil {
+		return err
 	}
 	userID := principalOf(c).User.ID
 	release, err := s.library.BeginUpload(userID)
@@ -129,57 +121,26 @@ func (s *server) importKOReader(c echo.Context) error {
 		return err
 	}
 	defer release()
-	req.Body = newPacedBody(http.MaxBytesReader(c.Response(), req.Body, limit+uploadFormOverhead),
-		http.NewResponseController(c.Response()), s.cfg.UploadTimeout, s.cfg.UploadGrace, s.cfg.UploadMinRate)
-
 	var file *importer.File
 	defer func() { file.Remove() }()
-	var dryRun *bool
-	mr := multipart.NewReader(req.Body, params["boundary"])
-	for {
-		part, err := mr.NextPart()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return uploadReadError(err, limit)
-		}
-		switch name := part.FormName(); name {
-		case "file":
-			if file != nil {
-				return errBadRequest("multiple_files", "send one file per import")
-			}
-			if file, err = s.importer.Spool(part, part.FileName()); err != nil {
-				return uploadReadError(err, limit)
-			}
-		case "dry_run":
-			v, err := formField(part, name)
-			if err != nil {
-				return uploadReadError(err, limit)
-			}
-			if dryRun != nil {
-				return errBadRequest("duplicate_field", `field "dry_run" appears more than once`)
-			}
-			b, err := strconv.ParseBool(strings.TrimSpace(v))
-			if err != nil {
-				return apperr.Field("dry_run", "must be true or false")
-			}
-			dryRun = &b
-		default:
-			e := errBadRequest("unknown_field", fmt.Sprintf("unknown form field %q", name))
-			e.Fields = map[string]string{name: "is not a known field"}
-			return e
-		}
-		part.Close()
+	vals, err := s.readForm(c, boundary, limit, []string{"dry_run"}, func(p *multipart.Part) (err error) {
+		file, err = s.importer.Spool(p, p.FileName())
+		return err
+	})
+	if err != nil {
+		return err
 	}
-	if file == nil {
-		return apperr.Field("file", "is required: KOReader's statistics.sqlite3")
+	var dryRun bool
+	if v, ok := vals["dry_run"]; ok {
+		if dryRun, err = strconv.ParseBool(strings.TrimSpace(v)); err != nil {
+			return apperr.Field("dry_run", "must be true or false")
+		}
 	}
 	release() // the body is in; the import holds the user's import slot
 	// A first import of a long history takes minutes (BENCHMARKS.md): the
 	// answer may be written after HTTP_WRITE_TIMEOUT, up to importWriteWindow.
 	_ = http.NewResponseController(c.Response()).SetWriteDeadline(time.Now().Add(importWriteWindow)) // not every writer has one (tests)
-	sum, err := s.importer.Import(req.Context(), userID, file, importer.Options{DryRun: dryRun != nil && *dryRun})
+	sum, err := s.importer.Import(c.Request().Context(), userID, file, importer.Options{DryRun: dryRun})
 	if err != nil {
 		return err
 	}

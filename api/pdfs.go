@@ -7,7 +7,6 @@ import (
 	"io"
 	"mime"
 	"mime/multipart"
-	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -19,7 +18,6 @@ import (
 	"github.com/studysprint/studysprint/dbgen"
 	"github.com/studysprint/studysprint/internal/apperr"
 	"github.com/studysprint/studysprint/internal/library"
-	"github.com/studysprint/studysprint/internal/safetext"
 	"github.com/studysprint/studysprint/internal/storage"
 )
 
@@ -63,21 +61,15 @@ func toPDFResponse(p dbgen.Pdf, st dbgen.PdfStat) pdfResponse {
 // uploadRoute is exempt from the JSON body limit: it has its own, MaxUploadBytes.
 const uploadRoute = "/api/v1/pdfs"
 
-// uploadFormOverhead is room for the multipart framing and small fields.
-const uploadFormOverhead = 64 << 10
-
 // uploadPDF takes a multipart form (file, and optional title, topic_id,
 // kind). It holds one of the user's upload slots while it runs; the body must
 // keep arriving at UploadMinRate after UploadGrace (else 408); the file
 // streams to a temporary file while hashed; library.AddPDF does the rest.
 func (s *server) uploadPDF(c echo.Context) error {
 	req := c.Request()
-	mt, params, err := mime.ParseMediaType(req.Header.Get(echo.HeaderContentType))
-	if err != nil || mt != echo.MIMEMultipartForm || params["boundary"] == "" {
-		return newError(http.StatusUnsupportedMediaType, "unsupported_media_type", "Content-Type must be multipart/form-data with a file part")
-	}
-	if req.ContentLength > s.cfg.MaxUploadBytes+uploadFormOverhead {
-		return errTooLarge(s.cfg.MaxUploadBytes)
+	boundary, err := checkMultipart(req, s.cfg.MaxUploadBytes)
+	if err != nil {
+		return err
 	}
 	userID := principalOf(c).User.ID
 	release, err := s.library.BeginUpload(userID)
@@ -89,46 +81,16 @@ func (s *server) uploadPDF(c echo.Context) error {
 	if err := s.library.CheckQuota(ctx, userID, req.ContentLength-uploadFormOverhead); err != nil {
 		return err
 	}
-	req.Body = newPacedBody(http.MaxBytesReader(c.Response(), req.Body, s.cfg.MaxUploadBytes+uploadFormOverhead),
-		http.NewResponseController(c.Response()), s.cfg.UploadTimeout, s.cfg.UploadGrace, s.cfg.UploadMinRate)
-
-	var meta library.PDFMeta
 	var file *library.Upload
 	defer func() { file.Remove() }()
-	mr := multipart.NewReader(req.Body, params["boundary"])
-	for {
-		part, err := mr.NextPart()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return uploadReadError(err, s.cfg.MaxUploadBytes)
-		}
-		switch name := part.FormName(); name {
-		case "file":
-			if file != nil {
-				return errBadRequest("multiple_files", "send one file per upload")
-			}
-			if file, err = s.library.Spool(part, part.FileName()); err != nil {
-				return uploadReadError(err, s.cfg.MaxUploadBytes)
-			}
-		case "title", "topic_id", "kind":
-			v, err := formField(part, name)
-			if err != nil {
-				return uploadReadError(err, s.cfg.MaxUploadBytes)
-			}
-			dst := map[string]**string{"title": &meta.Title, "topic_id": &meta.TopicID, "kind": &meta.Kind}[name]
-			if *dst != nil {
-				return errBadRequest("duplicate_field", fmt.Sprintf("field %q appears more than once", name))
-			}
-			*dst = &v
-		default:
-			e := errBadRequest("unknown_field", fmt.Sprintf("unknown form field %q", name))
-			e.Fields = map[string]string{name: "is not a known field"}
-			return e
-		}
-		part.Close()
+	vals, err := s.readForm(c, boundary, s.cfg.MaxUploadBytes, []string{"title", "topic_id", "kind"}, func(p *multipart.Part) (err error) {
+		file, err = s.library.Spool(p, p.FileName())
+		return err
+	})
+	if err != nil {
+		return err
 	}
+	meta := library.PDFMeta{Title: formValue(vals, "title"), TopicID: formValue(vals, "topic_id"), Kind: formValue(vals, "kind")}
 	row, err := s.library.AddPDF(ctx, userID, file, meta)
 	if de, ok := apperr.As(err); ok && de.Code == library.CodeDuplicatePDF {
 		c.Response().Header().Set(echo.HeaderLocation, fmt.Sprintf("/api/v1/pdfs/%v", de.Details["existing_id"]))
@@ -138,97 +100,6 @@ func (s *server) uploadPDF(c echo.Context) error {
 	}
 	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/pdfs/"+row.ID.String())
 	return c.JSON(http.StatusCreated, toPDFResponse(row, dbgen.PdfStat{}))
-}
-
-// formField reads a small text part of a multipart form: at most 4 KiB of
-// valid UTF-8 without NUL.
-func formField(part *multipart.Part, name string) (string, error) {
-	b, err := io.ReadAll(io.LimitReader(part, 4097))
-	switch {
-	case err != nil:
-		return "", err
-	case len(b) > 4096:
-		return "", apperr.Field(name, "is too long")
-	case !safetext.Valid(string(b)):
-		return "", apperr.Field(name, "must be valid UTF-8 without NUL characters")
-	}
-	return string(b), nil
-}
-
-// uploadReadError maps what reading an upload body can fail with.
-func uploadReadError(err error, limit int64) error {
-	var mbe *http.MaxBytesError
-	var ne net.Error
-	switch {
-	case errors.As(err, &mbe):
-		return errTooLarge(limit)
-	case errors.Is(err, errTooSlow) || (errors.As(err, &ne) && ne.Timeout()):
-		return newError(http.StatusRequestTimeout, "upload_too_slow", "the upload arrived too slowly and was cut off; retry on a faster connection")
-	}
-	if _, ok := apperr.As(err); ok {
-		return err
-	}
-	var he *echo.HTTPError
-	if errors.As(err, &he) {
-		return he
-	}
-	if e, ok := err.(*Error); ok {
-		return e
-	}
-	return errBadRequest("malformed_multipart", "the multipart body could not be read")
-}
-
-// errTooSlow is what a pacedBody returns once the client fell behind.
-var errTooSlow = errors.New("upload below the minimum transfer rate")
-
-// pacedBody enforces a minimum average transfer rate on an upload: after a
-// grace period the connection's read deadline trails the bytes received at
-// minRate, so a trickling client is cut off even while a Read blocks, and
-// the whole upload never takes longer than total. It frees the socket and
-// the temporary file a slow-loris upload would hold.
-type pacedBody struct {
-	io.ReadCloser
-	rc       *http.ResponseController
-	start    time.Time
-	total    time.Duration
-	grace    time.Duration
-	minRate  int64
-	received int64
-	fail     error
-}
-
-func newPacedBody(body io.ReadCloser, rc *http.ResponseController, total, grace time.Duration, minRate int64) *pacedBody {
-	p := &pacedBody{ReadCloser: body, rc: rc, start: time.Now(), total: total, grace: grace, minRate: minRate}
-	p.extend()
-	return p
-}
-
-func (p *pacedBody) deadline() time.Time {
-	d := p.start.Add(p.total)
-	if p.minRate > 0 {
-		paced := p.start.Add(p.grace + time.Duration(float64(p.received)/float64(p.minRate)*float64(time.Second)))
-		if paced.Before(d) {
-			d = paced
-		}
-	}
-	return d
-}
-
-func (p *pacedBody) extend() { _ = p.rc.SetReadDeadline(p.deadline()) }
-
-func (p *pacedBody) Read(b []byte) (int, error) {
-	if p.fail != nil {
-		return 0, p.fail
-	}
-	n, err := p.ReadCloser.Read(b)
-	p.received += int64(n)
-	p.extend()
-	var ne net.Error
-	if err != nil && errors.As(err, &ne) && ne.Timeout() {
-		p.fail = errTooSlow
-		return n, p.fail
-	}
-	return n, err
 }
 
 func (s *server) loadPDF(c echo.Context) (dbgen.GetPDFRow, error) {

@@ -238,13 +238,6 @@ func TestSweepEndsQuietSessions(t *testing.T) {
 
 func ptr[T any](v T) *T { return &v }
 
-func absDiff(a, b time.Duration) time.Duration {
-	if a > b {
-		return a - b
-	}
-	return b - a
-}
-
 // defaultPrefs are the preferences a new user has (the table's defaults).
 func defaultPrefs() dbgen.UserPreference {
 	return dbgen.UserPreference{
