@@ -544,7 +544,13 @@ func orderByPDF(items []item, nPDF int) []int32 {
 		case slices.IsSortedFunc(g, func(a, b int32) int { return byTime(b, a) }):
 			slices.Reverse(g)
 		default:
-			slices.SortStableFunc(g, byTime)
+			// Ties broken by index: the stable order, at pdqsort's cost.
+			slices.SortFunc(g, func(a, b int32) int {
+				if c := byTime(a, b); c != 0 {
+					return c
+				}
+				return cmpInt64(int64(a), int64(b))
+			})
 		}
 		start = end
 	}
