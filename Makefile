@@ -80,13 +80,13 @@ seed: build
 
 ## schema: rewrite sql/schema.sql from a scratch database migrated from zero (needs pg_dump)
 schema: build
-	psql -q -v ON_ERROR_STOP=1 '$(PG_ADMIN_URL)' -c 'DROP DATABASE IF EXISTS studysprint_schema WITH (FORCE)'
+	psql -q -v ON_ERROR_STOP=1 '$(PG_ADMIN_URL)' -c 'DROP DATABASE IF EXISTS studysprint_schema WITH (FORCE)' -c 'CREATE DATABASE studysprint_schema TEMPLATE template0'
 	DATABASE_URL='$(SCHEMA_DATABASE_URL)' ./$(BIN) migrate up >/dev/null
 	DATABASE_URL='$(SCHEMA_DATABASE_URL)' ./$(BIN) migrate dump sql/schema.sql >/dev/null
 
 ## schema-check: fail when sql/schema.sql differs from what the migrations produce
 schema-check: build
-	psql -q -v ON_ERROR_STOP=1 '$(PG_ADMIN_URL)' -c 'DROP DATABASE IF EXISTS studysprint_schema WITH (FORCE)'
+	psql -q -v ON_ERROR_STOP=1 '$(PG_ADMIN_URL)' -c 'DROP DATABASE IF EXISTS studysprint_schema WITH (FORCE)' -c 'CREATE DATABASE studysprint_schema TEMPLATE template0'
 	DATABASE_URL='$(SCHEMA_DATABASE_URL)' ./$(BIN) migrate up >/dev/null
 	tmp=$$(mktemp); trap 'rm -f $$tmp' EXIT; \
 	DATABASE_URL='$(SCHEMA_DATABASE_URL)' ./$(BIN) migrate dump $$tmp >/dev/null; \
