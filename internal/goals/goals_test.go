@@ -34,7 +34,7 @@ func (f fixedEstimator) Topic(context.Context, uuid.UUID, uuid.UUID) (goals.Rema
 func user(t *testing.T, pool *pgxpool.Pool, zone string) uuid.UUID {
 	t.Helper()
 	ctx := context.Background()
-	name := fmt.Sprintf("g%d", rand.Int64())[:20]
+	name := fmt.Sprintf("g%019d", rand.Int64N(1e18)) // 20 characters, always
 	var id uuid.UUID
 	if err := pool.QueryRow(ctx, `INSERT INTO users (email, username, password_hash, timezone) VALUES ($1, $2, 'x', $3) RETURNING id`,
 		name+"@example.com", name, zone).Scan(&id); err != nil {
