@@ -37,6 +37,7 @@ import (
 type Store struct {
 	pool *pgxpool.Pool
 	now  func() time.Time
+	memo *memo // nil: every estimate is fitted afresh
 }
 
 // New returns a Store over pool; now is the clock (time.Now when nil).
@@ -44,7 +45,7 @@ func New(pool *pgxpool.Pool, now func() time.Time) *Store {
 	if now == nil {
 		now = time.Now
 	}
-	return &Store{pool: pool, now: now}
+	return &Store{pool: pool, now: now, memo: newMemo()}
 }
 
 // Part is one part of a topic's or the library's answer: the rest of a PDF
@@ -94,7 +95,7 @@ func (s *Store) read(ctx context.Context, fn func(q *dbgen.Queries) error) error
 func (s *Store) PDF(ctx context.Context, userID, pdfID uuid.UUID) (Answer, error) {
 	var out Answer
 	err := s.read(ctx, func(q *dbgen.Queries) error {
-		e, err := pdfEstimate(ctx, q, userID, pdfID)
+		e, err := s.pdfEstimate(ctx, q, userID, pdfID)
 		if err != nil {
 			return err
 		}
@@ -105,7 +106,7 @@ func (s *Store) PDF(ctx context.Context, userID, pdfID uuid.UUID) (Answer, error
 }
 
 // pdfEstimate is the estimate of the rest of one of the student's PDFs.
-func pdfEstimate(ctx context.Context, q dbgen.Querier, userID, pdfID uuid.UUID) (estimate.Estimate, error) {
+func (s *Store) pdfEstimate(ctx context.Context, q dbgen.Querier, userID, pdfID uuid.UUID) (estimate.Estimate, error) {
 	lib, err := loadLibrary(ctx, q, userID)
 	if err != nil {
 		return estimate.Estimate{}, err
@@ -118,7 +119,7 @@ func pdfEstimate(ctx context.Context, q dbgen.Querier, userID, pdfID uuid.UUID) 
 	if err != nil {
 		return estimate.Estimate{}, err
 	}
-	return whole(estimate.ForPDF(smp.input(i))), nil
+	return whole(s.memo.forPDF(smp.input(i))), nil
 }
 
 // Topic estimates a topic: its PDFs with pages left and its open exercises,
@@ -192,7 +193,7 @@ func (s *Store) parts(ctx context.Context, q dbgen.Querier, userID uuid.UUID, li
 		}
 	}
 	raw := make([]estimate.Estimate, len(targets)+len(exercises))
-	parallel(len(targets), func(k int) { raw[k] = estimate.ForPDF(smp.input(targets[k])) })
+	parallel(len(targets), func(k int) { raw[k] = s.memo.forPDF(smp.input(targets[k])) })
 	out := Answer{Parts: make([]Part, 0, len(raw))}
 	for k, i := range targets {
 		p := lib.pdfs[i]
@@ -284,7 +285,7 @@ func (s *Store) EstimateStart(ctx context.Context, userID, pdfID uuid.UUID, exer
 	err := s.read(ctx, func(q *dbgen.Queries) error {
 		if exerciseID == nil {
 			var err error
-			out, err = pdfEstimate(ctx, q, userID, pdfID)
+			out, err = s.pdfEstimate(ctx, q, userID, pdfID)
 			return err
 		}
 		ex, err := q.GetExercise(ctx, dbgen.GetExerciseParams{ID: *exerciseID, UserID: userID})
