@@ -43,22 +43,24 @@ func TestMemoAnswersAsTheEstimator(t *testing.T) {
 		t.Fatalf("%d fits for two distinct inputs", fits.Load())
 	}
 	changes := map[string]func(*estimate.PDFInput){
-		"kind":             func(in *estimate.PDFInput) { in.Kind = estimate.KindExercise },
-		"read seconds":     func(in *estimate.PDFInput) { in.Read[3].Seconds++ },
-		"read words":       func(in *estimate.PDFInput) { in.Read[3].Words = -1 },
-		"read page":        func(in *estimate.PDFInput) { in.Read[3].Page = 99 },
-		"read visits":      func(in *estimate.PDFInput) { in.Read[3].Visits++ },
-		"read time":        func(in *estimate.PDFInput) { in.Read[3].LastReadAt = in.Read[3].LastReadAt.Add(time.Nanosecond) },
-		"read time zero":   func(in *estimate.PDFInput) { in.Read[3].LastReadAt = time.Time{} },
-		"read one less":    func(in *estimate.PDFInput) { in.Read = in.Read[1:] },
-		"read moved":       func(in *estimate.PDFInput) { in.User = append(in.User, in.Read[0]); in.Read = in.Read[1:] },
-		"obs kind":         func(in *estimate.PDFInput) { in.User[0].Kind = estimate.KindExercise },
-		"obs pdf":          func(in *estimate.PDFInput) { in.User[0].PDF = uuid.New() },
-		"topic sample":     func(in *estimate.PDFInput) { in.Topic = in.User[:5] },
-		"remaining words":  func(in *estimate.PDFInput) { in.Remaining[0].Words = 251 },
-		"remaining page":   func(in *estimate.PDFInput) { in.Remaining = in.Remaining[1:] },
-		"library pages":    func(in *estimate.PDFInput) { in.Library[0].Pages++ },
-		"library one more": func(in *estimate.PDFInput) { in.Library = append(in.Library, estimate.PDFPages{PDF: uuid.New(), Pages: 1}) },
+		"kind":            func(in *estimate.PDFInput) { in.Kind = estimate.KindExercise },
+		"read seconds":    func(in *estimate.PDFInput) { in.Read[3].Seconds++ },
+		"read words":      func(in *estimate.PDFInput) { in.Read[3].Words = -1 },
+		"read page":       func(in *estimate.PDFInput) { in.Read[3].Page = 99 },
+		"read visits":     func(in *estimate.PDFInput) { in.Read[3].Visits++ },
+		"read time":       func(in *estimate.PDFInput) { in.Read[3].LastReadAt = in.Read[3].LastReadAt.Add(time.Nanosecond) },
+		"read time zero":  func(in *estimate.PDFInput) { in.Read[3].LastReadAt = time.Time{} },
+		"read one less":   func(in *estimate.PDFInput) { in.Read = in.Read[1:] },
+		"read moved":      func(in *estimate.PDFInput) { in.User = append(in.User, in.Read[0]); in.Read = in.Read[1:] },
+		"obs kind":        func(in *estimate.PDFInput) { in.User[0].Kind = estimate.KindExercise },
+		"obs pdf":         func(in *estimate.PDFInput) { in.User[0].PDF = uuid.New() },
+		"topic sample":    func(in *estimate.PDFInput) { in.Topic = in.User[:5] },
+		"remaining words": func(in *estimate.PDFInput) { in.Remaining[0].Words = 251 },
+		"remaining page":  func(in *estimate.PDFInput) { in.Remaining = in.Remaining[1:] },
+		"library pages":   func(in *estimate.PDFInput) { in.Library[0].Pages++ },
+		"library one more": func(in *estimate.PDFInput) {
+			in.Library = append(in.Library, estimate.PDFPages{PDF: uuid.New(), Pages: 1})
+		},
 	}
 	key := m.key(base)
 	for name, change := range changes {
