@@ -65,31 +65,66 @@ func (q *Queries) NormalizeSearchOperands(ctx context.Context, arg NormalizeSear
 const searchLibrary = `-- name: SearchLibrary :many
 WITH q AS (
     SELECT ($5::text)::tsquery AS exact, ($6::text)::tsquery AS loose
+), terms AS (
+    -- The lexemes of the loose query, each once ('word':* is a prefix).
+    SELECT DISTINCT replace(m[1], '''''', '''') COLLATE "C" AS lexeme, m[2] IS NOT NULL AS prefix
+    FROM regexp_matches($6::text, '''((?:[^'']|'''')*)''(:\*)?', 'g') AS m
+    WHERE 'pdf' = ANY($7::text[])
+), postings AS (
+    SELECT t.lexeme AS term, l.pdf_id, l.lexeme, l.occurrences
+    FROM terms t
+    JOIN pdf_lexemes l ON l.user_id = $3 AND l.lexeme >= t.lexeme
+                      AND l.lexeme <= CASE WHEN t.prefix THEN t.lexeme || chr(1114111) ELSE t.lexeme END
+    WHERE starts_with(l.lexeme, t.lexeme)
+), text_hits AS (
+    SELECT po.pdf_id
+    FROM postings po
+    GROUP BY po.pdf_id
+    HAVING array_to_tsvector(array_agg(DISTINCT po.lexeme)) @@ (SELECT loose FROM q)
+), per_term AS (
+    SELECT po.term, po.pdf_id, sum(po.occurrences)::float8 AS tf
+    FROM postings po
+    GROUP BY po.term, po.pdf_id
+), df AS (
+    SELECT pt.term, count(*)::float8 AS df FROM per_term pt GROUP BY pt.term
+), corpus AS (
+    SELECT count(*)::float8 AS n, coalesce(avg(cp.word_count), 1)::float8 AS avgdl
+    FROM pdfs cp WHERE cp.user_id = $3 AND cp.word_count > 0
+), text_rank AS (
+    SELECT pt.pdf_id,
+           sum(ln(1 + (greatest(c.n, d.df) - d.df + 0.5) / (d.df + 0.5))
+               * pt.tf * 2.2 / (pt.tf + 1.2 * (0.25 + 0.75 * coalesce(nullif(tp.word_count, 0), c.avgdl) / c.avgdl))) AS bm25
+    FROM per_term pt
+    JOIN text_hits h ON h.pdf_id = pt.pdf_id
+    JOIN df d ON d.term = pt.term
+    JOIN pdfs tp ON tp.id = pt.pdf_id AND tp.user_id = $3
+    CROSS JOIN corpus c
+    GROUP BY pt.pdf_id
 ), hits AS (
     SELECT 'pdf'::text AS kind, p.id, p.title, p.author AS detail, NULL::uuid AS pdf_id,
            greatest(CASE WHEN d.doc @@ q.exact THEN ts_rank(d.doc, q.exact) ELSE 0 END,
-                    CASE WHEN ps.pdf_id IS NOT NULL THEN ts_rank(ps.tsv, q.loose) ELSE 0 END)::float8 AS rank,
+                    CASE WHEN tr.pdf_id IS NOT NULL THEN 0.1 * tr.bm25 / (tr.bm25 + 1) ELSE 0 END)::float8 AS rank,
            (d.doc @@ q.exact) AS title_hit
     FROM pdfs p CROSS JOIN q
     CROSS JOIN LATERAL (SELECT
-        setweight(to_tsvector($1::regconfig, p.title) || to_tsvector($7::regconfig, p.title), 'A') ||
-        setweight(to_tsvector($1::regconfig, p.author) || to_tsvector($7::regconfig, p.author), 'B') AS doc) d
-    LEFT JOIN pdf_search ps ON ps.pdf_id = p.id AND ps.user_id = p.user_id AND ps.tsv @@ q.loose
-    WHERE p.user_id = $3 AND 'pdf' = ANY($8::text[]) AND (ps.pdf_id IS NOT NULL OR d.doc @@ q.exact)
+        setweight(to_tsvector($1::regconfig, p.title) || to_tsvector($8::regconfig, p.title), 'A') ||
+        setweight(to_tsvector($1::regconfig, p.author) || to_tsvector($8::regconfig, p.author), 'B') AS doc) d
+    LEFT JOIN text_rank tr ON tr.pdf_id = p.id
+    WHERE p.user_id = $3 AND 'pdf' = ANY($7::text[]) AND (tr.pdf_id IS NOT NULL OR d.doc @@ q.exact)
   UNION ALL
     SELECT 'topic', t.id, t.name, t.description, NULL::uuid, ts_rank(x.doc, q.exact)::float8, true
     FROM topics t CROSS JOIN q
     CROSS JOIN LATERAL (SELECT
-        setweight(to_tsvector($1::regconfig, t.name) || to_tsvector($7::regconfig, t.name), 'A') ||
-        setweight(to_tsvector($1::regconfig, t.description) || to_tsvector($7::regconfig, t.description), 'B') AS doc) x
-    WHERE t.user_id = $3 AND 'topic' = ANY($8::text[]) AND x.doc @@ q.exact
+        setweight(to_tsvector($1::regconfig, t.name) || to_tsvector($8::regconfig, t.name), 'A') ||
+        setweight(to_tsvector($1::regconfig, t.description) || to_tsvector($8::regconfig, t.description), 'B') AS doc) x
+    WHERE t.user_id = $3 AND 'topic' = ANY($7::text[]) AND x.doc @@ q.exact
   UNION ALL
     SELECT 'exercise', e.id, e.title, e.description, e.pdf_id, ts_rank(x.doc, q.exact)::float8, true
     FROM exercises e CROSS JOIN q
     CROSS JOIN LATERAL (SELECT
-        setweight(to_tsvector($1::regconfig, e.title) || to_tsvector($7::regconfig, e.title), 'A') ||
-        setweight(to_tsvector($1::regconfig, e.description) || to_tsvector($7::regconfig, e.description), 'B') AS doc) x
-    WHERE e.user_id = $3 AND 'exercise' = ANY($8::text[]) AND x.doc @@ q.exact
+        setweight(to_tsvector($1::regconfig, e.title) || to_tsvector($8::regconfig, e.title), 'A') ||
+        setweight(to_tsvector($1::regconfig, e.description) || to_tsvector($8::regconfig, e.description), 'B') AS doc) x
+    WHERE e.user_id = $3 AND 'exercise' = ANY($7::text[]) AND x.doc @@ q.exact
 ), ordered AS (
     SELECT h.kind, h.id, h.title, h.detail, h.pdf_id, h.rank, h.title_hit,
            (round(h.rank * 1e9))::bigint AS rank_key
@@ -120,8 +155,8 @@ type SearchLibraryParams struct {
 	RowLimit  int32
 	Exact     string
 	Loose     string
-	Lang2     string
 	Kinds     []string
+	Lang2     string
 	AfterRank *int64
 	AfterKind *string
 	AfterID   *uuid.UUID
@@ -139,42 +174,82 @@ type SearchLibraryRow struct {
 }
 
 // Full-text search over one user's topics (name A, description B), PDFs
-// (title A, author B, text D) and exercises (title A, description B), ranked
-// by ts_rank: a title hit outranks a body hit. Queries are tsquery text from
-// internal/search, already normalised (NormalizeSearchOperands). A PDF's text is
-// matched at document level (pdf_search, with the loose query); when the
-// query has a phrase, a PDF matched only by its text must also have a page
-// with the phrase; that check runs lazily, in rank order, only until the
-// page of results is full.
+// (title A, author B, text) and exercises (title A, description B). Queries
+// are tsquery text from internal/search, already normalised
+// (NormalizeSearchOperands). Titles and descriptions are ranked by ts_rank;
+// a PDF's text is matched and ranked from the inverted index pdf_lexemes:
+// only the rows of the loose query's lexemes are read (one index range per
+// lexeme, a prefix being a range), the query is matched on a tsvector of the
+// lexemes the PDF has (all @@ looks at: the loose query has no phrase), and
+// the rank is BM25 (k1 = 1.2, b = 0.75) over the user's PDFs, with
+// pdfs.word_count as the length, mapped into [0, 0.1) so that a title hit
+// (ts_rank, weight A or B) outranks a text hit. When the query has a phrase,
+// a PDF matched only by its text must also have a page with the phrase; that
+// check runs lazily, in rank order, only until the page of results is full.
 // Keyset order: rank (scaled to an integer), kind, id, all descending.
 //
 //	WITH q AS (
 //	    SELECT ($5::text)::tsquery AS exact, ($6::text)::tsquery AS loose
+//	), terms AS (
+//	    -- The lexemes of the loose query, each once ('word':* is a prefix).
+//	    SELECT DISTINCT replace(m[1], '''''', '''') COLLATE "C" AS lexeme, m[2] IS NOT NULL AS prefix
+//	    FROM regexp_matches($6::text, '''((?:[^'']|'''')*)''(:\*)?', 'g') AS m
+//	    WHERE 'pdf' = ANY($7::text[])
+//	), postings AS (
+//	    SELECT t.lexeme AS term, l.pdf_id, l.lexeme, l.occurrences
+//	    FROM terms t
+//	    JOIN pdf_lexemes l ON l.user_id = $3 AND l.lexeme >= t.lexeme
+//	                      AND l.lexeme <= CASE WHEN t.prefix THEN t.lexeme || chr(1114111) ELSE t.lexeme END
+//	    WHERE starts_with(l.lexeme, t.lexeme)
+//	), text_hits AS (
+//	    SELECT po.pdf_id
+//	    FROM postings po
+//	    GROUP BY po.pdf_id
+//	    HAVING array_to_tsvector(array_agg(DISTINCT po.lexeme)) @@ (SELECT loose FROM q)
+//	), per_term AS (
+//	    SELECT po.term, po.pdf_id, sum(po.occurrences)::float8 AS tf
+//	    FROM postings po
+//	    GROUP BY po.term, po.pdf_id
+//	), df AS (
+//	    SELECT pt.term, count(*)::float8 AS df FROM per_term pt GROUP BY pt.term
+//	), corpus AS (
+//	    SELECT count(*)::float8 AS n, coalesce(avg(cp.word_count), 1)::float8 AS avgdl
+//	    FROM pdfs cp WHERE cp.user_id = $3 AND cp.word_count > 0
+//	), text_rank AS (
+//	    SELECT pt.pdf_id,
+//	           sum(ln(1 + (greatest(c.n, d.df) - d.df + 0.5) / (d.df + 0.5))
+//	               * pt.tf * 2.2 / (pt.tf + 1.2 * (0.25 + 0.75 * coalesce(nullif(tp.word_count, 0), c.avgdl) / c.avgdl))) AS bm25
+//	    FROM per_term pt
+//	    JOIN text_hits h ON h.pdf_id = pt.pdf_id
+//	    JOIN df d ON d.term = pt.term
+//	    JOIN pdfs tp ON tp.id = pt.pdf_id AND tp.user_id = $3
+//	    CROSS JOIN corpus c
+//	    GROUP BY pt.pdf_id
 //	), hits AS (
 //	    SELECT 'pdf'::text AS kind, p.id, p.title, p.author AS detail, NULL::uuid AS pdf_id,
 //	           greatest(CASE WHEN d.doc @@ q.exact THEN ts_rank(d.doc, q.exact) ELSE 0 END,
-//	                    CASE WHEN ps.pdf_id IS NOT NULL THEN ts_rank(ps.tsv, q.loose) ELSE 0 END)::float8 AS rank,
+//	                    CASE WHEN tr.pdf_id IS NOT NULL THEN 0.1 * tr.bm25 / (tr.bm25 + 1) ELSE 0 END)::float8 AS rank,
 //	           (d.doc @@ q.exact) AS title_hit
 //	    FROM pdfs p CROSS JOIN q
 //	    CROSS JOIN LATERAL (SELECT
-//	        setweight(to_tsvector($1::regconfig, p.title) || to_tsvector($7::regconfig, p.title), 'A') ||
-//	        setweight(to_tsvector($1::regconfig, p.author) || to_tsvector($7::regconfig, p.author), 'B') AS doc) d
-//	    LEFT JOIN pdf_search ps ON ps.pdf_id = p.id AND ps.user_id = p.user_id AND ps.tsv @@ q.loose
-//	    WHERE p.user_id = $3 AND 'pdf' = ANY($8::text[]) AND (ps.pdf_id IS NOT NULL OR d.doc @@ q.exact)
+//	        setweight(to_tsvector($1::regconfig, p.title) || to_tsvector($8::regconfig, p.title), 'A') ||
+//	        setweight(to_tsvector($1::regconfig, p.author) || to_tsvector($8::regconfig, p.author), 'B') AS doc) d
+//	    LEFT JOIN text_rank tr ON tr.pdf_id = p.id
+//	    WHERE p.user_id = $3 AND 'pdf' = ANY($7::text[]) AND (tr.pdf_id IS NOT NULL OR d.doc @@ q.exact)
 //	  UNION ALL
 //	    SELECT 'topic', t.id, t.name, t.description, NULL::uuid, ts_rank(x.doc, q.exact)::float8, true
 //	    FROM topics t CROSS JOIN q
 //	    CROSS JOIN LATERAL (SELECT
-//	        setweight(to_tsvector($1::regconfig, t.name) || to_tsvector($7::regconfig, t.name), 'A') ||
-//	        setweight(to_tsvector($1::regconfig, t.description) || to_tsvector($7::regconfig, t.description), 'B') AS doc) x
-//	    WHERE t.user_id = $3 AND 'topic' = ANY($8::text[]) AND x.doc @@ q.exact
+//	        setweight(to_tsvector($1::regconfig, t.name) || to_tsvector($8::regconfig, t.name), 'A') ||
+//	        setweight(to_tsvector($1::regconfig, t.description) || to_tsvector($8::regconfig, t.description), 'B') AS doc) x
+//	    WHERE t.user_id = $3 AND 'topic' = ANY($7::text[]) AND x.doc @@ q.exact
 //	  UNION ALL
 //	    SELECT 'exercise', e.id, e.title, e.description, e.pdf_id, ts_rank(x.doc, q.exact)::float8, true
 //	    FROM exercises e CROSS JOIN q
 //	    CROSS JOIN LATERAL (SELECT
-//	        setweight(to_tsvector($1::regconfig, e.title) || to_tsvector($7::regconfig, e.title), 'A') ||
-//	        setweight(to_tsvector($1::regconfig, e.description) || to_tsvector($7::regconfig, e.description), 'B') AS doc) x
-//	    WHERE e.user_id = $3 AND 'exercise' = ANY($8::text[]) AND x.doc @@ q.exact
+//	        setweight(to_tsvector($1::regconfig, e.title) || to_tsvector($8::regconfig, e.title), 'A') ||
+//	        setweight(to_tsvector($1::regconfig, e.description) || to_tsvector($8::regconfig, e.description), 'B') AS doc) x
+//	    WHERE e.user_id = $3 AND 'exercise' = ANY($7::text[]) AND x.doc @@ q.exact
 //	), ordered AS (
 //	    SELECT h.kind, h.id, h.title, h.detail, h.pdf_id, h.rank, h.title_hit,
 //	           (round(h.rank * 1e9))::bigint AS rank_key
@@ -204,8 +279,8 @@ func (q *Queries) SearchLibrary(ctx context.Context, arg SearchLibraryParams) ([
 		arg.RowLimit,
 		arg.Exact,
 		arg.Loose,
-		arg.Lang2,
 		arg.Kinds,
+		arg.Lang2,
 		arg.AfterRank,
 		arg.AfterKind,
 		arg.AfterID,
