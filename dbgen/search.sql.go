@@ -70,36 +70,29 @@ WITH q AS (
     SELECT DISTINCT replace(m[1], '''''', '''') COLLATE "C" AS lexeme, m[2] IS NOT NULL AS prefix
     FROM regexp_matches($6::text, '''((?:[^'']|'''')*)''(:\*)?', 'g') AS m
     WHERE 'pdf' = ANY($7::text[])
-), postings AS (
-    SELECT t.lexeme AS term, l.pdf_id, l.lexeme, l.occurrences
+), per_term AS (
+    -- Each PDF's occurrences of each term, the PDFs that have it (df), and
+    -- one lexeme of the PDF that the term matches.
+    SELECT l.pdf_id, sum(l.occurrences)::float8 AS tf, min(l.lexeme) AS lexeme,
+           count(*) OVER (PARTITION BY t.lexeme, t.prefix)::float8 AS df
     FROM terms t
     JOIN pdf_lexemes l ON l.user_id = $3 AND l.lexeme >= t.lexeme
                       AND l.lexeme <= CASE WHEN t.prefix THEN t.lexeme || chr(1114111) ELSE t.lexeme END
     WHERE starts_with(l.lexeme, t.lexeme)
-), text_hits AS (
-    SELECT po.pdf_id
-    FROM postings po
-    GROUP BY po.pdf_id
-    HAVING array_to_tsvector(array_agg(DISTINCT po.lexeme)) @@ (SELECT loose FROM q)
-), per_term AS (
-    SELECT po.term, po.pdf_id, sum(po.occurrences)::float8 AS tf
-    FROM postings po
-    GROUP BY po.term, po.pdf_id
-), df AS (
-    SELECT pt.term, count(*)::float8 AS df FROM per_term pt GROUP BY pt.term
-), corpus AS (
+    GROUP BY t.lexeme, t.prefix, l.pdf_id
+), corpus AS MATERIALIZED (
     SELECT count(*)::float8 AS n, coalesce(avg(cp.word_count), 1)::float8 AS avgdl
     FROM pdfs cp WHERE cp.user_id = $3 AND cp.word_count > 0
 ), text_rank AS (
+    -- The tsvector of those lexemes answers @@ as the PDF's whole text would.
     SELECT pt.pdf_id,
-           sum(ln(1 + (greatest(c.n, d.df) - d.df + 0.5) / (d.df + 0.5))
+           sum(ln(1 + (greatest(c.n, pt.df) - pt.df + 0.5) / (pt.df + 0.5))
                * pt.tf * 2.2 / (pt.tf + 1.2 * (0.25 + 0.75 * coalesce(nullif(tp.word_count, 0), c.avgdl) / c.avgdl))) AS bm25
     FROM per_term pt
-    JOIN text_hits h ON h.pdf_id = pt.pdf_id
-    JOIN df d ON d.term = pt.term
-    JOIN pdfs tp ON tp.id = pt.pdf_id AND tp.user_id = $3
     CROSS JOIN corpus c
+    JOIN pdfs tp ON tp.id = pt.pdf_id AND tp.user_id = $3
     GROUP BY pt.pdf_id
+    HAVING array_to_tsvector(array_agg(DISTINCT pt.lexeme)) @@ (SELECT loose FROM q)
 ), hits AS (
     SELECT 'pdf'::text AS kind, p.id, p.title, p.author AS detail, NULL::uuid AS pdf_id,
            greatest(CASE WHEN d.doc @@ q.exact THEN ts_rank(d.doc, q.exact) ELSE 0 END,
@@ -195,36 +188,29 @@ type SearchLibraryRow struct {
 //	    SELECT DISTINCT replace(m[1], '''''', '''') COLLATE "C" AS lexeme, m[2] IS NOT NULL AS prefix
 //	    FROM regexp_matches($6::text, '''((?:[^'']|'''')*)''(:\*)?', 'g') AS m
 //	    WHERE 'pdf' = ANY($7::text[])
-//	), postings AS (
-//	    SELECT t.lexeme AS term, l.pdf_id, l.lexeme, l.occurrences
+//	), per_term AS (
+//	    -- Each PDF's occurrences of each term, the PDFs that have it (df), and
+//	    -- one lexeme of the PDF that the term matches.
+//	    SELECT l.pdf_id, sum(l.occurrences)::float8 AS tf, min(l.lexeme) AS lexeme,
+//	           count(*) OVER (PARTITION BY t.lexeme, t.prefix)::float8 AS df
 //	    FROM terms t
 //	    JOIN pdf_lexemes l ON l.user_id = $3 AND l.lexeme >= t.lexeme
 //	                      AND l.lexeme <= CASE WHEN t.prefix THEN t.lexeme || chr(1114111) ELSE t.lexeme END
 //	    WHERE starts_with(l.lexeme, t.lexeme)
-//	), text_hits AS (
-//	    SELECT po.pdf_id
-//	    FROM postings po
-//	    GROUP BY po.pdf_id
-//	    HAVING array_to_tsvector(array_agg(DISTINCT po.lexeme)) @@ (SELECT loose FROM q)
-//	), per_term AS (
-//	    SELECT po.term, po.pdf_id, sum(po.occurrences)::float8 AS tf
-//	    FROM postings po
-//	    GROUP BY po.term, po.pdf_id
-//	), df AS (
-//	    SELECT pt.term, count(*)::float8 AS df FROM per_term pt GROUP BY pt.term
-//	), corpus AS (
+//	    GROUP BY t.lexeme, t.prefix, l.pdf_id
+//	), corpus AS MATERIALIZED (
 //	    SELECT count(*)::float8 AS n, coalesce(avg(cp.word_count), 1)::float8 AS avgdl
 //	    FROM pdfs cp WHERE cp.user_id = $3 AND cp.word_count > 0
 //	), text_rank AS (
+//	    -- The tsvector of those lexemes answers @@ as the PDF's whole text would.
 //	    SELECT pt.pdf_id,
-//	           sum(ln(1 + (greatest(c.n, d.df) - d.df + 0.5) / (d.df + 0.5))
+//	           sum(ln(1 + (greatest(c.n, pt.df) - pt.df + 0.5) / (pt.df + 0.5))
 //	               * pt.tf * 2.2 / (pt.tf + 1.2 * (0.25 + 0.75 * coalesce(nullif(tp.word_count, 0), c.avgdl) / c.avgdl))) AS bm25
 //	    FROM per_term pt
-//	    JOIN text_hits h ON h.pdf_id = pt.pdf_id
-//	    JOIN df d ON d.term = pt.term
-//	    JOIN pdfs tp ON tp.id = pt.pdf_id AND tp.user_id = $3
 //	    CROSS JOIN corpus c
+//	    JOIN pdfs tp ON tp.id = pt.pdf_id AND tp.user_id = $3
 //	    GROUP BY pt.pdf_id
+//	    HAVING array_to_tsvector(array_agg(DISTINCT pt.lexeme)) @@ (SELECT loose FROM q)
 //	), hits AS (
 //	    SELECT 'pdf'::text AS kind, p.id, p.title, p.author AS detail, NULL::uuid AS pdf_id,
 //	           greatest(CASE WHEN d.doc @@ q.exact THEN ts_rank(d.doc, q.exact) ELSE 0 END,
