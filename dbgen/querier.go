@@ -1538,7 +1538,8 @@ type Querier interface {
 	//      -- Each PDF's occurrences of each term, the PDFs that have it (df), and
 	//      -- one lexeme of the PDF that the term matches.
 	//      SELECT l.pdf_id, sum(l.occurrences)::float8 AS tf, min(l.lexeme) AS lexeme,
-	//             count(*) OVER (PARTITION BY t.lexeme, t.prefix)::float8 AS df
+	//             count(*) OVER (PARTITION BY t.lexeme, t.prefix)::float8 AS df,
+	//             sum(sum(l.occurrences)) OVER (PARTITION BY t.lexeme, t.prefix) AS term_total
 	//      FROM terms t
 	//      JOIN pdf_lexemes l ON l.user_id = $3 AND l.lexeme >= t.lexeme
 	//                        AND l.lexeme <= CASE WHEN t.prefix THEN t.lexeme || chr(1114111) ELSE t.lexeme END
@@ -1557,6 +1558,12 @@ type Querier interface {
 	//      JOIN pdfs tp ON tp.id = pt.pdf_id AND tp.user_id = $3
 	//      GROUP BY pt.pdf_id
 	//      HAVING array_to_tsvector(array_agg(DISTINCT pt.lexeme)) @@ (SELECT loose FROM q)
+	//  ), phrase_pdfs AS MATERIALIZED (
+	//      -- The PDFs with a page that matches the exact query, from one scan of
+	//      -- the page index: read only when a word of the query is rare enough
+	//      -- (see below) that few pages can have the phrase.
+	//      SELECT DISTINCT pp.pdf_id FROM pdf_pages pp
+	//      WHERE pp.user_id = $3 AND pp.tsv @@ ($5::text)::tsquery
 	//  ), hits AS (
 	//      SELECT 'pdf'::text AS kind, p.id, p.title, p.author AS detail, NULL::uuid AS pdf_id,
 	//             greatest(CASE WHEN d.doc @@ q.exact THEN ts_rank(d.doc, q.exact) ELSE 0 END,
@@ -1599,30 +1606,48 @@ type Querier interface {
 	//                         'StartSel=' || chr(57344) || ', StopSel=' || chr(57345) || ', MaxWords=30, MinWords=12, MaxFragments=1')
 	//         ELSE '' END::text AS snippet
 	//  FROM ordered o CROSS JOIN q
-	//  WHERE o.title_hit OR NOT $2::bool OR EXISTS (
-	//      SELECT 1 FROM pdf_pages pp
-	//      WHERE pp.pdf_id = o.id AND pp.user_id = $3 AND pp.tsv @@ q.exact)
+	//  WHERE o.title_hit OR NOT $2::bool OR CASE
+	//      -- A page with the phrase has every word of it, so a word with at most
+	//      -- 5,000 occurrences in the library bounds the pages to recheck: one scan
+	//      -- (phrase_pdfs) costs less than a probe per PDF, which for a phrase
+	//      -- found nowhere means a probe for every candidate (BENCHMARKS.md).
+	//      WHEN (SELECT min(pt.term_total) FROM per_term pt) <= 5000 THEN o.id IN (SELECT pf.pdf_id FROM phrase_pdfs pf)
+	//      ELSE EXISTS (
+	//          SELECT 1 FROM pdf_pages pp
+	//          WHERE pp.pdf_id = o.id AND pp.user_id = $3 AND pp.tsv @@ q.exact)
+	//      END
 	//  LIMIT $4
 	SearchLibrary(ctx context.Context, arg SearchLibraryParams) ([]SearchLibraryRow, error)
 	// For each listed PDF: how many pages match the query and the best few
-	// (at most per_pdf) with a snippet; \uE000 and \uE001 mark the matched words
+	// (at most per_pdf, see matched) with a snippet; \uE000 and \uE001 mark the matched words
 	// (the API escapes the text and turns them into <mark>). The query is
 	// normalised tsquery text, as for SearchLibrary.
 	//
 	//  WITH q AS (
-	//      SELECT ($3::text)::tsquery AS query
-	//  ), matched AS (
-	//      SELECT pp.pdf_id, pp.page, pp.text,
-	//             row_number() OVER (PARTITION BY pp.pdf_id ORDER BY ts_rank(pp.tsv, q.query) DESC, pp.page) AS rn,
+	//      SELECT ($4::text)::tsquery AS query
+	//  ), found AS (
+	//      SELECT pp.pdf_id, pp.page, pp.tsv,
+	//             row_number() OVER (PARTITION BY pp.pdf_id ORDER BY pp.page) AS pn,
 	//             count(*) OVER (PARTITION BY pp.pdf_id) AS matching
 	//      FROM pdf_pages pp, q
-	//      WHERE pp.pdf_id = ANY($4::uuid[]) AND pp.user_id = $5 AND pp.tsv @@ q.query
+	//      WHERE pp.pdf_id = ANY($5::uuid[]) AND pp.user_id = $2 AND pp.tsv @@ q.query
+	//  ), matched AS (
+	//      -- The best pages by ts_rank among the first @rank_pages matching pages
+	//      -- of each PDF (all of them for a word on fewer pages): ts_rank reads
+	//      -- each page's vector, and a common word is on every page. Ranked
+	//      -- without the text, which is read for the pages kept only.
+	//      SELECT f.pdf_id, f.page, f.matching,
+	//             row_number() OVER (PARTITION BY f.pdf_id ORDER BY ts_rank(f.tsv, q.query) DESC, f.page) AS rn
+	//      FROM found f, q
+	//      WHERE f.pn <= $6::int
 	//  )
 	//  SELECT m.pdf_id, m.page, m.matching::integer AS matching_pages,
-	//         ts_headline($1::regconfig, m.text, q.query,
+	//         ts_headline($1::regconfig, t.text, q.query,
 	//                     'StartSel=' || chr(57344) || ', StopSel=' || chr(57345) || ', MaxWords=30, MinWords=12, MaxFragments=1')::text AS snippet
-	//  FROM matched m, q
-	//  WHERE m.rn <= $2::int
+	//  FROM matched m
+	//  CROSS JOIN q
+	//  JOIN pdf_pages t ON t.user_id = $2 AND t.pdf_id = m.pdf_id AND t.page = m.page
+	//  WHERE m.rn <= $3::int
 	//  ORDER BY m.pdf_id, m.page
 	SearchPDFPages(ctx context.Context, arg SearchPDFPagesParams) ([]SearchPDFPagesRow, error)
 	// Completes (status done, completed_at, score) or reopens (todo, both NULL).
