@@ -379,3 +379,65 @@ func TestSearchStopWords(t *testing.T) {
 		}
 	}
 }
+
+// TestSearchRankingFromLexemes: PDF text is ranked by BM25 over the
+// inverted index (pdf_lexemes): more occurrences rank first, exclusions and
+// phrases stay exact, and the rows go with the PDF.
+func TestSearchRankingFromLexemes(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	tk, _ := e.register()
+	many := e.textPDF(tk.AccessToken, "many.pdf", "Notes one", [][]string{
+		{"The glacier moved. A glacier carves valleys; every glacier melts."},
+		{"Glaciers and a frozen lake under the glacier."},
+	}, nil)
+	once := e.textPDF(tk.AccessToken, "once.pdf", "Notes two", [][]string{
+		{"One glacier, and the lake was frozen solid."},
+		{"Nothing else about ice here."},
+	}, nil)
+	none := e.textPDF(tk.AccessToken, "none.pdf", "Notes three", [][]string{{"A frozen lake without the word."}}, nil)
+	e.extractText()
+
+	res := e.search(tk.AccessToken, "glacier", "&types=pdf")
+	if len(res) != 2 || res[0].ID != many.ID || res[1].ID != once.ID || !(res[0].Rank > res[1].Rank) || res[1].Rank <= 0 {
+		t.Fatalf("more occurrences first: %+v", res)
+	}
+	if res[0].Rank >= 0.1 {
+		t.Fatalf("a text rank stays below 0.1 (title hits rank above): %v", res[0].Rank)
+	}
+	// Exclusion is exact per PDF: "ice" is only in once.pdf.
+	if res := e.search(tk.AccessToken, "glacier -ice", "&types=pdf"); len(res) != 1 || res[0].ID != many.ID {
+		t.Fatalf("exclusion: %+v", res)
+	}
+	// A prefix matches every lexeme it starts (glacier, glaciers).
+	if res := e.search(tk.AccessToken, "glaci*", "&types=pdf"); len(res) != 2 || res[0].ID != many.ID {
+		t.Fatalf("prefix: %+v", res)
+	}
+	// A phrase needs the words in order on one page: once.pdf has "lake was
+	// frozen", none.pdf and many.pdf "frozen lake".
+	res = e.search(tk.AccessToken, `"frozen lake"`, "&types=pdf")
+	ids := map[string]bool{}
+	for _, r := range res {
+		ids[r.ID] = true
+	}
+	if len(res) != 2 || !ids[many.ID] || !ids[none.ID] {
+		t.Fatalf("phrase: %+v", res)
+	}
+	// The index rows go with the PDF.
+	count := func(id string) (n int) {
+		if err := e.pool.QueryRow(context.Background(), "SELECT count(*) FROM pdf_lexemes WHERE pdf_id = $1", id).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if count(once.ID) == 0 {
+		t.Fatal("no lexemes indexed")
+	}
+	e.do("DELETE", "/api/v1/pdfs/"+once.ID, nil, withToken(tk.AccessToken)).must(t, http.StatusNoContent)
+	if n := count(once.ID); n != 0 {
+		t.Fatalf("%d lexeme rows left after the delete", n)
+	}
+	if res := e.search(tk.AccessToken, "glacier", "&types=pdf"); len(res) != 1 || res[0].ID != many.ID {
+		t.Fatalf("after the delete: %+v", res)
+	}
+}

@@ -96,7 +96,7 @@ func (r iteratorForCopyPDFs) Err() error {
 	return nil
 }
 
-// Text extraction is done (pdf_pages and pdf_search are written with the
+// Text extraction is done (pdf_pages and pdf_lexemes are written with the
 // extractor's own queries), so no text job is queued.
 //
 //	INSERT INTO pdfs (id, user_id, topic_id, kind, title, author, original_filename, page_count, size_bytes, sha256, storage_key,

@@ -182,6 +182,14 @@ type Pdf struct {
 	PartialMd5 *string
 }
 
+// Inverted index of PDF text: each lexeme of a PDF's pages (both SEARCH_LANGUAGES configurations, as in pdf_pages.tsv) with its number of occurrences in the PDF. Written from pdf_pages by the text worker in the same transaction as the pages (BuildPDFLexemes); removed with the PDF (cascade). SearchLibrary matches and ranks (BM25) PDFs from the rows of the query's lexemes. lexeme is COLLATE "C" so a prefix (word:*) is one index range.
+type PdfLexeme struct {
+	UserID      uuid.UUID
+	Lexeme      string
+	PdfID       uuid.UUID
+	Occurrences int32
+}
+
 // Per-page text keyed by (user, pdf, page): the word count (NULL for a page without a text layer, such as a scan), the text (capped) and its tsvector in the two configurations of SEARCH_LANGUAGES.
 type PdfPage struct {
 	UserID    uuid.UUID
@@ -199,13 +207,6 @@ type PdfReading struct {
 	PagesRead     int32
 	StudySeconds  int64
 	LastStudiedAt *time.Time
-}
-
-// One document-level tsvector per PDF, so a search looks at one row per PDF instead of every page. Each lexeme has as many positions as occurrences in the PDF (capped), so ts_rank ranks a PDF that uses a word often above one that mentions it once. Built from pdf_pages by the text worker in the same transaction. Stored uncompressed (SET STORAGE EXTERNAL): read three times faster for about twice the space (BENCHMARKS.md).
-type PdfSearch struct {
-	PdfID  uuid.UUID
-	UserID uuid.UUID
-	Tsv    interface{}
 }
 
 // Per PDF: pages read, study seconds and last study (from pdf_reading), exercises and those done. Filter by pdf_id and user_id: the planner pushes both into the aggregates.

@@ -11,57 +11,51 @@ import (
 	"github.com/google/uuid"
 )
 
-const buildPDFSearchVector = `-- name: BuildPDFSearchVector :exec
-INSERT INTO pdf_search (pdf_id, user_id, tsv)
-SELECT $1, $2, coalesce(string_agg(
-           '''' || replace(replace(l.lexeme, '\', '\\'), '''', '''''') || ''':' ||
-           (SELECT string_agg(g::text, ',')
-            FROM generate_series(1, least(l.occurrences, CASE WHEN l.total > 40000 THEN 1 WHEN l.total > 20000 THEN 4 ELSE 8 END)) AS g),
-           ' '), '')::tsvector
-FROM (
-    SELECT x.lexeme, x.occurrences, count(*) OVER () AS total,
-           row_number() OVER (ORDER BY x.occurrences DESC, x.lexeme) AS n
-    FROM (
-        SELECT u.lexeme, sum(coalesce(cardinality(u.positions), 1))::integer AS occurrences
-        FROM pdf_pages pp CROSS JOIN LATERAL unnest(pp.tsv) AS u
-        WHERE pp.pdf_id = $1 AND pp.user_id = $2
-        GROUP BY u.lexeme
-    ) x
-) l
-WHERE l.n <= 70000
-ON CONFLICT (pdf_id) DO UPDATE SET tsv = excluded.tsv
+const buildPDFLexemes = `-- name: BuildPDFLexemes :execrows
+INSERT INTO pdf_lexemes (user_id, lexeme, pdf_id, occurrences)
+SELECT $1, u.lexeme, $2, sum(coalesce(cardinality(u.positions), 1))::integer
+FROM pdf_pages pp CROSS JOIN LATERAL unnest(pp.tsv) AS u
+WHERE pp.pdf_id = $2 AND pp.user_id = $1
+GROUP BY u.lexeme
 `
 
-type BuildPDFSearchVectorParams struct {
+type BuildPDFLexemesParams struct {
+	UserID uuid.UUID
+	PdfID  uuid.UUID
+}
+
+// The inverted index rows of a PDF from its pages (see pdf_lexemes): each
+// lexeme with its occurrences over all pages (a lexeme without positions,
+// which to_tsvector never makes, counts once per page). Run in the
+// transaction that wrote the pages, after DeletePDFLexemes.
+//
+//	INSERT INTO pdf_lexemes (user_id, lexeme, pdf_id, occurrences)
+//	SELECT $1, u.lexeme, $2, sum(coalesce(cardinality(u.positions), 1))::integer
+//	FROM pdf_pages pp CROSS JOIN LATERAL unnest(pp.tsv) AS u
+//	WHERE pp.pdf_id = $2 AND pp.user_id = $1
+//	GROUP BY u.lexeme
+func (q *Queries) BuildPDFLexemes(ctx context.Context, arg BuildPDFLexemesParams) (int64, error) {
+	result, err := q.db.Exec(ctx, buildPDFLexemes, arg.UserID, arg.PdfID)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const deletePDFLexemes = `-- name: DeletePDFLexemes :exec
+DELETE FROM pdf_lexemes WHERE pdf_id = $1 AND user_id = $2
+`
+
+type DeletePDFLexemesParams struct {
 	PdfID  uuid.UUID
 	UserID uuid.UUID
 }
 
-// The document-level vector of a PDF from its pages (see pdf_search): each
-// lexeme with as many positions as it has occurrences, up to 8 (4 past
-// 20,000 lexemes, 1 past 40,000; only the 70,000 most frequent lexemes of a
-// huge book), so the vector stays under PostgreSQL's 1 MB tsvector limit.
+// DeletePDFLexemes
 //
-//	INSERT INTO pdf_search (pdf_id, user_id, tsv)
-//	SELECT $1, $2, coalesce(string_agg(
-//	           '''' || replace(replace(l.lexeme, '\', '\\'), '''', '''''') || ''':' ||
-//	           (SELECT string_agg(g::text, ',')
-//	            FROM generate_series(1, least(l.occurrences, CASE WHEN l.total > 40000 THEN 1 WHEN l.total > 20000 THEN 4 ELSE 8 END)) AS g),
-//	           ' '), '')::tsvector
-//	FROM (
-//	    SELECT x.lexeme, x.occurrences, count(*) OVER () AS total,
-//	           row_number() OVER (ORDER BY x.occurrences DESC, x.lexeme) AS n
-//	    FROM (
-//	        SELECT u.lexeme, sum(coalesce(cardinality(u.positions), 1))::integer AS occurrences
-//	        FROM pdf_pages pp CROSS JOIN LATERAL unnest(pp.tsv) AS u
-//	        WHERE pp.pdf_id = $1 AND pp.user_id = $2
-//	        GROUP BY u.lexeme
-//	    ) x
-//	) l
-//	WHERE l.n <= 70000
-//	ON CONFLICT (pdf_id) DO UPDATE SET tsv = excluded.tsv
-func (q *Queries) BuildPDFSearchVector(ctx context.Context, arg BuildPDFSearchVectorParams) error {
-	_, err := q.db.Exec(ctx, buildPDFSearchVector, arg.PdfID, arg.UserID)
+//	DELETE FROM pdf_lexemes WHERE pdf_id = $1 AND user_id = $2
+func (q *Queries) DeletePDFLexemes(ctx context.Context, arg DeletePDFLexemesParams) error {
+	_, err := q.db.Exec(ctx, deletePDFLexemes, arg.PdfID, arg.UserID)
 	return err
 }
 
@@ -79,23 +73,6 @@ type DeletePDFPagesParams struct {
 //	DELETE FROM pdf_pages WHERE pdf_id = $1 AND user_id = $2
 func (q *Queries) DeletePDFPages(ctx context.Context, arg DeletePDFPagesParams) error {
 	_, err := q.db.Exec(ctx, deletePDFPages, arg.PdfID, arg.UserID)
-	return err
-}
-
-const deletePDFSearchVector = `-- name: DeletePDFSearchVector :exec
-DELETE FROM pdf_search WHERE pdf_id = $1 AND user_id = $2
-`
-
-type DeletePDFSearchVectorParams struct {
-	PdfID  uuid.UUID
-	UserID uuid.UUID
-}
-
-// DeletePDFSearchVector
-//
-//	DELETE FROM pdf_search WHERE pdf_id = $1 AND user_id = $2
-func (q *Queries) DeletePDFSearchVector(ctx context.Context, arg DeletePDFSearchVectorParams) error {
-	_, err := q.db.Exec(ctx, deletePDFSearchVector, arg.PdfID, arg.UserID)
 	return err
 }
 

@@ -12,30 +12,17 @@ import (
 )
 
 type Querier interface {
-	// The document-level vector of a PDF from its pages (see pdf_search): each
-	// lexeme with as many positions as it has occurrences, up to 8 (4 past
-	// 20,000 lexemes, 1 past 40,000; only the 70,000 most frequent lexemes of a
-	// huge book), so the vector stays under PostgreSQL's 1 MB tsvector limit.
+	// The inverted index rows of a PDF from its pages (see pdf_lexemes): each
+	// lexeme with its occurrences over all pages (a lexeme without positions,
+	// which to_tsvector never makes, counts once per page). Run in the
+	// transaction that wrote the pages, after DeletePDFLexemes.
 	//
-	//  INSERT INTO pdf_search (pdf_id, user_id, tsv)
-	//  SELECT $1, $2, coalesce(string_agg(
-	//             '''' || replace(replace(l.lexeme, '\', '\\'), '''', '''''') || ''':' ||
-	//             (SELECT string_agg(g::text, ',')
-	//              FROM generate_series(1, least(l.occurrences, CASE WHEN l.total > 40000 THEN 1 WHEN l.total > 20000 THEN 4 ELSE 8 END)) AS g),
-	//             ' '), '')::tsvector
-	//  FROM (
-	//      SELECT x.lexeme, x.occurrences, count(*) OVER () AS total,
-	//             row_number() OVER (ORDER BY x.occurrences DESC, x.lexeme) AS n
-	//      FROM (
-	//          SELECT u.lexeme, sum(coalesce(cardinality(u.positions), 1))::integer AS occurrences
-	//          FROM pdf_pages pp CROSS JOIN LATERAL unnest(pp.tsv) AS u
-	//          WHERE pp.pdf_id = $1 AND pp.user_id = $2
-	//          GROUP BY u.lexeme
-	//      ) x
-	//  ) l
-	//  WHERE l.n <= 70000
-	//  ON CONFLICT (pdf_id) DO UPDATE SET tsv = excluded.tsv
-	BuildPDFSearchVector(ctx context.Context, arg BuildPDFSearchVectorParams) error
+	//  INSERT INTO pdf_lexemes (user_id, lexeme, pdf_id, occurrences)
+	//  SELECT $1, u.lexeme, $2, sum(coalesce(cardinality(u.positions), 1))::integer
+	//  FROM pdf_pages pp CROSS JOIN LATERAL unnest(pp.tsv) AS u
+	//  WHERE pp.pdf_id = $2 AND pp.user_id = $1
+	//  GROUP BY u.lexeme
+	BuildPDFLexemes(ctx context.Context, arg BuildPDFLexemesParams) (int64, error)
 	//CheckLiveRefreshToken
 	//
 	//  SELECT EXISTS (
@@ -119,7 +106,7 @@ type Querier interface {
 	//  INSERT INTO exercises (id, user_id, pdf_id, page_start, page_end, title, description, difficulty, created_at, updated_at)
 	//  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
 	CopyExercises(ctx context.Context, arg []CopyExercisesParams) (int64, error)
-	// Text extraction is done (pdf_pages and pdf_search are written with the
+	// Text extraction is done (pdf_pages and pdf_lexemes are written with the
 	// extractor's own queries), so no text job is queued.
 	//
 	//  INSERT INTO pdfs (id, user_id, topic_id, kind, title, author, original_filename, page_count, size_bytes, sha256, storage_key,
@@ -376,14 +363,14 @@ type Querier interface {
 	//  DELETE FROM pdfs WHERE id = $1 AND user_id = $2
 	//  RETURNING storage_key
 	DeletePDF(ctx context.Context, arg DeletePDFParams) (string, error)
+	//DeletePDFLexemes
+	//
+	//  DELETE FROM pdf_lexemes WHERE pdf_id = $1 AND user_id = $2
+	DeletePDFLexemes(ctx context.Context, arg DeletePDFLexemesParams) error
 	//DeletePDFPages
 	//
 	//  DELETE FROM pdf_pages WHERE pdf_id = $1 AND user_id = $2
 	DeletePDFPages(ctx context.Context, arg DeletePDFPagesParams) error
-	//DeletePDFSearchVector
-	//
-	//  DELETE FROM pdf_search WHERE pdf_id = $1 AND user_id = $2
-	DeletePDFSearchVector(ctx context.Context, arg DeletePDFSearchVectorParams) error
 	//DeletePDFsInTopics
 	//
 	//  DELETE FROM pdfs WHERE user_id = $1 AND topic_id = ANY($2::uuid[])
@@ -1526,42 +1513,82 @@ type Querier interface {
 	//  SELECT count(*) FROM sess
 	SaveStudyFold(ctx context.Context, arg SaveStudyFoldParams) error
 	// Full-text search over one user's topics (name A, description B), PDFs
-	// (title A, author B, text D) and exercises (title A, description B), ranked
-	// by ts_rank: a title hit outranks a body hit. Queries are tsquery text from
-	// internal/search, already normalised (NormalizeSearchOperands). A PDF's text is
-	// matched at document level (pdf_search, with the loose query); when the
-	// query has a phrase, a PDF matched only by its text must also have a page
-	// with the phrase; that check runs lazily, in rank order, only until the
-	// page of results is full.
+	// (title A, author B, text) and exercises (title A, description B). Queries
+	// are tsquery text from internal/search, already normalised
+	// (NormalizeSearchOperands). Titles and descriptions are ranked by ts_rank;
+	// a PDF's text is matched and ranked from the inverted index pdf_lexemes:
+	// only the rows of the loose query's lexemes are read (one index range per
+	// lexeme, a prefix being a range), the query is matched on a tsvector of the
+	// lexemes the PDF has (all @@ looks at: the loose query has no phrase), and
+	// the rank is BM25 (k1 = 1.2, b = 0.75) over the user's PDFs, with
+	// pdfs.word_count as the length, mapped into [0, 0.1) so that a title hit
+	// (ts_rank, weight A or B) outranks a text hit. When the query has a phrase,
+	// a PDF matched only by its text must also have a page with the phrase; that
+	// check runs lazily, in rank order, only until the page of results is full.
 	// Keyset order: rank (scaled to an integer), kind, id, all descending.
 	//
 	//  WITH q AS (
 	//      SELECT ($5::text)::tsquery AS exact, ($6::text)::tsquery AS loose
+	//  ), terms AS (
+	//      -- The lexemes of the loose query, each once ('word':* is a prefix).
+	//      SELECT DISTINCT replace(m[1], '''''', '''') COLLATE "C" AS lexeme, m[2] IS NOT NULL AS prefix
+	//      FROM regexp_matches($6::text, '''((?:[^'']|'''')*)''(:\*)?', 'g') AS m
+	//      WHERE 'pdf' = ANY($7::text[])
+	//  ), per_term AS (
+	//      -- Each PDF's occurrences of each term, the PDFs that have it (df), and
+	//      -- one lexeme of the PDF that the term matches.
+	//      SELECT l.pdf_id, sum(l.occurrences)::float8 AS tf, min(l.lexeme) AS lexeme,
+	//             count(*) OVER (PARTITION BY t.lexeme, t.prefix)::float8 AS df,
+	//             sum(sum(l.occurrences)) OVER (PARTITION BY t.lexeme, t.prefix) AS term_total
+	//      FROM terms t
+	//      JOIN pdf_lexemes l ON l.user_id = $3 AND l.lexeme >= t.lexeme
+	//                        AND l.lexeme <= CASE WHEN t.prefix THEN t.lexeme || chr(1114111) ELSE t.lexeme END
+	//      WHERE starts_with(l.lexeme, t.lexeme)
+	//      GROUP BY t.lexeme, t.prefix, l.pdf_id
+	//  ), corpus AS MATERIALIZED (
+	//      SELECT count(*)::float8 AS n, coalesce(avg(cp.word_count), 1)::float8 AS avgdl
+	//      FROM pdfs cp WHERE cp.user_id = $3 AND cp.word_count > 0
+	//  ), text_rank AS (
+	//      -- The tsvector of those lexemes answers @@ as the PDF's whole text would.
+	//      SELECT pt.pdf_id,
+	//             sum(ln(1 + (greatest(c.n, pt.df) - pt.df + 0.5) / (pt.df + 0.5))
+	//                 * pt.tf * 2.2 / (pt.tf + 1.2 * (0.25 + 0.75 * coalesce(nullif(tp.word_count, 0), c.avgdl) / c.avgdl))) AS bm25
+	//      FROM per_term pt
+	//      CROSS JOIN corpus c
+	//      JOIN pdfs tp ON tp.id = pt.pdf_id AND tp.user_id = $3
+	//      GROUP BY pt.pdf_id
+	//      HAVING array_to_tsvector(array_agg(DISTINCT pt.lexeme)) @@ (SELECT loose FROM q)
+	//  ), phrase_pdfs AS MATERIALIZED (
+	//      -- The PDFs with a page that matches the exact query, from one scan of
+	//      -- the page index: read only when a word of the query is rare enough
+	//      -- (see below) that few pages can have the phrase.
+	//      SELECT DISTINCT pp.pdf_id FROM pdf_pages pp
+	//      WHERE pp.user_id = $3 AND pp.tsv @@ ($5::text)::tsquery
 	//  ), hits AS (
 	//      SELECT 'pdf'::text AS kind, p.id, p.title, p.author AS detail, NULL::uuid AS pdf_id,
 	//             greatest(CASE WHEN d.doc @@ q.exact THEN ts_rank(d.doc, q.exact) ELSE 0 END,
-	//                      CASE WHEN ps.pdf_id IS NOT NULL THEN ts_rank(ps.tsv, q.loose) ELSE 0 END)::float8 AS rank,
+	//                      CASE WHEN tr.pdf_id IS NOT NULL THEN 0.1 * tr.bm25 / (tr.bm25 + 1) ELSE 0 END)::float8 AS rank,
 	//             (d.doc @@ q.exact) AS title_hit
 	//      FROM pdfs p CROSS JOIN q
 	//      CROSS JOIN LATERAL (SELECT
-	//          setweight(to_tsvector($1::regconfig, p.title) || to_tsvector($7::regconfig, p.title), 'A') ||
-	//          setweight(to_tsvector($1::regconfig, p.author) || to_tsvector($7::regconfig, p.author), 'B') AS doc) d
-	//      LEFT JOIN pdf_search ps ON ps.pdf_id = p.id AND ps.user_id = p.user_id AND ps.tsv @@ q.loose
-	//      WHERE p.user_id = $3 AND 'pdf' = ANY($8::text[]) AND (ps.pdf_id IS NOT NULL OR d.doc @@ q.exact)
+	//          setweight(to_tsvector($1::regconfig, p.title) || to_tsvector($8::regconfig, p.title), 'A') ||
+	//          setweight(to_tsvector($1::regconfig, p.author) || to_tsvector($8::regconfig, p.author), 'B') AS doc) d
+	//      LEFT JOIN text_rank tr ON tr.pdf_id = p.id
+	//      WHERE p.user_id = $3 AND 'pdf' = ANY($7::text[]) AND (tr.pdf_id IS NOT NULL OR d.doc @@ q.exact)
 	//    UNION ALL
 	//      SELECT 'topic', t.id, t.name, t.description, NULL::uuid, ts_rank(x.doc, q.exact)::float8, true
 	//      FROM topics t CROSS JOIN q
 	//      CROSS JOIN LATERAL (SELECT
-	//          setweight(to_tsvector($1::regconfig, t.name) || to_tsvector($7::regconfig, t.name), 'A') ||
-	//          setweight(to_tsvector($1::regconfig, t.description) || to_tsvector($7::regconfig, t.description), 'B') AS doc) x
-	//      WHERE t.user_id = $3 AND 'topic' = ANY($8::text[]) AND x.doc @@ q.exact
+	//          setweight(to_tsvector($1::regconfig, t.name) || to_tsvector($8::regconfig, t.name), 'A') ||
+	//          setweight(to_tsvector($1::regconfig, t.description) || to_tsvector($8::regconfig, t.description), 'B') AS doc) x
+	//      WHERE t.user_id = $3 AND 'topic' = ANY($7::text[]) AND x.doc @@ q.exact
 	//    UNION ALL
 	//      SELECT 'exercise', e.id, e.title, e.description, e.pdf_id, ts_rank(x.doc, q.exact)::float8, true
 	//      FROM exercises e CROSS JOIN q
 	//      CROSS JOIN LATERAL (SELECT
-	//          setweight(to_tsvector($1::regconfig, e.title) || to_tsvector($7::regconfig, e.title), 'A') ||
-	//          setweight(to_tsvector($1::regconfig, e.description) || to_tsvector($7::regconfig, e.description), 'B') AS doc) x
-	//      WHERE e.user_id = $3 AND 'exercise' = ANY($8::text[]) AND x.doc @@ q.exact
+	//          setweight(to_tsvector($1::regconfig, e.title) || to_tsvector($8::regconfig, e.title), 'A') ||
+	//          setweight(to_tsvector($1::regconfig, e.description) || to_tsvector($8::regconfig, e.description), 'B') AS doc) x
+	//      WHERE e.user_id = $3 AND 'exercise' = ANY($7::text[]) AND x.doc @@ q.exact
 	//  ), ordered AS (
 	//      SELECT h.kind, h.id, h.title, h.detail, h.pdf_id, h.rank, h.title_hit,
 	//             (round(h.rank * 1e9))::bigint AS rank_key
@@ -1579,30 +1606,48 @@ type Querier interface {
 	//                         'StartSel=' || chr(57344) || ', StopSel=' || chr(57345) || ', MaxWords=30, MinWords=12, MaxFragments=1')
 	//         ELSE '' END::text AS snippet
 	//  FROM ordered o CROSS JOIN q
-	//  WHERE o.title_hit OR NOT $2::bool OR EXISTS (
-	//      SELECT 1 FROM pdf_pages pp
-	//      WHERE pp.pdf_id = o.id AND pp.user_id = $3 AND pp.tsv @@ q.exact)
+	//  WHERE o.title_hit OR NOT $2::bool OR CASE
+	//      -- A page with the phrase has every word of it, so a word with at most
+	//      -- 5,000 occurrences in the library bounds the pages to recheck: one scan
+	//      -- (phrase_pdfs) costs less than a probe per PDF, which for a phrase
+	//      -- found nowhere means a probe for every candidate (BENCHMARKS.md).
+	//      WHEN (SELECT min(pt.term_total) FROM per_term pt) <= 5000 THEN o.id IN (SELECT pf.pdf_id FROM phrase_pdfs pf)
+	//      ELSE EXISTS (
+	//          SELECT 1 FROM pdf_pages pp
+	//          WHERE pp.pdf_id = o.id AND pp.user_id = $3 AND pp.tsv @@ q.exact)
+	//      END
 	//  LIMIT $4
 	SearchLibrary(ctx context.Context, arg SearchLibraryParams) ([]SearchLibraryRow, error)
 	// For each listed PDF: how many pages match the query and the best few
-	// (at most per_pdf) with a snippet; \uE000 and \uE001 mark the matched words
+	// (at most per_pdf, see matched) with a snippet; \uE000 and \uE001 mark the matched words
 	// (the API escapes the text and turns them into <mark>). The query is
 	// normalised tsquery text, as for SearchLibrary.
 	//
 	//  WITH q AS (
-	//      SELECT ($3::text)::tsquery AS query
-	//  ), matched AS (
-	//      SELECT pp.pdf_id, pp.page, pp.text,
-	//             row_number() OVER (PARTITION BY pp.pdf_id ORDER BY ts_rank(pp.tsv, q.query) DESC, pp.page) AS rn,
+	//      SELECT ($4::text)::tsquery AS query
+	//  ), found AS (
+	//      SELECT pp.pdf_id, pp.page, pp.tsv,
+	//             row_number() OVER (PARTITION BY pp.pdf_id ORDER BY pp.page) AS pn,
 	//             count(*) OVER (PARTITION BY pp.pdf_id) AS matching
 	//      FROM pdf_pages pp, q
-	//      WHERE pp.pdf_id = ANY($4::uuid[]) AND pp.user_id = $5 AND pp.tsv @@ q.query
+	//      WHERE pp.pdf_id = ANY($5::uuid[]) AND pp.user_id = $2 AND pp.tsv @@ q.query
+	//  ), matched AS (
+	//      -- The best pages by ts_rank among the first @rank_pages matching pages
+	//      -- of each PDF (all of them for a word on fewer pages): ts_rank reads
+	//      -- each page's vector, and a common word is on every page. Ranked
+	//      -- without the text, which is read for the pages kept only.
+	//      SELECT f.pdf_id, f.page, f.matching,
+	//             row_number() OVER (PARTITION BY f.pdf_id ORDER BY ts_rank(f.tsv, q.query) DESC, f.page) AS rn
+	//      FROM found f, q
+	//      WHERE f.pn <= $6::int
 	//  )
 	//  SELECT m.pdf_id, m.page, m.matching::integer AS matching_pages,
-	//         ts_headline($1::regconfig, m.text, q.query,
+	//         ts_headline($1::regconfig, t.text, q.query,
 	//                     'StartSel=' || chr(57344) || ', StopSel=' || chr(57345) || ', MaxWords=30, MinWords=12, MaxFragments=1')::text AS snippet
-	//  FROM matched m, q
-	//  WHERE m.rn <= $2::int
+	//  FROM matched m
+	//  CROSS JOIN q
+	//  JOIN pdf_pages t ON t.user_id = $2 AND t.pdf_id = m.pdf_id AND t.page = m.page
+	//  WHERE m.rn <= $3::int
 	//  ORDER BY m.pdf_id, m.page
 	SearchPDFPages(ctx context.Context, arg SearchPDFPagesParams) ([]SearchPDFPagesRow, error)
 	// Completes (status done, completed_at, score) or reopens (todo, both NULL).

@@ -448,6 +448,26 @@ COMMENT ON TABLE public.page_stats IS 'Per-page reading data keyed by (user, pdf
 
 
 --
+-- Name: pdf_lexemes; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.pdf_lexemes (
+    user_id uuid NOT NULL,
+    lexeme text NOT NULL COLLATE pg_catalog."C",
+    pdf_id uuid NOT NULL,
+    occurrences integer NOT NULL,
+    CONSTRAINT pdf_lexemes_occurrences_check CHECK ((occurrences >= 1))
+);
+
+
+--
+-- Name: TABLE pdf_lexemes; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TABLE public.pdf_lexemes IS 'Inverted index of PDF text: each lexeme of a PDF''s pages (both SEARCH_LANGUAGES configurations, as in pdf_pages.tsv) with its number of occurrences in the PDF. Written from pdf_pages by the text worker in the same transaction as the pages (BuildPDFLexemes); removed with the PDF (cascade). SearchLibrary matches and ranks (BM25) PDFs from the rows of the query''s lexemes. lexeme is COLLATE "C" so a prefix (word:*) is one index range.';
+
+
+--
 -- Name: pdf_pages; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -490,25 +510,6 @@ CREATE VIEW public.pdf_reading AS
 --
 
 COMMENT ON VIEW public.pdf_reading IS 'Reading per PDF from page_stats: pages with reading time, seconds, last read.';
-
-
---
--- Name: pdf_search; Type: TABLE; Schema: public; Owner: -
---
-
-CREATE TABLE public.pdf_search (
-    pdf_id uuid NOT NULL,
-    user_id uuid NOT NULL,
-    tsv tsvector NOT NULL
-);
-ALTER TABLE ONLY public.pdf_search ALTER COLUMN tsv SET STORAGE EXTERNAL;
-
-
---
--- Name: TABLE pdf_search; Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON TABLE public.pdf_search IS 'One document-level tsvector per PDF, so a search looks at one row per PDF instead of every page. Each lexeme has as many positions as occurrences in the PDF (capped), so ts_rank ranks a PDF that uses a word often above one that mentions it once. Built from pdf_pages by the text worker in the same transaction. Stored uncompressed (SET STORAGE EXTERNAL): read three times faster for about twice the space (BENCHMARKS.md).';
 
 
 --
@@ -1223,19 +1224,19 @@ ALTER TABLE ONLY public.page_stats
 
 
 --
+-- Name: pdf_lexemes pdf_lexemes_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.pdf_lexemes
+    ADD CONSTRAINT pdf_lexemes_pkey PRIMARY KEY (user_id, lexeme, pdf_id) INCLUDE (occurrences);
+
+
+--
 -- Name: pdf_pages pdf_pages_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
 ALTER TABLE ONLY public.pdf_pages
     ADD CONSTRAINT pdf_pages_pkey PRIMARY KEY (user_id, pdf_id, page);
-
-
---
--- Name: pdf_search pdf_search_pkey; Type: CONSTRAINT; Schema: public; Owner: -
---
-
-ALTER TABLE ONLY public.pdf_search
-    ADD CONSTRAINT pdf_search_pkey PRIMARY KEY (pdf_id);
 
 
 --
@@ -1689,6 +1690,27 @@ COMMENT ON INDEX public.page_stats_read_idx IS 'The pages with counted reading, 
 
 
 --
+-- Name: pdf_lexemes_pdf_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX pdf_lexemes_pdf_idx ON public.pdf_lexemes USING btree (pdf_id, user_id);
+
+
+--
+-- Name: INDEX pdf_lexemes_pdf_idx; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON INDEX public.pdf_lexemes_pdf_idx IS 'Removes a PDF''s rows on re-extraction (DeletePDFLexemes) and on delete (the cascade of pdf_lexemes_pdf_fkey).';
+
+
+--
+-- Name: INDEX pdf_lexemes_pkey; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON INDEX public.pdf_lexemes_pkey IS 'Serves SearchLibrary: this user''s PDFs containing a lexeme, or a range of lexemes for a prefix, with their counts (index-only scan).';
+
+
+--
 -- Name: pdf_pages_pdf_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -1728,20 +1750,6 @@ CREATE INDEX pdf_pages_words_idx ON public.pdf_pages USING btree (user_id, pdf_i
 --
 
 COMMENT ON INDEX public.pdf_pages_words_idx IS 'Word counts without reading the page text (an index-only scan): serves ListEstimatePageWords.';
-
-
---
--- Name: pdf_search_idx; Type: INDEX; Schema: public; Owner: -
---
-
-CREATE INDEX pdf_search_idx ON public.pdf_search USING gin (user_id, tsv);
-
-
---
--- Name: INDEX pdf_search_idx; Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON INDEX public.pdf_search_idx IS 'Serves SearchLibrary: this user''s PDFs matching the query (btree_gin leads with user_id).';
 
 
 --
@@ -2206,19 +2214,19 @@ ALTER TABLE ONLY public.page_stats
 
 
 --
+-- Name: pdf_lexemes pdf_lexemes_pdf_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.pdf_lexemes
+    ADD CONSTRAINT pdf_lexemes_pdf_fkey FOREIGN KEY (pdf_id, user_id) REFERENCES public.pdfs(id, user_id) ON DELETE CASCADE;
+
+
+--
 -- Name: pdf_pages pdf_pages_pdf_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
 ALTER TABLE ONLY public.pdf_pages
     ADD CONSTRAINT pdf_pages_pdf_fkey FOREIGN KEY (pdf_id, user_id) REFERENCES public.pdfs(id, user_id) ON DELETE CASCADE;
-
-
---
--- Name: pdf_search pdf_search_pdf_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
---
-
-ALTER TABLE ONLY public.pdf_search
-    ADD CONSTRAINT pdf_search_pdf_fkey FOREIGN KEY (pdf_id, user_id) REFERENCES public.pdfs(id, user_id) ON DELETE CASCADE;
 
 
 --
@@ -2382,4 +2390,5 @@ INSERT INTO public.schema_migrations (version) VALUES
     ('20261201150100'),
     ('20261201160000'),
     ('20261201170000'),
-    ('20261201200000');
+    ('20261201200000'),
+    ('20261202100000');

@@ -47,6 +47,14 @@ func Open(ctx context.Context, databaseURL string, opts PoolOptions) (*pgxpool.P
 	// Sessions run in UTC so date arithmetic never depends on the server's zone;
 	// user time zones are applied explicitly in SQL where they matter.
 	cfg.ConnConfig.RuntimeParams["timezone"] = "UTC"
+	// No JIT compilation: our statements run for milliseconds, and the
+	// planner's cost estimate, not the work, decides when PostgreSQL compiles
+	// one (jit_above_cost). Measured on the search over 100,000 pages: 31 ms
+	// of JIT for a 5 ms query, because a join on per-request values is
+	// estimated at thousands of rows (BENCHMARKS.md, search).
+	if _, ok := cfg.ConnConfig.RuntimeParams["jit"]; !ok {
+		cfg.ConnConfig.RuntimeParams["jit"] = "off"
+	}
 	if _, ok := cfg.ConnConfig.RuntimeParams["application_name"]; !ok {
 		cfg.ConnConfig.RuntimeParams["application_name"] = "studysprint"
 	}

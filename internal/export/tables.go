@@ -14,7 +14,7 @@ import (
 var Excluded = map[string]string{
 	"user_refresh_tokens":   "secrets: token hashes",
 	"pdf_pages":             "derived from the PDF files (text and word counts), which the user has",
-	"pdf_search":            "a search index derived from the PDF files",
+	"pdf_lexemes":           "a search index derived from the PDF files",
 	"text_jobs":             "internal work queue of text extraction",
 	"text_job_turns":        "internal scheduling state of text extraction",
 	"study_session_pages":   "derived: each session's per-page sums of its events (page_stats holds their totals)",

@@ -15,8 +15,13 @@ import (
 // Kinds are the types of results, in the order of the API document.
 var Kinds = []string{"topic", "pdf", "exercise"}
 
-// PagesPerResult caps the matching pages listed under one PDF result.
-const PagesPerResult = 5
+// PagesPerResult caps the matching pages listed under one PDF result;
+// they are the best by ts_rank among the first RankedPages matching pages
+// of the PDF (every matching page when fewer match).
+const (
+	PagesPerResult = 5
+	RankedPages    = 40
+)
 
 // Service runs searches over one user's library: it normalises the query
 // in both search configurations, ranks topics, PDFs and exercises in SQL,
@@ -105,6 +110,12 @@ func (s *Service) Search(ctx context.Context, req Request) ([]Result, error) {
 	out := make([]Result, len(rows))
 	var pdfIDs []uuid.UUID
 	byPDF := map[uuid.UUID]*Result{}
+	// The row past the page (Fetch is the page size plus one) only tells
+	// that more follow: no pages are listed for it.
+	shown := len(rows)
+	if req.Fetch > 1 && len(rows) >= int(req.Fetch) {
+		shown = int(req.Fetch) - 1
+	}
 	for i, r := range rows {
 		out[i] = Result{Position: Position{RankKey: r.RankKey, Kind: r.Kind, ID: r.ID}, Title: r.Title, Rank: r.Rank}
 		switch r.Kind {
@@ -112,8 +123,10 @@ func (s *Service) Search(ctx context.Context, req Request) ([]Result, error) {
 			var zero int32
 			out[i].MatchingPages = &zero
 			out[i].Snippet = HighlightHTML(StripMarkers(r.Detail)) // the author
-			pdfIDs = append(pdfIDs, r.ID)
-			byPDF[r.ID] = &out[i]
+			if i < shown {
+				pdfIDs = append(pdfIDs, r.ID)
+				byPDF[r.ID] = &out[i]
+			}
 		case "exercise":
 			out[i].PDFID = r.PdfID
 			out[i].Snippet = HighlightHTML(r.Snippet)
@@ -125,7 +138,7 @@ func (s *Service) Search(ctx context.Context, req Request) ([]Result, error) {
 		return out, nil
 	}
 	pages, err := s.q.SearchPDFPages(ctx, dbgen.SearchPDFPagesParams{
-		UserID: req.UserID, PdfIds: pdfIDs, Query: query.Exact, Lang1: s.langs[0], PerPdf: PagesPerResult,
+		UserID: req.UserID, PdfIds: pdfIDs, Query: query.Exact, Lang1: s.langs[0], PerPdf: PagesPerResult, RankPages: RankedPages,
 	})
 	if err != nil {
 		return nil, err

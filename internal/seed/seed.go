@@ -121,7 +121,7 @@ func (o Options) Validate() error {
 
 // Tables lists the tables a run fills, in the order the report gives them.
 var Tables = []string{
-	"users", "user_preferences", "topics", "pdfs", "exercises", "pdf_pages", "pdf_search",
+	"users", "user_preferences", "topics", "pdfs", "exercises", "pdf_pages", "pdf_lexemes",
 	"study_sessions", "study_events", "study_session_pages", "study_session_buckets", "page_stats", "user_study_buckets",
 }
 
@@ -433,7 +433,7 @@ func (r *run) pages(ctx context.Context, u *user) error {
 	for _, p := range u.pdfs {
 		if r.o.DryRun {
 			r.count("pdf_pages", len(p.words), nil)
-			r.count("pdf_search", 1, nil)
+			r.count("pdf_lexemes", 0, nil) // depends on the text: not known without writing it
 			continue
 		}
 		err := database.InTx(ctx, r.pool, func(q *dbgen.Queries) error {
@@ -448,7 +448,8 @@ func (r *run) pages(ctx context.Context, u *user) error {
 					return err
 				}
 			}
-			return r.count("pdf_search", 1, q.BuildPDFSearchVector(ctx, dbgen.BuildPDFSearchVectorParams{PdfID: p.row.ID, UserID: u.row.ID}))
+			n, err := q.BuildPDFLexemes(ctx, dbgen.BuildPDFLexemesParams{PdfID: p.row.ID, UserID: u.row.ID})
+			return r.count("pdf_lexemes", int(n), err)
 		})
 		if err != nil {
 			return err

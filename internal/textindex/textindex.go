@@ -180,7 +180,7 @@ func (w *Worker) extract(ctx context.Context, pdf dbgen.GetPDFForTextRow) (statu
 		if err := q.DeletePDFPages(ctx, dbgen.DeletePDFPagesParams{PdfID: pdf.ID, UserID: pdf.UserID}); err != nil {
 			return err
 		}
-		if err := q.DeletePDFSearchVector(ctx, dbgen.DeletePDFSearchVectorParams{PdfID: pdf.ID, UserID: pdf.UserID}); err != nil {
+		if err := q.DeletePDFLexemes(ctx, dbgen.DeletePDFLexemesParams{PdfID: pdf.ID, UserID: pdf.UserID}); err != nil {
 			return err
 		}
 		batch := dbgen.InsertPDFPagesParams{UserID: pdf.UserID, PdfID: pdf.ID, Lang1: w.Languages[0], Lang2: w.Languages[1]}
@@ -235,7 +235,7 @@ func (w *Worker) extract(ctx context.Context, pdf dbgen.GetPDFForTextRow) (statu
 			status = StatusDone
 			t := int32(words)
 			total = &t
-			if err := q.BuildPDFSearchVector(ctx, dbgen.BuildPDFSearchVectorParams{PdfID: pdf.ID, UserID: pdf.UserID}); err != nil {
+			if _, err := q.BuildPDFLexemes(ctx, dbgen.BuildPDFLexemesParams{PdfID: pdf.ID, UserID: pdf.UserID}); err != nil {
 				return err
 			}
 		}

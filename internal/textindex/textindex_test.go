@@ -231,6 +231,48 @@ func TestScansAndPages(t *testing.T) {
 	}
 }
 
+// TestReextractionKeepsLexemes: extracting a PDF again rewrites its
+// inverted-index rows (pdf_lexemes) with its pages, in the same transaction,
+// instead of adding to them; deleting the PDF removes them.
+func TestReextractionKeepsLexemes(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	path := filepath.Join(t.TempDir(), "words.pdf")
+	if err := testpdf.WriteTextPDF(path, "", [][]string{{"glacier glacier lake"}, {"glacier"}}); err != nil {
+		t.Fatal(err)
+	}
+	id := f.addPDF(path, 2)
+	ctx := context.Background()
+	lexemes := func() (rows, glacier int) {
+		if err := f.pool.QueryRow(ctx, `SELECT count(*), coalesce(sum(occurrences) FILTER (WHERE lexeme = 'glacier'), 0)
+			FROM pdf_lexemes WHERE pdf_id = $1 AND user_id = $2`, id, f.user).Scan(&rows, &glacier); err != nil {
+			t.Fatal(err)
+		}
+		return rows, glacier
+	}
+	f.drain(f.worker)
+	rows, glacier := lexemes()
+	// glacier and lake: simple and english give the same lexemes, one row
+	// each, and the page vector (simple || english) has every occurrence
+	// twice.
+	if rows != 2 || glacier != 6 {
+		t.Fatalf("after extraction: %d rows, glacier %d times", rows, glacier)
+	}
+	if err := dbgen.New(f.pool).CreateTextJob(ctx, dbgen.CreateTextJobParams{PdfID: id, UserID: f.user, Now: *f.now.Load()}); err != nil {
+		t.Fatal(err)
+	}
+	f.drain(f.worker)
+	if r, g := lexemes(); r != rows || g != glacier {
+		t.Fatalf("after re-extraction: %d rows, glacier %d times", r, g)
+	}
+	if _, err := f.pool.Exec(ctx, "DELETE FROM pdfs WHERE id = $1", id); err != nil {
+		t.Fatal(err)
+	}
+	if r, _ := lexemes(); r != 0 {
+		t.Fatalf("%d rows left after the delete", r)
+	}
+}
+
 // TestCorruptPDFFailsWithoutBlocking: a file pdftotext cannot read is retried
 // with backoff while the rest of the queue goes on, then marked failed with
 // the reason.

@@ -13,32 +13,19 @@ SELECT @user_id, @pdf_id, (@pages::int[])[i], nullif((@word_counts::int[])[i], -
        to_tsvector(@lang1::regconfig, (@texts::text[])[i]) || to_tsvector(@lang2::regconfig, (@texts::text[])[i])
 FROM generate_subscripts(@pages::int[], 1) AS i;
 
--- name: DeletePDFSearchVector :exec
-DELETE FROM pdf_search WHERE pdf_id = @pdf_id AND user_id = @user_id;
+-- name: DeletePDFLexemes :exec
+DELETE FROM pdf_lexemes WHERE pdf_id = @pdf_id AND user_id = @user_id;
 
--- name: BuildPDFSearchVector :exec
--- The document-level vector of a PDF from its pages (see pdf_search): each
--- lexeme with as many positions as it has occurrences, up to 8 (4 past
--- 20,000 lexemes, 1 past 40,000; only the 70,000 most frequent lexemes of a
--- huge book), so the vector stays under PostgreSQL's 1 MB tsvector limit.
-INSERT INTO pdf_search (pdf_id, user_id, tsv)
-SELECT @pdf_id, @user_id, coalesce(string_agg(
-           '''' || replace(replace(l.lexeme, '\', '\\'), '''', '''''') || ''':' ||
-           (SELECT string_agg(g::text, ',')
-            FROM generate_series(1, least(l.occurrences, CASE WHEN l.total > 40000 THEN 1 WHEN l.total > 20000 THEN 4 ELSE 8 END)) AS g),
-           ' '), '')::tsvector
-FROM (
-    SELECT x.lexeme, x.occurrences, count(*) OVER () AS total,
-           row_number() OVER (ORDER BY x.occurrences DESC, x.lexeme) AS n
-    FROM (
-        SELECT u.lexeme, sum(coalesce(cardinality(u.positions), 1))::integer AS occurrences
-        FROM pdf_pages pp CROSS JOIN LATERAL unnest(pp.tsv) AS u
-        WHERE pp.pdf_id = @pdf_id AND pp.user_id = @user_id
-        GROUP BY u.lexeme
-    ) x
-) l
-WHERE l.n <= 70000
-ON CONFLICT (pdf_id) DO UPDATE SET tsv = excluded.tsv;
+-- name: BuildPDFLexemes :execrows
+-- The inverted index rows of a PDF from its pages (see pdf_lexemes): each
+-- lexeme with its occurrences over all pages (a lexeme without positions,
+-- which to_tsvector never makes, counts once per page). Run in the
+-- transaction that wrote the pages, after DeletePDFLexemes.
+INSERT INTO pdf_lexemes (user_id, lexeme, pdf_id, occurrences)
+SELECT @user_id, u.lexeme, @pdf_id, sum(coalesce(cardinality(u.positions), 1))::integer
+FROM pdf_pages pp CROSS JOIN LATERAL unnest(pp.tsv) AS u
+WHERE pp.pdf_id = @pdf_id AND pp.user_id = @user_id
+GROUP BY u.lexeme;
 
 -- name: FinishTextExtraction :exec
 UPDATE pdfs SET text_status = @text_status, word_count = sqlc.narg(word_count), text_error = NULL

@@ -20,7 +20,7 @@ INSERT INTO topics (id, user_id, parent_id, name, description, color, sort_order
 VALUES (@id, @user_id, @parent_id, @name, @description, @color, @sort_order, @created_at, @updated_at);
 
 -- name: CopyPDFs :copyfrom
--- Text extraction is done (pdf_pages and pdf_search are written with the
+-- Text extraction is done (pdf_pages and pdf_lexemes are written with the
 -- extractor's own queries), so no text job is queued.
 INSERT INTO pdfs (id, user_id, topic_id, kind, title, author, original_filename, page_count, size_bytes, sha256, storage_key,
                   text_status, word_count, created_at, updated_at)
