@@ -14,7 +14,7 @@ import (
 // longer than maxWait gets ErrBusy.
 type limiter struct {
 	capacity, reserve int
-	maxWait      time.Duration
+	maxWait           time.Duration
 
 	// others counts requests in flight that are not doing password work
 	// (Track); waiting mirrors len(queue) for OtherDone's lock-free check.

@@ -170,7 +170,9 @@ func (h *Hasher) Verify(ctx context.Context, hash, password string) (bool, error
 	}
 	defer h.lim.release()
 	if hash == "" || len(password) > MaxPasswordBytes {
-		h.run(func() { _ = bcrypt.CompareHashAndPassword(h.dummy, []byte(password[:min(len(password), MaxPasswordBytes)])) })
+		h.run(func() {
+			_ = bcrypt.CompareHashAndPassword(h.dummy, []byte(password[:min(len(password), MaxPasswordBytes)]))
+		})
 		return false, nil
 	}
 	var ok bool
