@@ -231,7 +231,7 @@ func New(cfg Config, deps Deps) (*echo.Echo, error) {
 	e.HTTPErrorHandler = s.handleError
 	e.IPExtractor = ipExtractor(cfg.TrustedProxies)
 
-	e.Use(s.requestIDMiddleware, s.accessLogMiddleware, recoverMiddleware, securityHeadersMiddleware, queryTextMiddleware)
+	e.Use(s.requestIDMiddleware, s.accessLogMiddleware, recoverMiddleware, securityHeadersMiddleware, queryTextMiddleware, s.otherWorkMiddleware)
 	if len(cfg.CORSAllowedOrigins) > 0 {
 		e.Use(middleware.CORSWithConfig(middleware.CORSConfig{
 			AllowOrigins:  cfg.CORSAllowedOrigins,

@@ -17,7 +17,7 @@ type limiter struct {
 	maxWait           time.Duration
 
 	// others counts requests in flight that are not doing password work
-	// (Track); waiting mirrors len(queue) for OtherDone's lock-free check.
+	// (otherBegin, otherDone); waiting mirrors len(queue) for OtherDone's lock-free check.
 	others  atomic.Int64
 	waiting atomic.Int64
 

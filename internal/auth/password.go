@@ -97,12 +97,20 @@ func NewHasherWith(o HasherOptions) (*Hasher, error) {
 // lowPriorityWorker runs jobs on a thread of its own at nice 19. The thread
 // stays locked (and so dies with the goroutine): its lowered priority cannot
 // be raised again without privilege, so no other goroutine may run on it.
-// The workers live as long as the process.
+// The workers live until Close.
 func lowPriorityWorker(jobs <-chan func()) {
 	runtime.LockOSThread()
 	_ = lowerThreadPriority() // best effort; normal priority otherwise
 	for job := range jobs {
 		job()
+	}
+}
+
+// Close stops the low-priority threads (their goroutines exit locked, so the
+// runtime ends the threads). The Hasher must not be used afterwards.
+func (h *Hasher) Close() {
+	if h.jobs != nil {
+		close(h.jobs)
 	}
 }
 
