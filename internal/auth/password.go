@@ -39,7 +39,14 @@ type Hasher struct {
 	// jobs feeds the low-priority bcrypt threads (nil: bcrypt runs on the
 	// caller's goroutine).
 	jobs chan func()
+	// priorityErr is why LowPriority could not be had.
+	priorityErr error
 }
+
+// LowPriority reports whether bcrypt runs on nice-19 threads; when it was
+// asked for and could not be had, err says why (the Hasher then holds one
+// slot back while other requests are in flight instead).
+func (h *Hasher) LowPriority() (bool, error) { return h.jobs != nil, h.priorityErr }
 
 // HasherOptions configure NewHasherWith.
 type HasherOptions struct {
@@ -54,8 +61,10 @@ type HasherOptions struct {
 	MaxWait time.Duration
 	// LowPriority runs bcrypt on Concurrency dedicated OS threads at the
 	// lowest scheduling priority (nice 19), so that the kernel runs every
-	// other thread of the machine first. Where the priority cannot be set
-	// the threads run at normal priority (NewHasherWith reports it).
+	// other thread of the machine first. A running computation holds a Go
+	// P: give the process GOMAXPROCS above the cores (serve adds one) so
+	// other goroutines always find one. Where the priority cannot be set
+	// (not Linux) the Hasher falls back to Adaptive; LowPriority reports it.
 	LowPriority bool
 }
 
@@ -80,8 +89,23 @@ func NewHasherWith(o HasherOptions) (*Hasher, error) {
 	h := &Hasher{cost: o.Cost, lim: newLimiter(o.Concurrency, reserve, o.MaxWait)}
 	if o.LowPriority {
 		h.jobs = make(chan func())
+		started := make(chan error, o.Concurrency)
 		for range o.Concurrency {
-			go lowPriorityWorker(h.jobs)
+			go lowPriorityWorker(h.jobs, started)
+		}
+		var failed error
+		for range o.Concurrency {
+			if err := <-started; err != nil {
+				failed = err
+			}
+		}
+		if failed != nil {
+			// No idle priority here: bcrypt runs on the callers' goroutines,
+			// with the adaptive bound instead.
+			close(h.jobs)
+			h.jobs = nil
+			h.lim = newLimiter(o.Concurrency, 1, o.MaxWait)
+			h.priorityErr = failed
 		}
 	}
 	// A hash of a fixed secret at the same cost: verifying against it when an
@@ -98,9 +122,9 @@ func NewHasherWith(o HasherOptions) (*Hasher, error) {
 // stays locked (and so dies with the goroutine): its lowered priority cannot
 // be raised again without privilege, so no other goroutine may run on it.
 // The workers live until Close.
-func lowPriorityWorker(jobs <-chan func()) {
+func lowPriorityWorker(jobs <-chan func(), started chan<- error) {
 	runtime.LockOSThread()
-	_ = lowerThreadPriority() // best effort; normal priority otherwise
+	started <- lowerThreadPriority()
 	for job := range jobs {
 		job()
 	}
