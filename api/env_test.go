@@ -157,6 +157,8 @@ type envConfig struct {
 	searchLangs     [2]string        // SEARCH_LANGUAGES; zero = simple, english
 	koreaderMaxFile int64            // zero: the default (100 MiB)
 	koreaderLimits  *koreader.Limits // nil: the shared reader's
+	metricsToken    string           // routes /metrics behind this token
+	metrics         *api.Metrics     // nil: the server makes its own
 }
 
 func newEnv(t testing.TB) *env { return newEnvWith(t, envConfig{}) }
@@ -211,8 +213,9 @@ func newEnvWith(t testing.TB, cfg envConfig) *env {
 		UploadsPerUser: cfg.uploadsPerUser, StorageQuota: cfg.storageQuota,
 		UploadGrace: cfg.uploadGrace, UploadMinRate: cfg.uploadMinRate, UploadTimeout: cfg.uploadTimeout,
 		UserRatePerSecond: cfg.userRate, UserRateBurst: cfg.userBurst, SearchesPerUser: cfg.searches,
-		KOReaderMaxFileBytes: cfg.koreaderMaxFile,
+		KOReaderMaxFileBytes: cfg.koreaderMaxFile, MetricsToken: cfg.metricsToken,
 	}, api.Deps{
+		Metrics:   cfg.metrics,
 		Store:     cfg.store,
 		Inspector: cfg.inspector,
 		KOReader:  koreaderFor(t, cfg.koreaderLimits),

@@ -296,7 +296,7 @@ func TestOpenAPICoversRoutes(t *testing.T) {
 			documented[method+" "+path] = true
 		}
 	}
-	e := newEnv(t)
+	e := newEnvWith(t, envConfig{metricsToken: "a-metrics-token-for-the-test"}) // every optional route
 	param := regexp.MustCompile(`:([a-zA-Z_]+)`)
 	registered := map[string]bool{}
 	for _, r := range e.echo.Routes() {

@@ -238,3 +238,28 @@ func (s *server) limitByIP(next echo.HandlerFunc) echo.HandlerFunc {
 		return next(c)
 	}
 }
+
+// isPasswordRoute reports the routes whose work is a bcrypt computation.
+func isPasswordRoute(method, route string) bool {
+	switch route {
+	case "/api/v1/auth/register", "/api/v1/auth/login", "/api/v1/auth/change-password":
+		return method == http.MethodPost
+	case "/api/v1/auth/me":
+		return method == http.MethodDelete
+	}
+	return false
+}
+
+// otherWorkMiddleware tells the Hasher while a request that does no
+// password work is in flight: an adaptive Hasher then holds a bcrypt slot
+// back for it (two atomic adds per request).
+func (s *server) otherWorkMiddleware(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if isPasswordRoute(c.Request().Method, c.Path()) {
+			return next(c)
+		}
+		s.hasher.OtherStarted()
+		defer s.hasher.OtherDone()
+		return next(c)
+	}
+}

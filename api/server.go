@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -91,6 +92,10 @@ type Config struct {
 	SearchLanguages [2]string
 	// Version is reported by /health.
 	Version string
+	// MetricsToken, when set, routes GET /metrics on this handler behind
+	// that bearer token (METRICS_TOKEN with METRICS_ADDR empty); empty
+	// leaves /metrics unrouted here (404).
+	MetricsToken string
 }
 
 // Deps are the collaborators the handlers use.
@@ -110,6 +115,9 @@ type Deps struct {
 	Logger    *slog.Logger
 	// Now is the clock; time.Now in production, a fake in tests.
 	Now func() time.Time
+	// Metrics is the server's registry; nil makes a fresh one (it counts
+	// either way; serving it is the caller's choice, see MetricsToken).
+	Metrics *Metrics
 }
 
 type server struct {
@@ -137,6 +145,8 @@ type server struct {
 	userLimiter *ratelimit.Limiter
 	searcher    *search.Service
 	accounts    *account.Service
+
+	metrics *Metrics
 
 	openapiJSON []byte
 	openapiYAML []byte
@@ -220,6 +230,11 @@ func New(cfg Config, deps Deps) (*echo.Echo, error) {
 		s.cfg.SearchesPerUser = 2
 	}
 	s.searcher = search.NewService(s.q, cfg.SearchLanguages, cfg.SearchesPerUser)
+	s.metrics = deps.Metrics
+	if s.metrics == nil {
+		s.metrics = NewMetrics()
+	}
+	s.metrics.watch(deps.Pool, deps.Hasher, s.study, clock)
 	var err error
 	if s.openapiJSON, s.openapiYAML, err = loadOpenAPI(); err != nil {
 		return nil, err
@@ -231,7 +246,7 @@ func New(cfg Config, deps Deps) (*echo.Echo, error) {
 	e.HTTPErrorHandler = s.handleError
 	e.IPExtractor = ipExtractor(cfg.TrustedProxies)
 
-	e.Use(s.requestIDMiddleware, s.accessLogMiddleware, recoverMiddleware, securityHeadersMiddleware, queryTextMiddleware)
+	e.Use(s.requestIDMiddleware, s.accessLogMiddleware, s.metrics.middleware, recoverMiddleware, securityHeadersMiddleware, queryTextMiddleware, s.otherWorkMiddleware)
 	if len(cfg.CORSAllowedOrigins) > 0 {
 		e.Use(middleware.CORSWithConfig(middleware.CORSConfig{
 			AllowOrigins:  cfg.CORSAllowedOrigins,
@@ -243,6 +258,12 @@ func New(cfg Config, deps Deps) (*echo.Echo, error) {
 	}
 	e.Use(bodyLimitMiddleware(cfg.BodyLimit, uploadRoute, importRoute))
 	s.routes(e)
+	s.metrics.routes = map[string]bool{}
+	for _, r := range e.Routes() {
+		if !strings.HasPrefix(r.Name, "github.com/labstack/echo") { // echo's own 404/405 handlers
+			s.metrics.routes[r.Method+" "+r.Path] = true
+		}
+	}
 	return e, nil
 }
 
@@ -255,6 +276,9 @@ func (s *server) routes(e *echo.Echo) {
 	e.GET("/openapi.yaml", s.openapiYAMLHandler)
 	e.GET("/docs", s.docsIndex)
 	e.GET("/docs/:file", s.docsAsset)
+	if s.cfg.MetricsToken != "" {
+		e.GET("/metrics", echo.WrapHandler(s.metrics.Handler()), requireMetricsToken(s.cfg.MetricsToken))
+	}
 
 	v1 := e.Group("/api/v1")
 	a := v1.Group("/auth")

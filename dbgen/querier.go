@@ -212,6 +212,13 @@ type Querier interface {
 	//      last_attempt_at = excluded.last_attempt_at
 	//  RETURNING attempts, window_start
 	CountLoginAttempt(ctx context.Context, arg CountLoginAttemptParams) (CountLoginAttemptRow, error)
+	// The text extraction queue for /metrics, across users: jobs waiting (due
+	// now or backing off after a failure) and jobs a worker holds (leased).
+	//
+	//  SELECT count(*) FILTER (WHERE leased_until IS NULL OR leased_until <= $1::timestamptz) AS waiting,
+	//         count(*) FILTER (WHERE leased_until > $1::timestamptz) AS running
+	//  FROM text_jobs
+	CountTextJobs(ctx context.Context, now time.Time) (CountTextJobsRow, error)
 	//CountTopicContents
 	//
 	//  SELECT

@@ -147,6 +147,30 @@ func (q *Queries) ClaimTextJob(ctx context.Context, arg ClaimTextJobParams) (Cla
 	return i, err
 }
 
+const countTextJobs = `-- name: CountTextJobs :one
+SELECT count(*) FILTER (WHERE leased_until IS NULL OR leased_until <= $1::timestamptz) AS waiting,
+       count(*) FILTER (WHERE leased_until > $1::timestamptz) AS running
+FROM text_jobs
+`
+
+type CountTextJobsRow struct {
+	Waiting int64
+	Running int64
+}
+
+// The text extraction queue for /metrics, across users: jobs waiting (due
+// now or backing off after a failure) and jobs a worker holds (leased).
+//
+//	SELECT count(*) FILTER (WHERE leased_until IS NULL OR leased_until <= $1::timestamptz) AS waiting,
+//	       count(*) FILTER (WHERE leased_until > $1::timestamptz) AS running
+//	FROM text_jobs
+func (q *Queries) CountTextJobs(ctx context.Context, now time.Time) (CountTextJobsRow, error) {
+	row := q.db.QueryRow(ctx, countTextJobs, now)
+	var i CountTextJobsRow
+	err := row.Scan(&i.Waiting, &i.Running)
+	return i, err
+}
+
 const createTextJob = `-- name: CreateTextJob :exec
 INSERT INTO text_jobs (pdf_id, user_id, run_after, created_at)
 VALUES ($1, $2, $3, $3)

@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
 	"syscall"
 	"time"
@@ -213,10 +214,12 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	hasher, err := auth.NewHasher(cfg.BcryptCost, cfg.BcryptConcurrency, cfg.BcryptQueueTimeout)
+	hasher, err := newHasher(cfg, log)
 	if err != nil {
 		return fmt.Errorf("BCRYPT_COST: %w", err)
 	}
+	defer hasher.Close()
+	metrics := api.NewMetrics()
 	tokens := auth.NewTokens(keys, cfg.JWTIssuer, cfg.JWTAudience, cfg.JWTAccessTTL, time.Now)
 	store, err := storage.Open(ctx, cfg.StorageURL, storage.Options{
 		DataDir: cfg.DataDir, AccessKeyID: cfg.S3AccessKeyID, SecretAccessKey: cfg.S3SecretAccessKey,
@@ -244,7 +247,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		return fmt.Errorf("SEARCH_LANGUAGES: %w", err)
 	}
 	textNudge := make(chan struct{}, 1)
-	startTextWorkers(ctx, cfg, log, pool, store, uploadDir, textNudge)
+	startTextWorkers(ctx, cfg, log, pool, store, uploadDir, textNudge, metrics.Text)
 
 	handler, err := api.New(api.Config{
 		BodyLimit:              cfg.BodyLimit,
@@ -270,9 +273,10 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		KOReaderMaxBooks:       cfg.KOReaderMaxBooks,
 		SearchLanguages:        cfg.SearchLanguages,
 		Version:                buildVersion(),
+		MetricsToken:           metricsToken(cfg),
 	}, api.Deps{
 		Pool: pool, Keys: keys, Tokens: tokens, Hasher: hasher, Store: store, Inspector: inspector, KOReader: koreaderReader,
-		Logger: log, Now: time.Now,
+		Logger: log, Now: time.Now, Metrics: metrics,
 		TextNudge: func() {
 			select {
 			case textNudge <- struct{}{}:
@@ -292,11 +296,12 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		Store:                   store,
 		OrphanGrace:             cfg.OrphanFileGrace,
 		UploadDir:               uploadDir,
+		Stats:                   metrics.Sweeps,
 	}
 	sweepCtx, stopSweep := context.WithCancel(ctx)
 	defer stopSweep()
 	go sweep.Run(sweepCtx, cfg.SweepInterval)
-	go sweepStudySessions(sweepCtx, study.NewService(pool, time.Now, log), cfg.StudySweepInterval, log)
+	go sweepStudySessions(sweepCtx, study.NewService(pool, time.Now, log), cfg.StudySweepInterval, log, metrics.StudySweeps)
 
 	srv := &http.Server{
 		Addr:              cfg.HTTPAddr,
@@ -316,7 +321,30 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	ln = api.ShapeProtocolErrors(ln, log)
 	log.Info("serving", "addr", ln.Addr().String(), "version", buildVersion(), "docs", "/docs")
 
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
+	var metricsSrv *http.Server
+	if cfg.MetricsAddr != "" {
+		mln, err := net.Listen("tcp", cfg.MetricsAddr)
+		if err != nil {
+			return fmt.Errorf("METRICS_ADDR: %w", err)
+		}
+		metricsSrv = &http.Server{
+			Handler:           metrics.ListenerHandler(cfg.Pprof),
+			ReadHeaderTimeout: cfg.HTTPReadHeaderTimeout,
+			IdleTimeout:       cfg.HTTPIdleTimeout,
+			ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		}
+		if !cfg.Pprof {
+			metricsSrv.WriteTimeout = 30 * time.Second // a CPU profile or trace runs longer
+		}
+		log.Info("serving metrics", "addr", mln.Addr().String(), "pprof", cfg.Pprof)
+		go func() { errc <- metricsSrv.Serve(mln) }()
+	} else if cfg.MetricsOnMain() {
+		log.Info("serving /metrics on the main listener behind METRICS_TOKEN")
+	}
+	if cfg.MetricsAddr != "" && cfg.MetricsToken != "" {
+		log.Warn("METRICS_TOKEN is not used: METRICS_ADDR serves /metrics without a token")
+	}
 	go func() { errc <- srv.Serve(ln) }()
 	select {
 	case err := <-errc:
@@ -326,6 +354,9 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	log.Info("shutting down: no new connections, waiting for in-flight requests", "timeout", cfg.ShutdownTimeout.String())
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
+	if metricsSrv != nil {
+		_ = metricsSrv.Close()
+	}
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		log.Warn("shutdown timed out; closing remaining connections", "err", err)
 		_ = srv.Close()
@@ -334,10 +365,48 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	return nil
 }
 
+// newHasher builds the bcrypt Hasher. With BCRYPT_PRIORITY=low (the
+// default) bcrypt runs on BCRYPT_CONCURRENCY threads at nice 19 and the
+// process gets one Go P more than it had, so a request always finds a P
+// while every core computes bcrypt and the kernel runs it before the
+// bcrypt threads. With normal, or where the priority cannot be lowered,
+// the bound is adaptive: every slot while no other request is in flight,
+// one fewer while one is.
+func newHasher(cfg config.Config, log *slog.Logger) (*auth.Hasher, error) {
+	low := cfg.BcryptPriority == "low"
+	h, err := auth.NewHasherWith(auth.HasherOptions{
+		Cost: cfg.BcryptCost, Concurrency: cfg.BcryptConcurrency, MaxWait: cfg.BcryptQueueTimeout,
+		Adaptive: !low, LowPriority: low,
+	})
+	if err != nil {
+		return nil, err
+	}
+	if ok, perr := h.LowPriority(); ok {
+		procs := runtime.GOMAXPROCS(0)
+		runtime.GOMAXPROCS(procs + 1)
+		log.Info("bcrypt on low-priority threads", "concurrency", cfg.BcryptConcurrency, "gomaxprocs", procs+1)
+	} else {
+		if perr != nil {
+			log.Warn("bcrypt threads cannot run at low priority; using the adaptive bound", "err", perr)
+		}
+		log.Info("bcrypt with an adaptive bound", "concurrency", cfg.BcryptConcurrency)
+	}
+	return h, nil
+}
+
+// metricsToken is the token /metrics on the main listener needs, or empty
+// when it is not served there.
+func metricsToken(cfg config.Config) string {
+	if cfg.MetricsOnMain() {
+		return cfg.MetricsToken
+	}
+	return ""
+}
+
 // sweepStudySessions ends, every interval, the running study sessions that
 // nobody has heard from for twice their idle threshold (reading one does
 // that too; the sweep makes the statistics right for sessions nobody reads).
-func sweepStudySessions(ctx context.Context, svc *study.Service, every time.Duration, log *slog.Logger) {
+func sweepStudySessions(ctx context.Context, svc *study.Service, every time.Duration, log *slog.Logger, stats *sweeper.Stats) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
@@ -348,6 +417,9 @@ func sweepStudySessions(ctx context.Context, svc *study.Service, every time.Dura
 		}
 		for {
 			n, err := svc.SweepQuiet(ctx, 500)
+			if ctx.Err() == nil {
+				stats.Record(err)
+			}
 			if err != nil {
 				if ctx.Err() == nil {
 					log.Warn("study session sweep", "err", err)
@@ -386,7 +458,7 @@ func raiseFileLimit(log *slog.Logger) {
 
 // startTextWorkers runs TEXT_WORKERS background text extractors until ctx
 // ends. Without pdftotext the service still runs; PDFs stay pending.
-func startTextWorkers(ctx context.Context, cfg config.Config, log *slog.Logger, pool *pgxpool.Pool, store storage.Store, tmp string, nudge chan struct{}) {
+func startTextWorkers(ctx context.Context, cfg config.Config, log *slog.Logger, pool *pgxpool.Pool, store storage.Store, tmp string, nudge chan struct{}, stats *textindex.Stats) {
 	if cfg.TextWorkers == 0 {
 		log.Info("text extraction disabled (TEXT_WORKERS=0)")
 		return
@@ -400,6 +472,7 @@ func startTextWorkers(ctx context.Context, cfg config.Config, log *slog.Logger, 
 		w := &textindex.Worker{
 			Pool: pool, Store: store, Extractor: extractor, Now: time.Now, Log: log.With("worker", "text", "n", i),
 			Languages: cfg.SearchLanguages, Lease: cfg.TextTimeout + time.Minute, MaxAttempts: cfg.TextMaxAttempts, TempDir: tmp,
+			Stats: stats,
 		}
 		go w.Run(ctx, 5*time.Second, nudge)
 	}

@@ -69,8 +69,16 @@ func TestServeGracefulShutdown(t *testing.T) {
 	}
 	addr := ln.Addr().String()
 	ln.Close()
+	mln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metricsAddr := mln.Addr().String()
+	mln.Close()
 	dataDir := t.TempDir()
 	t.Setenv("HTTP_ADDR", addr)
+	t.Setenv("METRICS_ADDR", metricsAddr)
+	t.Setenv("PPROF", "true")
 	t.Setenv("DATABASE_URL", testdb.EmptyURL(t))
 	t.Setenv("DATA_DIR", dataDir)
 	t.Setenv("BCRYPT_COST", "12") // a login takes long enough to be in flight
@@ -103,9 +111,40 @@ func TestServeGracefulShutdown(t *testing.T) {
 		t.Fatalf("no warning about the generated key: %s", errOut.String())
 	}
 
+	// Metrics and pprof on the separate listener; neither on the main one.
+	for _, c := range []struct {
+		url, want string
+		status    int
+	}{
+		{"http://" + metricsAddr + "/metrics", `studysprint_http_requests_total{method="GET",route="/health/db",status="200"}`, http.StatusOK},
+		{"http://" + metricsAddr + "/debug/pprof/", "goroutine", http.StatusOK},
+		{base + "/metrics", "", http.StatusNotFound},
+		{base + "/debug/pprof/", "", http.StatusNotFound},
+	} {
+		res, err := http.Get(c.url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != c.status || !strings.Contains(string(b), c.want) {
+			t.Fatalf("%s: %d, want %d with %q:\n%.2000s", c.url, res.StatusCode, c.status, c.want, b)
+		}
+	}
+
 	// The background text worker picks up an upload by itself.
 	if _, err := exec.LookPath("pdftotext"); err == nil {
 		checkTextExtraction(t, base)
+		// The workers count into the server's registry.
+		res, err := http.Get("http://" + metricsAddr + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if !strings.Contains(string(b), "\nstudysprint_text_pdfs_extracted_total 1\n") {
+			t.Fatalf("text extraction not counted:\n%s", b)
+		}
 	}
 
 	// An in-flight request on its own connection: the headers and half the

@@ -94,7 +94,9 @@ func TestHasherSheds(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h.slots <- struct{}{} // hold the only slot
+	if err := h.lim.acquire(context.Background()); err != nil { // hold the only slot
+		t.Fatal(err)
+	}
 	start := time.Now()
 	if _, err := h.Verify(context.Background(), "", "x"); !errors.Is(err, ErrBusy) {
 		t.Fatalf("want ErrBusy, got %v", err)
@@ -107,7 +109,7 @@ func TestHasherSheds(t *testing.T) {
 	if _, err := h.Hash(ctx, "password-x"); !errors.Is(err, context.Canceled) {
 		t.Fatalf("cancelled: %v", err)
 	}
-	<-h.slots
+	h.lim.release()
 	if _, err := h.Hash(context.Background(), "password-x"); err != nil {
 		t.Fatalf("slot free again: %v", err)
 	}

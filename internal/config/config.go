@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/netip"
 	"net/url"
 	"os"
@@ -79,7 +80,12 @@ type Config struct {
 
 	BcryptCost         int
 	BcryptConcurrency  int
+	BcryptPriority     string
 	BcryptQueueTimeout time.Duration
+
+	MetricsAddr  string
+	MetricsToken string
+	Pprof        bool
 
 	AuthRateLimitPerMinute int
 	UserRateLimitPerSecond int
@@ -106,6 +112,13 @@ const (
 	DefaultDatabaseURL = "postgres://postgres@127.0.0.1:5432/studysprint?sslmode=disable"
 	DefaultDataDir     = "./data"
 )
+
+// MinMetricsTokenBytes is the shortest METRICS_TOKEN accepted.
+const MinMetricsTokenBytes = 16
+
+// MetricsOnMain reports whether /metrics is served on the main listener
+// (behind METRICS_TOKEN): only when no separate METRICS_ADDR is set.
+func (c Config) MetricsOnMain() bool { return c.MetricsAddr == "" && c.MetricsToken != "" }
 
 // FromEnv reads the configuration from the process environment.
 func FromEnv() (Config, error) { return Load(os.LookupEnv) }
@@ -174,10 +187,15 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 		StudySweepInterval:      e.duration("STUDY_SWEEP_INTERVAL", time.Minute),
 
 		BcryptCost: e.integer("BCRYPT_COST", 12, 4, 31),
-		// One core fewer than the machine has: a login flood then leaves a core
-		// for every other endpoint (BENCHMARKS.md: /me p99 0.4 ms instead of 60 ms).
-		BcryptConcurrency:  e.integer("BCRYPT_CONCURRENCY", max(1, runtime.GOMAXPROCS(0)-1), 1, 1024),
+		// Every core, on threads at the lowest priority that the kernel
+		// preempts for any other work (BENCHMARKS.md, the login flood).
+		BcryptConcurrency:  e.integer("BCRYPT_CONCURRENCY", runtime.GOMAXPROCS(0), 1, 1024),
+		BcryptPriority:     e.oneOf("BCRYPT_PRIORITY", "low", "low", "normal"),
 		BcryptQueueTimeout: e.duration("BCRYPT_QUEUE_TIMEOUT", 2*time.Second),
+
+		MetricsAddr:  e.str("METRICS_ADDR", ""),
+		MetricsToken: e.str("METRICS_TOKEN", ""),
+		Pprof:        e.boolean("PPROF", false),
 
 		AuthRateLimitPerMinute: e.integer("AUTH_RATE_LIMIT_PER_MINUTE", 30, 0, 1_000_000),
 		UserRateLimitPerSecond: e.integer("USER_RATE_LIMIT_PER_SECOND", 50, 0, 1_000_000),
@@ -243,6 +261,17 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 	}
 	if c.DataDir == "" {
 		e.fail("DATA_DIR", errors.New("must not be empty"))
+	}
+	if c.Pprof && c.MetricsAddr == "" {
+		e.fail("PPROF", errors.New("needs METRICS_ADDR: profiling is only served on the separate metrics listener, never on the main one"))
+	}
+	if c.MetricsToken != "" && len(c.MetricsToken) < MinMetricsTokenBytes {
+		e.fail("METRICS_TOKEN", fmt.Errorf("must be at least %d bytes (generate one with: openssl rand -hex 32)", MinMetricsTokenBytes))
+	}
+	if c.MetricsAddr != "" {
+		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+			e.fail("METRICS_ADDR", fmt.Errorf("%q is not a host:port like 127.0.0.1:9090", c.MetricsAddr))
+		}
 	}
 	if c.JWTIssuer == "" {
 		e.fail("JWT_ISSUER", errors.New("must not be empty"))

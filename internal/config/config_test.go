@@ -26,6 +26,12 @@ func TestDefaults(t *testing.T) {
 	if want := max(2, runtime.GOMAXPROCS(0)); c.TextWorkers != want {
 		t.Fatalf("TEXT_WORKERS default %d, want %d (at least two: one PDF at its limits must leave a worker)", c.TextWorkers, want)
 	}
+	if c.BcryptConcurrency != runtime.GOMAXPROCS(0) || c.BcryptPriority != "low" {
+		t.Fatalf("bcrypt defaults: concurrency %d priority %q, want every core at low priority", c.BcryptConcurrency, c.BcryptPriority)
+	}
+	if c.MetricsAddr != "" || c.MetricsToken != "" || c.Pprof || c.MetricsOnMain() {
+		t.Fatalf("metrics are off by default: %+v", c)
+	}
 	if p, gen := c.SigningKeyPath(); !gen || !strings.HasPrefix(p, "data/") {
 		t.Fatalf("key path %q generated=%v", p, gen)
 	}
@@ -115,6 +121,10 @@ func TestErrorsNameTheVariable(t *testing.T) {
 		"SESSION_MAX_LIFETIME":       "1h",
 		"BCRYPT_CONCURRENCY":         "0",
 		"AUTH_RATE_LIMIT_PER_MINUTE": "-5",
+		"METRICS_TOKEN":              "too-short",
+		"METRICS_ADDR":               "9090",
+		"PPROF":                      "true", // without METRICS_ADDR
+		"BCRYPT_PRIORITY":            "high",
 	}
 	for name, value := range bad {
 		t.Run(name, func(t *testing.T) {
@@ -125,6 +135,7 @@ func TestErrorsNameTheVariable(t *testing.T) {
 		})
 	}
 	delete(bad, "SESSION_MAX_LIFETIME") // compared with JWT_REFRESH_TTL, itself bad here
+	delete(bad, "PPROF")                // METRICS_ADDR is set (if bad) in the joined case
 	_, err := Load(lookup(bad))
 	for name := range bad {
 		if err == nil || !strings.Contains(err.Error(), name) {
@@ -157,4 +168,38 @@ func FuzzParseSize(f *testing.F) {
 			t.Fatalf("ParseSize(%q) = %d", s, n)
 		}
 	})
+}
+
+// TestMetricsModes: where /metrics is served, and the PPROF rule.
+func TestMetricsModes(t *testing.T) {
+	token := strings.Repeat("t", MinMetricsTokenBytes)
+	for _, c := range []struct {
+		env    map[string]string
+		onMain bool
+		err    string
+	}{
+		{env: nil},
+		{env: map[string]string{"METRICS_TOKEN": token}, onMain: true},
+		{env: map[string]string{"METRICS_ADDR": "127.0.0.1:9090"}},
+		{env: map[string]string{"METRICS_ADDR": "127.0.0.1:9090", "METRICS_TOKEN": token}},
+		{env: map[string]string{"METRICS_ADDR": "127.0.0.1:9090", "PPROF": "true"}},
+		{env: map[string]string{"PPROF": "true"}, err: "PPROF: needs METRICS_ADDR"},
+		{env: map[string]string{"PPROF": "true", "METRICS_TOKEN": token}, err: "PPROF: needs METRICS_ADDR"},
+		{env: map[string]string{"METRICS_TOKEN": token[1:]}, err: "METRICS_TOKEN: must be at least 16 bytes"},
+	} {
+		cfg, err := Load(lookup(c.env))
+		if c.err != "" {
+			if err == nil || !strings.Contains(err.Error(), c.err) {
+				t.Errorf("%v: err %v, want %q", c.env, err, c.err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%v: %v", c.env, err)
+			continue
+		}
+		if cfg.MetricsOnMain() != c.onMain {
+			t.Errorf("%v: on main listener %v, want %v", c.env, cfg.MetricsOnMain(), c.onMain)
+		}
+	}
 }

@@ -50,7 +50,23 @@ func (s *Service) Ingest(ctx context.Context, userID, sessionID uuid.UUID, batch
 	if errors.Is(err, errSeenBefore) {
 		out, err = s.ingest(ctx, userID, sessionID, batch, true)
 	}
+	if err == nil {
+		s.counts.accepted.Add(uint64(len(out.Accepted)))
+		s.counts.duplicates.Add(uint64(len(out.Duplicates)))
+		s.counts.rejected.Add(uint64(len(out.Rejected)))
+	}
 	return out, err
+}
+
+// IngestCounts are the events Ingest has answered for since the Service
+// was made (for /metrics; KOReader imports are not counted here).
+type IngestCounts struct {
+	Accepted, Duplicates, Rejected uint64
+}
+
+// IngestCounts reports the events ingested so far.
+func (s *Service) IngestCounts() IngestCounts {
+	return IngestCounts{Accepted: s.counts.accepted.Load(), Duplicates: s.counts.duplicates.Load(), Rejected: s.counts.rejected.Load()}
 }
 
 // errSeenBefore rolls back an optimistic ingest that met a stored id.

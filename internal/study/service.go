@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -36,6 +37,8 @@ type Service struct {
 	writes chan struct{}
 	// estimator, when set, gives the estimate recorded at a first session.
 	estimator Estimator
+	// counts are the events Ingest answered for (IngestCounts).
+	counts struct{ accepted, duplicates, rejected atomic.Uint64 }
 }
 
 // NewService returns the timer workflows.

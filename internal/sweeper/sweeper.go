@@ -9,6 +9,7 @@ package sweeper
 import (
 	"context"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/studysprint/studysprint/dbgen"
@@ -35,6 +36,24 @@ type Sweeper struct {
 	// UploadDir holds uploads in progress; files older than a day are
 	// leftovers of crashed requests.
 	UploadDir string
+	// Stats, when set, counts the runs of Run.
+	Stats *Stats
+}
+
+// Stats counts sweeps, for /metrics.
+type Stats struct {
+	Runs, Failures atomic.Uint64
+}
+
+// Record counts one run that ended with err.
+func (s *Stats) Record(err error) {
+	if s == nil {
+		return
+	}
+	s.Runs.Add(1)
+	if err != nil {
+		s.Failures.Add(1)
+	}
 }
 
 // Result counts what one sweep deleted.
@@ -135,6 +154,9 @@ func (s *Sweeper) Run(ctx context.Context, interval time.Duration) {
 	defer t.Stop()
 	for {
 		r, err := s.Once(ctx)
+		if ctx.Err() == nil {
+			s.Stats.Record(err)
+		}
 		switch {
 		case err != nil && ctx.Err() == nil:
 			s.Log.Warn("sweep failed", "err", err)

@@ -26,6 +26,7 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -79,6 +80,15 @@ type Worker struct {
 	MaxAttempts int
 	// TempDir receives copies of files from a remote store.
 	TempDir string
+	// Stats, when set, counts the work (shared by a server's workers).
+	Stats *Stats
+}
+
+// Stats counts what workers did, for /metrics.
+type Stats struct {
+	// PDFs and Pages extracted and stored; Failures counts failed attempts
+	// (retried or final).
+	PDFs, Pages, Failures atomic.Uint64
 }
 
 // Backoff is the wait before retrying after the given failed attempt.
@@ -125,6 +135,9 @@ func (w *Worker) RunOnce(ctx context.Context) (bool, error) {
 			return true, err
 		}
 		log.Warn("text extraction failed", "err", err, "ms", time.Since(start).Milliseconds())
+		if w.Stats != nil {
+			w.Stats.Failures.Add(1)
+		}
 		if errors.Is(err, pdfinfo.ErrTooHeavy) || int(job.Attempts) >= w.MaxAttempts {
 			return true, w.fail(ctx, job.PdfID, job.UserID, err.Error())
 		}
@@ -134,6 +147,10 @@ func (w *Worker) RunOnce(ctx context.Context) (bool, error) {
 		})
 	}
 	log.Info("text extracted", "status", status, "pages", pages, "words", words, "ms", time.Since(start).Milliseconds())
+	if w.Stats != nil {
+		w.Stats.PDFs.Add(1)
+		w.Stats.Pages.Add(uint64(pages))
+	}
 	return true, nil
 }
 

@@ -84,3 +84,10 @@ DELETE FROM text_jobs WHERE pdf_id = @pdf_id AND user_id = @user_id;
 INSERT INTO text_jobs (pdf_id, user_id, run_after, created_at)
 SELECT id, user_id, @now, @now FROM pdfs
 ON CONFLICT (pdf_id) DO UPDATE SET attempts = 0, run_after = excluded.run_after, last_error = NULL;
+
+-- name: CountTextJobs :one
+-- The text extraction queue for /metrics, across users: jobs waiting (due
+-- now or backing off after a failure) and jobs a worker holds (leased).
+SELECT count(*) FILTER (WHERE leased_until IS NULL OR leased_until <= @now::timestamptz) AS waiting,
+       count(*) FILTER (WHERE leased_until > @now::timestamptz) AS running
+FROM text_jobs;
