@@ -121,6 +121,8 @@ func ErrorKind(err error) string {
 	switch {
 	case errors.As(err, &se):
 		return strconv.Itoa(se.Code)
+	case errors.Is(err, ErrRejected):
+		return "rejected"
 	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
 		return "timeout"
 	default:
