@@ -423,12 +423,14 @@ func idleRSS(pid int) (int64, error) {
 // measure runs loads against the process pid and adds the rows.
 func (h *harness) measure(ctx context.Context, scenario string, pid int, win Window, loads []Load, describe func(i int, o Outcome) Row) ([]Outcome, error) {
 	var cpu0, cpu1 time.Duration
+	var db0, db1 map[int]time.Duration
 	var cpuErr error
 	var pm *PeakMeter
 	h.logf("%s: %v warmup, %v measured", scenario, win.Warmup, win.Duration)
 	outs, err := RunGroup(ctx, loads, win, Hooks{
 		Start: func() {
 			cpu0, cpuErr = ProcessCPU(pid)
+			db0, _ = BackendCPU(h.o.DBName)
 			pm = StartPeak(pid)
 		},
 		End: func() {
@@ -436,6 +438,7 @@ func (h *harness) measure(ctx context.Context, scenario string, pid int, win Win
 			if cpu1, err = ProcessCPU(pid); err != nil {
 				cpuErr = err
 			}
+			db1, _ = BackendCPU(h.o.DBName)
 		},
 	})
 	if err != nil {
@@ -458,6 +461,7 @@ func (h *harness) measure(ctx context.Context, scenario string, pid int, win Win
 		r.PeakRSS, r.PeakSampled = peak, sampled
 		if i == 0 && total > 0 {
 			r.CPUPer1k = (cpu1 - cpu0).Seconds() / (float64(total) / 1000)
+			r.DBCPUPer1k = CPUDelta(db0, db1).Seconds() / (float64(total) / 1000)
 			r.CPUValid = true
 		}
 		h.rep.Rows = append(h.rep.Rows, r)

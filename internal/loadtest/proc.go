@@ -185,3 +185,59 @@ func LoadAverage() string {
 	}
 	return strings.Join(f[:3], " ")
 }
+
+// IsBackendOf reports whether a process command line (/proc/<pid>/cmdline,
+// NUL-separated or not) is a PostgreSQL backend serving database db: the
+// postmaster retitles its backends "postgres: USER DATABASE HOST(PORT) STATE",
+// after "CLUSTER: " when cluster_name is set (Debian sets "15/main").
+func IsBackendOf(cmdline []byte, db string) bool {
+	s := strings.TrimRight(strings.ReplaceAll(string(cmdline), "\x00", " "), " ")
+	rest, ok := strings.CutPrefix(s, "postgres: ")
+	if !ok {
+		return false
+	}
+	f := strings.Fields(rest)
+	if len(f) > 0 && strings.HasSuffix(f[0], ":") {
+		f = f[1:]
+	}
+	return len(f) >= 3 && f[1] == db
+}
+
+// BackendCPU is the CPU time of every PostgreSQL backend serving db, by pid
+// (backends of all users: /proc/<pid>/stat is readable by anyone).
+func BackendCPU(db string) (map[int]time.Duration, error) {
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		return nil, err
+	}
+	out := map[int]time.Duration{}
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		cmd, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+		if err != nil || !IsBackendOf(cmd, db) {
+			continue
+		}
+		if cpu, err := ProcessCPU(pid); err == nil {
+			out[pid] = cpu
+		}
+	}
+	return out, nil
+}
+
+// CPUDelta is the CPU the processes of after used since before (a process
+// absent from before started in between and counts from zero; one that
+// ended in between is lost).
+func CPUDelta(before, after map[int]time.Duration) time.Duration {
+	var d time.Duration
+	for pid, cpu := range after {
+		if c0, ok := before[pid]; ok && c0 <= cpu {
+			d += cpu - c0
+		} else if !ok {
+			d += cpu
+		}
+	}
+	return d
+}

@@ -96,3 +96,30 @@ func TestProcessOfChild(t *testing.T) {
 		t.Fatalf("load average %q", LoadAverage())
 	}
 }
+
+func TestIsBackendOf(t *testing.T) {
+	for cmd, want := range map[string]bool{
+		"postgres: postgres studysprint_loadtest 127.0.0.1(51234) idle":           true,
+		"postgres: postgres studysprint_loadtest 127.0.0.1(51234) SELECT\x00\x00": true,
+		"postgres: app studysprint_loadtest [local] idle in transaction":          true,
+		"postgres: postgres studysprint 127.0.0.1(51234) idle":                    false,
+		"postgres: postgres studysprint_loadtest_short 127.0.0.1(51234) idle":     false,
+		"postgres: checkpointer ":                                                  false,
+		"postgres: autovacuum worker studysprint_loadtest":                         false,
+		"/usr/lib/postgresql/15/bin/postgres\x00-D\x00/var/lib/postgresql/15/main": false,
+		"bin/studysprint\x00serve":                                                 false,
+	} {
+		if got := IsBackendOf([]byte(cmd), "studysprint_loadtest"); got != want {
+			t.Errorf("IsBackendOf(%q) = %v, want %v", cmd, got, want)
+		}
+	}
+}
+
+func TestCPUDelta(t *testing.T) {
+	before := map[int]time.Duration{1: time.Second, 2: 2 * time.Second, 3: time.Second}
+	after := map[int]time.Duration{1: 3 * time.Second, 2: 2 * time.Second, 4: 500 * time.Millisecond}
+	// pid 1: +2 s, pid 2: +0, pid 3 ended (lost), pid 4 new: +0.5 s.
+	if got := CPUDelta(before, after); got != 2500*time.Millisecond {
+		t.Fatalf("delta = %v", got)
+	}
+}

@@ -47,6 +47,7 @@ type Row struct {
 	Outcome                                   Outcome
 	Summary                                   Summary
 	CPUPer1k                                  float64 // server CPU seconds per 1,000 requests
+	DBCPUPer1k                                float64 // the same for the PostgreSQL backends serving the database
 	CPUValid                                  bool
 	PeakRSS                                   int64
 	PeakSampled                               bool
@@ -209,13 +210,14 @@ func (r *Report) Markdown(command string) string {
 		"from one Go process on the same machine, so the client's CPU competes with the server's; %v warmup (%v for register and the login flood, "+
 		"whose bcrypt queue fills first), then %v measured per scenario; requests count when they end inside the window; "+
 		"p50/p99 of the successful ones. Server CPU is utime+stime of the server process (`/proc/<pid>/stat`) over the window, "+
-		"PostgreSQL's not included; peak RSS is VmHWM after resetting it at the window's start (`/proc/<pid>/clear_refs`).\n\n",
+		"and PostgreSQL's is that of the backends serving the load test's database (their process title names it; "+
+		"background workers and autovacuum not included); peak RSS is VmHWM after resetting it at the window's start (`/proc/<pid>/clear_refs`).\n\n",
 		o.Window.Warmup, o.BcryptWarmup, o.Window.Duration)
 
 	floor := r.row("floor: me")
 	peer := r.row("floor: refresh (peer)")
-	b.WriteString("| scenario | request | clients | req/s | p50 | p99 | errors | server CPU s / 1k req | peak RSS | compared |\n")
-	b.WriteString("|---|---|---|---|---|---|---|---|---|---|\n")
+	b.WriteString("| scenario | request | clients | req/s | p50 | p99 | errors | CPU s / 1k req: server | PostgreSQL | peak RSS | compared |\n")
+	b.WriteString("|---|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, row := range r.Rows {
 		cmp := ""
 		switch {
@@ -236,17 +238,17 @@ func (r *Report) Markdown(command string) string {
 		if s := row.Outcome.ErrorSummary(); s != "" {
 			errs += " (" + s + ")"
 		}
-		cpu := "—"
+		cpu, dbcpu := "—", "—"
 		if row.CPUValid {
-			cpu = fmt.Sprintf("%.3f", row.CPUPer1k)
+			cpu, dbcpu = fmt.Sprintf("%.3f", row.CPUPer1k), fmt.Sprintf("%.3f", row.DBCPUPer1k)
 		}
 		peak := fmtMB(row.PeakRSS)
 		if row.PeakSampled {
 			peak += " (sampled)"
 		}
-		fmt.Fprintf(&b, "| %s | `%s` | %s | %s | %s | %s | %s | %s | %s | %s |\n",
+		fmt.Fprintf(&b, "| %s | `%s` | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
 			row.Label, row.Request, row.Clients, fmtRate(row.Outcome.PerSecond()), fmtDur(row.Summary.P50), fmtDur(row.Summary.P99),
-			errs, cpu, peak, cmp)
+			errs, cpu, dbcpu, peak, cmp)
 	}
 	b.WriteString("\n")
 	fmt.Fprintf(&b, "Idle RSS one second after start, before any load: server %s, floor %s. "+
