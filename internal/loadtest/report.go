@@ -64,7 +64,9 @@ type Report struct {
 	Topics, Pages         int // of the first read user: topics listed, pages of its PDF
 	IdleRSS, FloorIdleRSS int64
 	BcryptCost            int
-	BcryptCeiling         float64 // bcrypt checks/s with every core
+	BcryptCeiling         float64 // bcrypt checks/s with every core: the better of before and after
+	BcryptBefore          float64
+	BcryptAfter           float64
 	BrokenChains          int
 	PeerBrokenChains      int
 	Rows                  []Row
@@ -131,6 +133,9 @@ func (r *Report) Targets() []Target {
 			x := rr.Outcome.PerSecond() / r.BcryptCeiling
 			t.Known, t.Met = true, x >= 0.95
 			t.Measured = fmt.Sprintf("%.0f %% (%.2f of %.2f/s)", 100*x, rr.Outcome.PerSecond(), r.BcryptCeiling)
+			if x > 1 {
+				t.Measured += "; above the ceiling: the machine was busier while bcrypt was measured"
+			}
 		}
 		return t
 	}
@@ -252,10 +257,11 @@ func (r *Report) Markdown(command string) string {
 	}
 	b.WriteString("\n")
 	fmt.Fprintf(&b, "Idle RSS one second after start, before any load: server %s, floor %s. "+
-		"bcrypt's own rate at cost %d, measured in this run before the servers start (%d goroutines, `bcrypt.CompareHashAndPassword`, %v): %.2f/s. "+
+		"bcrypt's own rate at cost %d, measured in this run before the servers start and after they stop (%d goroutines, `bcrypt.CompareHashAndPassword`, %v each): "+
+		"%.2f/s and %.2f/s; the better, %.2f/s, is the ceiling. "+
 		"The login flood row's CPU includes the paced `me` requests beside it; `me during the flood` is paced at %g requests/s over %d users, "+
 		"its latency counted from when each request was due.\n\n",
-		fmtMB(r.IdleRSS), fmtMB(r.FloorIdleRSS), r.BcryptCost, m.Cores, o.BcryptTime, r.BcryptCeiling, o.FloodMeRate, o.SeedUsers)
+		fmtMB(r.IdleRSS), fmtMB(r.FloorIdleRSS), r.BcryptCost, m.Cores, o.BcryptTime, r.BcryptBefore, r.BcryptAfter, r.BcryptCeiling, o.FloodMeRate, o.SeedUsers)
 	b.WriteString("The floor (`bin/loadtest floor`, its own process, measured the same way): net/http, a pgx pool with pgx's defaults " +
 		"(20 connections, like the server), an HS256 check written against the standard library, one primary-key `SELECT` of the user row, " +
 		"`encoding/json`. The stateful-rotation peer lives in the floor and is refresh-token rotation the way many tutorials and frameworks do it: " +
