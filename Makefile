@@ -15,7 +15,7 @@ VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 
 export TEST_DATABASE_URL
 
-.PHONY: all run build test test-short bench eval-estimates fuzz generate sqlc-diff sqlc-vet lint fmt vet migrate seed schema schema-check ci clean
+.PHONY: all run build test test-short bench loadtest loadtest-short eval-estimates fuzz generate sqlc-diff sqlc-vet lint fmt vet migrate seed schema schema-check ci clean
 
 all: build
 
@@ -38,6 +38,22 @@ test-short:
 ## bench: the Go benchmarks (results go to BENCHMARKS.md)
 bench:
 	go test -run '^$$' -bench . -benchmem -count=1 -timeout 30m ./...
+
+## loadtest: the whole service under load beside a floor server (about 7 minutes): a fresh database
+## (LOADTEST_DB, dropped and recreated), seeded; bin/studysprint and the floor as child processes on
+## loopback; prints a table and rewrites the loadtest section of BENCHMARKS.md
+## (LOADTEST_FLAGS: -duration 20s -clients 16 -scenarios me,floor-me -server-env BCRYPT_CONCURRENCY=2 ...; bin/loadtest -h)
+LOADTEST_FLAGS ?=
+LOADTEST_DB    ?= studysprint_loadtest
+loadtest: build
+	go build -o bin/loadtest ./cmd/loadtest
+	./bin/loadtest -server $(BIN) -admin-url '$(PG_ADMIN_URL)' -db '$(LOADTEST_DB)' -benchmarks BENCHMARKS.md \
+	  -command "make loadtest$(if $(LOADTEST_FLAGS), LOADTEST_FLAGS='$(LOADTEST_FLAGS)')" $(LOADTEST_FLAGS)
+
+## loadtest-short: the same harness for a few seconds per scenario on a tiny seed (CI: does it work?); judges nothing, writes nothing
+loadtest-short: build
+	go build -o bin/loadtest ./cmd/loadtest
+	./bin/loadtest -short -server $(BIN) -admin-url '$(PG_ADMIN_URL)' -db '$(LOADTEST_DB)_short' $(LOADTEST_FLAGS)
 
 ## eval-estimates: the time-to-finish estimator on generated reading logs fed through the real timer into a test database (EVAL_FLAGS: -eval.seed 3 -eval.students 20 -eval.pdfs 8 -eval.oracle 40 (0: no oracle) -eval.analysis -eval.ablation -eval.effects -eval.without LIST -eval.pipeline reference)
 EVAL_FLAGS ?=
