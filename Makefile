@@ -21,7 +21,7 @@ all: build
 
 ## build: compile bin/studysprint
 build:
-	go build -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/studysprint
+	CGO_ENABLED=0 go build -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/studysprint
 
 ## run: build, create and migrate the database if needed, serve on :8080 (reads .env if present)
 run: build
@@ -72,6 +72,7 @@ fuzz:
 ## generate: regenerate dbgen/ from sql/ with sqlc
 generate:
 	$(SQLC) generate
+	UPDATE_OPENAPI_JSON=1 go test -count=1 -run '^TestOpenAPIJSONFresh$$' ./api/ >/dev/null
 
 ## sqlc-diff: fail when dbgen/ is stale
 sqlc-diff:

@@ -148,8 +148,6 @@ type server struct {
 
 	metrics *Metrics
 
-	openapiJSON []byte
-	openapiYAML []byte
 }
 
 // New builds the HTTP handler with every route and middleware.
@@ -235,10 +233,6 @@ func New(cfg Config, deps Deps) (*echo.Echo, error) {
 		s.metrics = NewMetrics()
 	}
 	s.metrics.watch(deps.Pool, deps.Hasher, s.study, clock)
-	var err error
-	if s.openapiJSON, s.openapiYAML, err = loadOpenAPI(); err != nil {
-		return nil, err
-	}
 
 	e := echo.New()
 	e.HideBanner = true
