@@ -109,9 +109,11 @@ func NewHasherWith(o HasherOptions) (*Hasher, error) {
 		}
 	}
 	// A hash of a fixed secret at the same cost: verifying against it when an
-	// account does not exist takes as long as a real check.
+	// account does not exist takes as long as a real check. Made on the
+	// caller's thread at normal priority: on a busy machine a nice-19
+	// thread can wait many seconds for a core, and start-up must not.
 	var err error
-	h.run(func() { h.dummy, err = bcrypt.GenerateFromPassword([]byte("studysprint-timing-equaliser"), o.Cost) })
+	h.dummy, err = bcrypt.GenerateFromPassword([]byte("studysprint-timing-equaliser"), o.Cost)
 	if err != nil {
 		return nil, err
 	}
