@@ -147,7 +147,6 @@ type server struct {
 	accounts    *account.Service
 
 	metrics *Metrics
-
 }
 
 // New builds the HTTP handler with every route and middleware.
