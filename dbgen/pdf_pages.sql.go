@@ -192,17 +192,35 @@ func (q *Queries) InsertPDFPages(ctx context.Context, arg InsertPDFPagesParams) 
 }
 
 const listPDFPages = `-- name: ListPDFPages :many
-SELECT g.page::integer AS page,
+WITH pages AS (
+    SELECT g.page::integer AS page
+    FROM generate_series($3::integer, $4::integer) AS g(page)
+), marks AS (
+    SELECT b.page, array_agg(b.id ORDER BY b.created_at, b.id) AS ids
+    FROM bookmarks b
+    WHERE b.pdf_id = $1 AND b.user_id = $2
+      AND b.page BETWEEN $3::integer AND $4::integer
+    GROUP BY b.page
+), covers AS (
+    SELECT g.page, array_agg(e.id ORDER BY e.page_start, e.id) AS ids
+    FROM exercises e
+    CROSS JOIN LATERAL generate_series(greatest(e.page_start, $3::integer),
+                                       least(e.page_end, $4::integer)) AS g(page)
+    WHERE e.pdf_id = $1 AND e.user_id = $2
+      AND e.page_start <= $4::integer AND e.page_end >= $3::integer
+    GROUP BY g.page
+)
+SELECT pg.page,
        pp.word_count,
        coalesce(ps.seconds_read, 0)::integer AS seconds_read,
-       coalesce((SELECT array_agg(b.id ORDER BY b.created_at, b.id) FROM bookmarks b
-                 WHERE b.pdf_id = $1 AND b.user_id = $2 AND b.page = g.page), '{}')::uuid[] AS bookmark_ids,
-       coalesce((SELECT array_agg(e.id ORDER BY e.page_start, e.id) FROM exercises e
-                 WHERE e.pdf_id = $1 AND e.user_id = $2 AND g.page BETWEEN e.page_start AND e.page_end), '{}')::uuid[] AS exercise_ids
-FROM generate_series($3::integer, $4::integer) AS g(page)
-LEFT JOIN pdf_pages pp ON pp.pdf_id = $1 AND pp.user_id = $2 AND pp.page = g.page
-LEFT JOIN page_stats ps ON ps.pdf_id = $1 AND ps.user_id = $2 AND ps.page = g.page
-ORDER BY g.page
+       coalesce(m.ids, '{}')::uuid[] AS bookmark_ids,
+       coalesce(c.ids, '{}')::uuid[] AS exercise_ids
+FROM pages pg
+LEFT JOIN pdf_pages pp ON pp.pdf_id = $1 AND pp.user_id = $2 AND pp.page = pg.page
+LEFT JOIN page_stats ps ON ps.pdf_id = $1 AND ps.user_id = $2 AND ps.page = pg.page
+LEFT JOIN marks m ON m.page = pg.page
+LEFT JOIN covers c ON c.page = pg.page
+ORDER BY pg.page
 `
 
 type ListPDFPagesParams struct {
@@ -221,19 +239,42 @@ type ListPDFPagesRow struct {
 }
 
 // Pages from_page..to_page of a PDF: word count (once extracted), reading
-// time, and the bookmarks on the page and exercises covering it.
+// time, and the bookmarks on the page and exercises covering it. Set-based:
+// the range's bookmarks are grouped by page in one index range scan, and the
+// PDF's exercises overlapping the range are read once and spread over their
+// pages, instead of two subqueries per page. Run as a prepared statement
+// (api.preparedReads): every step is a primary-key or index range within one
+// PDF of one user.
 //
-//	SELECT g.page::integer AS page,
+//	WITH pages AS (
+//	    SELECT g.page::integer AS page
+//	    FROM generate_series($3::integer, $4::integer) AS g(page)
+//	), marks AS (
+//	    SELECT b.page, array_agg(b.id ORDER BY b.created_at, b.id) AS ids
+//	    FROM bookmarks b
+//	    WHERE b.pdf_id = $1 AND b.user_id = $2
+//	      AND b.page BETWEEN $3::integer AND $4::integer
+//	    GROUP BY b.page
+//	), covers AS (
+//	    SELECT g.page, array_agg(e.id ORDER BY e.page_start, e.id) AS ids
+//	    FROM exercises e
+//	    CROSS JOIN LATERAL generate_series(greatest(e.page_start, $3::integer),
+//	                                       least(e.page_end, $4::integer)) AS g(page)
+//	    WHERE e.pdf_id = $1 AND e.user_id = $2
+//	      AND e.page_start <= $4::integer AND e.page_end >= $3::integer
+//	    GROUP BY g.page
+//	)
+//	SELECT pg.page,
 //	       pp.word_count,
 //	       coalesce(ps.seconds_read, 0)::integer AS seconds_read,
-//	       coalesce((SELECT array_agg(b.id ORDER BY b.created_at, b.id) FROM bookmarks b
-//	                 WHERE b.pdf_id = $1 AND b.user_id = $2 AND b.page = g.page), '{}')::uuid[] AS bookmark_ids,
-//	       coalesce((SELECT array_agg(e.id ORDER BY e.page_start, e.id) FROM exercises e
-//	                 WHERE e.pdf_id = $1 AND e.user_id = $2 AND g.page BETWEEN e.page_start AND e.page_end), '{}')::uuid[] AS exercise_ids
-//	FROM generate_series($3::integer, $4::integer) AS g(page)
-//	LEFT JOIN pdf_pages pp ON pp.pdf_id = $1 AND pp.user_id = $2 AND pp.page = g.page
-//	LEFT JOIN page_stats ps ON ps.pdf_id = $1 AND ps.user_id = $2 AND ps.page = g.page
-//	ORDER BY g.page
+//	       coalesce(m.ids, '{}')::uuid[] AS bookmark_ids,
+//	       coalesce(c.ids, '{}')::uuid[] AS exercise_ids
+//	FROM pages pg
+//	LEFT JOIN pdf_pages pp ON pp.pdf_id = $1 AND pp.user_id = $2 AND pp.page = pg.page
+//	LEFT JOIN page_stats ps ON ps.pdf_id = $1 AND ps.user_id = $2 AND ps.page = pg.page
+//	LEFT JOIN marks m ON m.page = pg.page
+//	LEFT JOIN covers c ON c.page = pg.page
+//	ORDER BY pg.page
 func (q *Queries) ListPDFPages(ctx context.Context, arg ListPDFPagesParams) ([]ListPDFPagesRow, error) {
 	rows, err := q.db.Query(ctx, listPDFPages,
 		arg.PdfID,

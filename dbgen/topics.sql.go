@@ -239,22 +239,20 @@ WITH RECURSIVE subtree AS (
     WHERE c.user_id = $1
 ), totals AS (
     SELECT s.root_id,
-           count(p.id) AS pdf_count,
+           count(*) AS pdf_count,
            sum(p.page_count) AS total_pages,
            sum(r.pages_read) AS pages_read,
            sum(r.study_seconds) AS study_seconds,
-           max(r.last_studied_at)::timestamptz AS last_studied_at
+           max(r.last_studied_at)::timestamptz AS last_studied_at,
+           sum(x.exercise_count) AS exercise_count,
+           sum(x.exercises_done) AS exercises_done
     FROM subtree s
     JOIN pdfs p ON p.topic_id = s.id AND p.user_id = $1
     LEFT JOIN pdf_reading r ON r.pdf_id = p.id AND r.user_id = $1
-    GROUP BY s.root_id
-), exercise_totals AS (
-    SELECT s.root_id,
-           count(e.id) AS exercise_count,
-           count(e.id) FILTER (WHERE e.status = 'done') AS exercises_done
-    FROM subtree s
-    JOIN pdfs p ON p.topic_id = s.id AND p.user_id = $1
-    JOIN exercises e ON e.pdf_id = p.id AND e.user_id = $1
+    CROSS JOIN LATERAL (
+        SELECT count(*) AS exercise_count, count(*) FILTER (WHERE e.status = 'done') AS exercises_done
+        FROM exercises e WHERE e.pdf_id = p.id AND e.user_id = $1
+    ) x
     GROUP BY s.root_id
 )
 SELECT t.id AS topic_id,
@@ -264,11 +262,10 @@ SELECT t.id AS topic_id,
        coalesce(round(100.0 * x.pages_read / nullif(x.total_pages, 0), 1), 0)::float8 AS progress_percent,
        coalesce(x.study_seconds, 0)::bigint AS study_seconds,
        x.last_studied_at,
-       coalesce(ex.exercise_count, 0)::integer AS exercise_count,
-       coalesce(ex.exercises_done, 0)::integer AS exercises_done
+       coalesce(x.exercise_count, 0)::integer AS exercise_count,
+       coalesce(x.exercises_done, 0)::integer AS exercises_done
 FROM topics t
 LEFT JOIN totals x ON x.root_id = t.id
-LEFT JOIN exercise_totals ex ON ex.root_id = t.id
 WHERE t.user_id = $1 AND t.id = ANY($2::uuid[])
 `
 
@@ -289,9 +286,11 @@ type ListTopicStatsRow struct {
 	ExercisesDone   int32
 }
 
-// Statistics of each listed topic over its whole subtree, computed from the
-// rows (no counters to drift): PDFs, pages, and reading from pdf_reading.
-// One row per listed topic, zeros when it holds no PDFs.
+// Statistics of each listed topic over its whole subtree: PDFs, pages,
+// reading from pdf_reading (the per-PDF rollup of page_stats) and exercise
+// counts, in one pass over the subtree's PDFs. One row per listed topic,
+// zeros when it holds no PDFs. Run as a prepared statement (see
+// api.preparedReads): every step is an index lookup within one user's rows.
 //
 //	WITH RECURSIVE subtree AS (
 //	    SELECT t.id AS root_id, t.id
@@ -303,22 +302,20 @@ type ListTopicStatsRow struct {
 //	    WHERE c.user_id = $1
 //	), totals AS (
 //	    SELECT s.root_id,
-//	           count(p.id) AS pdf_count,
+//	           count(*) AS pdf_count,
 //	           sum(p.page_count) AS total_pages,
 //	           sum(r.pages_read) AS pages_read,
 //	           sum(r.study_seconds) AS study_seconds,
-//	           max(r.last_studied_at)::timestamptz AS last_studied_at
+//	           max(r.last_studied_at)::timestamptz AS last_studied_at,
+//	           sum(x.exercise_count) AS exercise_count,
+//	           sum(x.exercises_done) AS exercises_done
 //	    FROM subtree s
 //	    JOIN pdfs p ON p.topic_id = s.id AND p.user_id = $1
 //	    LEFT JOIN pdf_reading r ON r.pdf_id = p.id AND r.user_id = $1
-//	    GROUP BY s.root_id
-//	), exercise_totals AS (
-//	    SELECT s.root_id,
-//	           count(e.id) AS exercise_count,
-//	           count(e.id) FILTER (WHERE e.status = 'done') AS exercises_done
-//	    FROM subtree s
-//	    JOIN pdfs p ON p.topic_id = s.id AND p.user_id = $1
-//	    JOIN exercises e ON e.pdf_id = p.id AND e.user_id = $1
+//	    CROSS JOIN LATERAL (
+//	        SELECT count(*) AS exercise_count, count(*) FILTER (WHERE e.status = 'done') AS exercises_done
+//	        FROM exercises e WHERE e.pdf_id = p.id AND e.user_id = $1
+//	    ) x
 //	    GROUP BY s.root_id
 //	)
 //	SELECT t.id AS topic_id,
@@ -328,11 +325,10 @@ type ListTopicStatsRow struct {
 //	       coalesce(round(100.0 * x.pages_read / nullif(x.total_pages, 0), 1), 0)::float8 AS progress_percent,
 //	       coalesce(x.study_seconds, 0)::bigint AS study_seconds,
 //	       x.last_studied_at,
-//	       coalesce(ex.exercise_count, 0)::integer AS exercise_count,
-//	       coalesce(ex.exercises_done, 0)::integer AS exercises_done
+//	       coalesce(x.exercise_count, 0)::integer AS exercise_count,
+//	       coalesce(x.exercises_done, 0)::integer AS exercises_done
 //	FROM topics t
 //	LEFT JOIN totals x ON x.root_id = t.id
-//	LEFT JOIN exercise_totals ex ON ex.root_id = t.id
 //	WHERE t.user_id = $1 AND t.id = ANY($2::uuid[])
 func (q *Queries) ListTopicStats(ctx context.Context, arg ListTopicStatsParams) ([]ListTopicStatsRow, error) {
 	rows, err := q.db.Query(ctx, listTopicStats, arg.UserID, arg.TopicIds)

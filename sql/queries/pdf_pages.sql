@@ -42,15 +42,38 @@ WHERE text_status <> 'pending';
 
 -- name: ListPDFPages :many
 -- Pages from_page..to_page of a PDF: word count (once extracted), reading
--- time, and the bookmarks on the page and exercises covering it.
-SELECT g.page::integer AS page,
+-- time, and the bookmarks on the page and exercises covering it. Set-based:
+-- the range's bookmarks are grouped by page in one index range scan, and the
+-- PDF's exercises overlapping the range are read once and spread over their
+-- pages, instead of two subqueries per page. Run as a prepared statement
+-- (api.preparedReads): every step is a primary-key or index range within one
+-- PDF of one user.
+WITH pages AS (
+    SELECT g.page::integer AS page
+    FROM generate_series(sqlc.arg(from_page)::integer, sqlc.arg(to_page)::integer) AS g(page)
+), marks AS (
+    SELECT b.page, array_agg(b.id ORDER BY b.created_at, b.id) AS ids
+    FROM bookmarks b
+    WHERE b.pdf_id = @pdf_id AND b.user_id = @user_id
+      AND b.page BETWEEN sqlc.arg(from_page)::integer AND sqlc.arg(to_page)::integer
+    GROUP BY b.page
+), covers AS (
+    SELECT g.page, array_agg(e.id ORDER BY e.page_start, e.id) AS ids
+    FROM exercises e
+    CROSS JOIN LATERAL generate_series(greatest(e.page_start, sqlc.arg(from_page)::integer),
+                                       least(e.page_end, sqlc.arg(to_page)::integer)) AS g(page)
+    WHERE e.pdf_id = @pdf_id AND e.user_id = @user_id
+      AND e.page_start <= sqlc.arg(to_page)::integer AND e.page_end >= sqlc.arg(from_page)::integer
+    GROUP BY g.page
+)
+SELECT pg.page,
        pp.word_count,
        coalesce(ps.seconds_read, 0)::integer AS seconds_read,
-       coalesce((SELECT array_agg(b.id ORDER BY b.created_at, b.id) FROM bookmarks b
-                 WHERE b.pdf_id = @pdf_id AND b.user_id = @user_id AND b.page = g.page), '{}')::uuid[] AS bookmark_ids,
-       coalesce((SELECT array_agg(e.id ORDER BY e.page_start, e.id) FROM exercises e
-                 WHERE e.pdf_id = @pdf_id AND e.user_id = @user_id AND g.page BETWEEN e.page_start AND e.page_end), '{}')::uuid[] AS exercise_ids
-FROM generate_series(sqlc.arg(from_page)::integer, sqlc.arg(to_page)::integer) AS g(page)
-LEFT JOIN pdf_pages pp ON pp.pdf_id = @pdf_id AND pp.user_id = @user_id AND pp.page = g.page
-LEFT JOIN page_stats ps ON ps.pdf_id = @pdf_id AND ps.user_id = @user_id AND ps.page = g.page
-ORDER BY g.page;
+       coalesce(m.ids, '{}')::uuid[] AS bookmark_ids,
+       coalesce(c.ids, '{}')::uuid[] AS exercise_ids
+FROM pages pg
+LEFT JOIN pdf_pages pp ON pp.pdf_id = @pdf_id AND pp.user_id = @user_id AND pp.page = pg.page
+LEFT JOIN page_stats ps ON ps.pdf_id = @pdf_id AND ps.user_id = @user_id AND ps.page = pg.page
+LEFT JOIN marks m ON m.page = pg.page
+LEFT JOIN covers c ON c.page = pg.page
+ORDER BY pg.page;
