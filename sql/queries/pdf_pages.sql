@@ -43,14 +43,25 @@ WHERE text_status <> 'pending';
 -- name: ListPDFPages :many
 -- Pages from_page..to_page of a PDF: word count (once extracted), reading
 -- time, and the bookmarks on the page and exercises covering it. Set-based:
--- the range's bookmarks are grouped by page in one index range scan, and the
--- PDF's exercises overlapping the range are read once and spread over their
--- pages, instead of two subqueries per page. Run as a prepared statement
--- (api.preparedReads): every step is a primary-key or index range within one
--- PDF of one user.
-WITH pages AS (
-    SELECT g.page::integer AS page
-    FROM generate_series(sqlc.arg(from_page)::integer, sqlc.arg(to_page)::integer) AS g(page)
+-- each source is read once over the range (the primary keys of pdf_pages
+-- and page_stats, bookmarks_pdf_idx grouped by page, and the PDF's exercises
+-- overlapping the range spread over their pages) and joined on the page,
+-- instead of four lookups per page. Run as a prepared statement (see
+-- api.preparedReads): every step is an index range within one PDF of one
+-- user. The series' bounds are subselects so that no plan knows the range's
+-- length: PostgreSQL then keeps the generic plan instead of planning every
+-- call (with constant bounds each custom plan looks cheaper than the
+-- generic one, which assumes 1,000 pages).
+WITH words AS (
+    SELECT pp.page, pp.word_count
+    FROM pdf_pages pp
+    WHERE pp.pdf_id = @pdf_id AND pp.user_id = @user_id
+      AND pp.page BETWEEN sqlc.arg(from_page)::integer AND sqlc.arg(to_page)::integer
+), reading AS (
+    SELECT ps.page, ps.seconds_read
+    FROM page_stats ps
+    WHERE ps.user_id = @user_id AND ps.pdf_id = @pdf_id
+      AND ps.page BETWEEN sqlc.arg(from_page)::integer AND sqlc.arg(to_page)::integer
 ), marks AS (
     SELECT b.page, array_agg(b.id ORDER BY b.created_at, b.id) AS ids
     FROM bookmarks b
@@ -66,14 +77,14 @@ WITH pages AS (
       AND e.page_start <= sqlc.arg(to_page)::integer AND e.page_end >= sqlc.arg(from_page)::integer
     GROUP BY g.page
 )
-SELECT pg.page,
-       pp.word_count,
-       coalesce(ps.seconds_read, 0)::integer AS seconds_read,
+SELECT g.page::integer AS page,
+       w.word_count,
+       coalesce(r.seconds_read, 0)::integer AS seconds_read,
        coalesce(m.ids, '{}')::uuid[] AS bookmark_ids,
        coalesce(c.ids, '{}')::uuid[] AS exercise_ids
-FROM pages pg
-LEFT JOIN pdf_pages pp ON pp.pdf_id = @pdf_id AND pp.user_id = @user_id AND pp.page = pg.page
-LEFT JOIN page_stats ps ON ps.pdf_id = @pdf_id AND ps.user_id = @user_id AND ps.page = pg.page
-LEFT JOIN marks m ON m.page = pg.page
-LEFT JOIN covers c ON c.page = pg.page
-ORDER BY pg.page;
+FROM generate_series((SELECT sqlc.arg(from_page)::integer), (SELECT sqlc.arg(to_page)::integer)) AS g(page)
+LEFT JOIN words w ON w.page = g.page
+LEFT JOIN reading r ON r.page = g.page
+LEFT JOIN marks m ON m.page = g.page
+LEFT JOIN covers c ON c.page = g.page
+ORDER BY g.page;

@@ -44,7 +44,7 @@ WITH RECURSIVE subtree AS (
     WHERE c.user_id = @user_id
 ), totals AS (
     SELECT s.root_id,
-           count(*) AS pdf_count,
+           count(p.id) AS pdf_count,
            sum(p.page_count) AS total_pages,
            sum(r.pages_read) AS pages_read,
            sum(r.study_seconds) AS study_seconds,
@@ -52,12 +52,12 @@ WITH RECURSIVE subtree AS (
            sum(x.exercise_count) AS exercise_count,
            sum(x.exercises_done) AS exercises_done
     FROM subtree s
-    JOIN pdfs p ON p.topic_id = s.id AND p.user_id = @user_id
+    LEFT JOIN pdfs p ON p.topic_id = s.id AND p.user_id = @user_id
     LEFT JOIN pdf_reading r ON r.pdf_id = p.id AND r.user_id = @user_id
-    CROSS JOIN LATERAL (
+    LEFT JOIN LATERAL (
         SELECT count(*) AS exercise_count, count(*) FILTER (WHERE e.status = 'done') AS exercises_done
         FROM exercises e WHERE e.pdf_id = p.id AND e.user_id = @user_id
-    ) x
+    ) x ON p.id IS NOT NULL
     GROUP BY s.root_id
 )
 SELECT t.id AS topic_id,
