@@ -38,12 +38,13 @@ import (
 // preparedReads are the read queries of the hottest list endpoints that
 // the handlers run as prepared statements (database.PreparedQueries): with
 // a plan made per execution, planning cost more than running them (measured
-// with pgbench on the loadtest seed: ListTopicStats 2,560/s planned each
-// time, 11,300/s prepared). Each is a chain of index lookups within one
-// user's rows (topics, their PDFs, pdf_reading and exercises by key; one
-// PDF's pages, page_stats, bookmarks and exercises by key range), so the
-// generic plan is the one a custom plan would be, at any table size; and
-// PostgreSQL plans again when ANALYZE updates the statistics.
+// with pgbench on the loadtest seed: the topic statistics 2,560/s planned
+// each time, 9,800/s prepared; ListPDFPages 3,900/s and 17,500/s). Each is
+// a chain of index lookups within one user's rows (topics, their PDFs,
+// pdf_reading and exercises by key; one PDF's pages, page_stats, bookmarks
+// and exercises by key range), so the generic plan PostgreSQL keeps after
+// five executions is the one a custom plan would be at any table size; and
+// it plans again when ANALYZE updates the statistics.
 var preparedReads = []string{"ListTopics", "ListTopicStats", "ListPDFPages"}
 
 // Config is what the HTTP layer needs from the service configuration.
