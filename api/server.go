@@ -45,7 +45,7 @@ import (
 // and exercises by key range), so the generic plan PostgreSQL keeps after
 // five executions is the one a custom plan would be at any table size; and
 // it plans again when ANALYZE updates the statistics.
-var preparedReads = []string{"ListTopics", "ListTopicStats", "ListPDFPages"}
+var preparedReads = []string{"ListTopics", "ListTopicStats", "GetPDFPaging", "ListPDFPages"}
 
 // Config is what the HTTP layer needs from the service configuration.
 type Config struct {

@@ -745,6 +745,12 @@ type Querier interface {
 	//
 	//  SELECT id FROM pdfs WHERE user_id = $1 AND sha256 = $2
 	GetPDFIDBySHA256(ctx context.Context, arg GetPDFIDBySHA256Params) (uuid.UUID, error)
+	// What GET /api/v1/pdfs/{id}/pages needs of the PDF: its page count and
+	// text status, by primary key (no statistics). Prepared (see
+	// api.preparedReads).
+	//
+	//  SELECT id, page_count, text_status FROM pdfs WHERE id = $1 AND user_id = $2
+	GetPDFPaging(ctx context.Context, arg GetPDFPagingParams) (GetPDFPagingRow, error)
 	// Finds a presented refresh token with its session and user, and locks the
 	// session row: concurrent refreshes of one session run one at a time.
 	//
