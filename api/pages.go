@@ -1,12 +1,15 @@
 package api
 
 import (
+	"errors"
 	"net/http"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	"github.com/labstack/echo/v4"
 
 	"github.com/studysprint/studysprint/dbgen"
+	"github.com/studysprint/studysprint/internal/apperr"
 )
 
 type pageResponse struct {
@@ -17,6 +20,15 @@ type pageResponse struct {
 	ExerciseIDs []uuid.UUID `json:"exercise_ids"`
 }
 
+// pagesResponse is the list of pages with the PDF's text status (fields in
+// the order a map would put them: the answer's bytes did not change when it
+// stopped being one).
+type pagesResponse struct {
+	Items      []pageResponse `json:"items"`
+	NextCursor *string        `json:"next_cursor"`
+	TextStatus string         `json:"text_status"`
+}
+
 // listPDFPages answers each page of a PDF: its word count (null before
 // extraction and for pages without text), reading time, and the bookmarks
 // on it and exercises covering it. Cursor pagination by page number.
@@ -25,36 +37,44 @@ func (s *server) listPDFPages(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	pdf, err := s.loadPDF(c)
+	id, err := pathUUID(c, "id", "PDF")
+	if err != nil {
+		return err
+	}
+	pdf, err := s.q.GetPDFPaging(c.Request().Context(), dbgen.GetPDFPagingParams{ID: id, UserID: principalOf(c).User.ID})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return apperr.NotFoundf("PDF")
+	}
 	if err != nil {
 		return err
 	}
 	from := int32(1)
 	if pg.after != nil {
-		if last := *pg.after.N; last < 1 || last >= int64(pdf.Pdf.PageCount) || pg.after.ID != pdf.Pdf.ID {
+		if last := *pg.after.N; last < 1 || last >= int64(pdf.PageCount) || pg.after.ID != pdf.ID {
 			e := errBadRequest("invalid_cursor", "the cursor is not one this list returned")
 			e.Fields = map[string]string{"cursor": "is not valid"}
 			return e
 		}
 		from = int32(*pg.after.N) + 1
 	}
-	to := min(pdf.Pdf.PageCount, from+int32(pg.limit)-1)
+	to := min(pdf.PageCount, from+int32(pg.limit)-1)
 	items := []pageResponse{}
-	if from <= pdf.Pdf.PageCount {
+	if from <= pdf.PageCount {
 		rows, err := s.q.ListPDFPages(c.Request().Context(), dbgen.ListPDFPagesParams{
-			PdfID: pdf.Pdf.ID, UserID: pdf.Pdf.UserID, FromPage: from, ToPage: to,
+			PdfID: pdf.ID, UserID: principalOf(c).User.ID, FromPage: from, ToPage: to,
 		})
 		if err != nil {
 			return err
 		}
+		items = make([]pageResponse, 0, len(rows))
 		for _, r := range rows {
 			items = append(items, pageResponse{Page: r.Page, WordCount: r.WordCount, SecondsRead: r.SecondsRead, BookmarkIDs: r.BookmarkIds, ExerciseIDs: r.ExerciseIds})
 		}
 	}
 	var next *string
-	if to < pdf.Pdf.PageCount {
+	if to < pdf.PageCount {
 		n := int64(to)
-		next = encodeCursor(cursor{N: &n, ID: pdf.Pdf.ID})
+		next = encodeCursor(cursor{N: &n, ID: pdf.ID})
 	}
-	return c.JSON(http.StatusOK, map[string]any{"text_status": pdf.Pdf.TextStatus, "items": items, "next_cursor": next})
+	return c.JSON(http.StatusOK, pagesResponse{Items: items, NextCursor: next, TextStatus: pdf.TextStatus})
 }

@@ -8,8 +8,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/studysprint/studysprint/dbgen"
 	"github.com/studysprint/studysprint/internal/analytics"
 )
 
@@ -74,6 +76,10 @@ func BenchmarkScale(b *testing.B) {
 				SELECT s.user_id, s.pdf_id, s.page FROM page_stats s JOIN users u ON u.id = s.user_id
 				WHERE u.username = $1 AND s.first_read_at IS NOT NULL
 				ORDER BY s.first_read_at DESC LIMIT 1)`, user, n); err != nil {
+			b.Fatal(err)
+		}
+		// The per-PDF rollup of page_stats follows, as after every write.
+		if _, err := dbgen.New(pool).RefreshUserPDFReading(context.Background(), uuid.MustParse(tk.User.ID)); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -157,13 +157,17 @@ func (s *server) listTopics(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	rows, next := pageOf(pg, rows, func(t dbgen.Topic) cursor {
-		n, name := int64(t.SortOrder), strings.ToLower(t.Name)
-		return cursor{N: &n, S: &name, ID: t.ID}
+	rows, next := pageOf(pg, rows, func(r dbgen.ListTopicsRow) cursor {
+		n, name := int64(r.Topic.SortOrder), strings.ToLower(r.Topic.Name)
+		return cursor{N: &n, S: &name, ID: r.Topic.ID}
 	})
-	items, err := s.topicResponses(c.Request().Context(), p.User.ID, rows)
-	if err != nil {
-		return err
+	items := make([]topicResponse, len(rows))
+	for i, r := range rows {
+		items[i] = toTopicResponse(r.Topic, dbgen.ListTopicStatsRow{
+			TopicID: r.Topic.ID, PdfCount: r.PdfCount, TotalPages: r.TotalPages, PagesRead: r.PagesRead,
+			ProgressPercent: r.ProgressPercent, StudySeconds: r.StudySeconds, LastStudiedAt: r.LastStudiedAt,
+			ExerciseCount: r.ExerciseCount, ExercisesDone: r.ExercisesDone,
+		})
 	}
 	return c.JSON(http.StatusOK, listResponse[topicResponse]{Items: items, NextCursor: next})
 }

@@ -10,6 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
+	"github.com/studysprint/studysprint/dbgen"
 	"github.com/studysprint/studysprint/internal/storage"
 	"github.com/studysprint/studysprint/internal/testpdf"
 )
@@ -292,6 +295,13 @@ func TestTopicStats(t *testing.T) {
 	}{{a.ID, 1, 60}, {a.ID, 2, 90}, {a.ID, 3, 0}, {b.ID, 1, 120}} {
 		if _, err := e.pool.Exec(context.Background(), `INSERT INTO page_stats (user_id, pdf_id, page, seconds_read, visits, first_read_at, last_read_at) VALUES ($1, $2, $3, $4, 1, $5, $5)`,
 			tk.User.ID, row.pdf, row.page, row.seconds, read.Add(time.Duration(row.page)*time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Every write of page_stats is followed by the refresh of its PDF's
+	// rollup (pdf_reading), as the timer's writes are.
+	for _, id := range []string{a.ID, b.ID} {
+		if err := dbgen.New(e.pool).RefreshPDFReading(context.Background(), dbgen.RefreshPDFReadingParams{UserID: uuid.MustParse(tk.User.ID), PdfID: uuid.MustParse(id)}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -200,7 +200,7 @@ type PdfPage struct {
 	Tsv       interface{}
 }
 
-// Reading per PDF from page_stats: pages with reading time, seconds, last read.
+// Reading per PDF, the rollup of page_stats: pages with reading time (seconds_read > 0), their seconds and the last read. One row per (user, PDF) with page_stats rows, equal to the aggregate of those rows: recomputed from page_stats in the same transaction as every write of them (RefreshPDFReading after SaveStudyFold and RefreshPageStats, RefreshUserPDFReading after the seed's COPY), under the PDF's row lock and the user's study lock that those transactions take first; removed with the PDF (cascade). Serves pdf_stats (GetPDF, ListPDFs) and ListTopicStats.
 type PdfReading struct {
 	UserID        uuid.UUID
 	PdfID         uuid.UUID

@@ -211,6 +211,33 @@ func (q *Queries) GetPDFIDBySHA256(ctx context.Context, arg GetPDFIDBySHA256Para
 	return id, err
 }
 
+const getPDFPaging = `-- name: GetPDFPaging :one
+SELECT id, page_count, text_status FROM pdfs WHERE id = $1 AND user_id = $2
+`
+
+type GetPDFPagingParams struct {
+	ID     uuid.UUID
+	UserID uuid.UUID
+}
+
+type GetPDFPagingRow struct {
+	ID         uuid.UUID
+	PageCount  int32
+	TextStatus string
+}
+
+// What GET /api/v1/pdfs/{id}/pages needs of the PDF: its page count and
+// text status, by primary key (no statistics). Prepared (see
+// api.preparedReads).
+//
+//	SELECT id, page_count, text_status FROM pdfs WHERE id = $1 AND user_id = $2
+func (q *Queries) GetPDFPaging(ctx context.Context, arg GetPDFPagingParams) (GetPDFPagingRow, error) {
+	row := q.db.QueryRow(ctx, getPDFPaging, arg.ID, arg.UserID)
+	var i GetPDFPagingRow
+	err := row.Scan(&i.ID, &i.PageCount, &i.TextStatus)
+	return i, err
+}
+
 const listExistingStorageKeys = `-- name: ListExistingStorageKeys :many
 SELECT storage_key FROM pdfs WHERE storage_key = ANY($1::text[])
 `

@@ -420,6 +420,31 @@ type Querier interface {
 	//
 	//  DELETE FROM user_study_days WHERE user_id = $1
 	DeleteUserStudyDays(ctx context.Context, userID uuid.UUID) error
+	// The user's pdf_reading rows that differ from a recomputation from
+	// page_stats (missing, extra or with other values): empty when the rollup is
+	// exact. For tests and checks.
+	//
+	//  WITH want AS (
+	//      SELECT ps.pdf_id,
+	//             count(*) FILTER (WHERE ps.seconds_read > 0)::integer AS pages_read,
+	//             sum(ps.seconds_read)::bigint AS study_seconds,
+	//             max(ps.last_read_at) AS last_studied_at
+	//      FROM page_stats ps
+	//      WHERE ps.user_id = $1
+	//      GROUP BY ps.pdf_id
+	//  ), have AS (
+	//      SELECT r.pdf_id, r.pages_read, r.study_seconds, r.last_studied_at
+	//      FROM pdf_reading r
+	//      WHERE r.user_id = $1
+	//  )
+	//  SELECT coalesce(w.pdf_id, h.pdf_id)::uuid AS pdf_id,
+	//         (w.pdf_id IS NOT NULL)::bool AS in_page_stats, (h.pdf_id IS NOT NULL)::bool AS in_rollup
+	//  FROM want w
+	//  FULL JOIN have h ON h.pdf_id = w.pdf_id
+	//  WHERE w.pdf_id IS NULL OR h.pdf_id IS NULL
+	//     OR (w.pages_read, w.study_seconds, w.last_studied_at) IS DISTINCT FROM (h.pages_read, h.study_seconds, h.last_studied_at)
+	//  ORDER BY 1
+	DiffPDFReading(ctx context.Context, userID uuid.UUID) ([]DiffPDFReadingRow, error)
 	// Whether a session starting on this PDF (exercise_id NULL) or on this
 	// exercise should record the estimate shown: nothing recorded yet, and an
 	// exercise neither done nor with timer time already (so the record starts
@@ -720,6 +745,12 @@ type Querier interface {
 	//
 	//  SELECT id FROM pdfs WHERE user_id = $1 AND sha256 = $2
 	GetPDFIDBySHA256(ctx context.Context, arg GetPDFIDBySHA256Params) (uuid.UUID, error)
+	// What GET /api/v1/pdfs/{id}/pages needs of the PDF: its page count and
+	// text status, by primary key (no statistics). Prepared (see
+	// api.preparedReads).
+	//
+	//  SELECT id, page_count, text_status FROM pdfs WHERE id = $1 AND user_id = $2
+	GetPDFPaging(ctx context.Context, arg GetPDFPagingParams) (GetPDFPagingRow, error)
 	// Finds a presented refresh token with its session and user, and locks the
 	// session row: concurrent refreshes of one session run one at a time.
 	//
@@ -953,18 +984,52 @@ type Querier interface {
 	//  ORDER BY id
 	ListPDFMatchCandidates(ctx context.Context, userID uuid.UUID) ([]ListPDFMatchCandidatesRow, error)
 	// Pages from_page..to_page of a PDF: word count (once extracted), reading
-	// time, and the bookmarks on the page and exercises covering it.
+	// time, and the bookmarks on the page and exercises covering it. Set-based:
+	// each source is read once over the range (the primary keys of pdf_pages
+	// and page_stats, bookmarks_pdf_idx grouped by page, and the PDF's exercises
+	// overlapping the range spread over their pages) and joined on the page,
+	// instead of four lookups per page. Run as a prepared statement (see
+	// api.preparedReads): every step is an index range within one PDF of one
+	// user. The series' bounds are subselects so that no plan knows the range's
+	// length: PostgreSQL then keeps the generic plan instead of planning every
+	// call (with constant bounds each custom plan looks cheaper than the
+	// generic one, which assumes 1,000 pages).
 	//
+	//  WITH words AS (
+	//      SELECT pp.page, pp.word_count
+	//      FROM pdf_pages pp
+	//      WHERE pp.pdf_id = $3 AND pp.user_id = $4
+	//        AND pp.page BETWEEN $1::integer AND $2::integer
+	//  ), reading AS (
+	//      SELECT ps.page, ps.seconds_read
+	//      FROM page_stats ps
+	//      WHERE ps.user_id = $4 AND ps.pdf_id = $3
+	//        AND ps.page BETWEEN $1::integer AND $2::integer
+	//  ), marks AS (
+	//      SELECT b.page, array_agg(b.id ORDER BY b.created_at, b.id) AS ids
+	//      FROM bookmarks b
+	//      WHERE b.pdf_id = $3 AND b.user_id = $4
+	//        AND b.page BETWEEN $1::integer AND $2::integer
+	//      GROUP BY b.page
+	//  ), covers AS (
+	//      SELECT g.page, array_agg(e.id ORDER BY e.page_start, e.id) AS ids
+	//      FROM exercises e
+	//      CROSS JOIN LATERAL generate_series(greatest(e.page_start, $1::integer),
+	//                                         least(e.page_end, $2::integer)) AS g(page)
+	//      WHERE e.pdf_id = $3 AND e.user_id = $4
+	//        AND e.page_start <= $2::integer AND e.page_end >= $1::integer
+	//      GROUP BY g.page
+	//  )
 	//  SELECT g.page::integer AS page,
-	//         pp.word_count,
-	//         coalesce(ps.seconds_read, 0)::integer AS seconds_read,
-	//         coalesce((SELECT array_agg(b.id ORDER BY b.created_at, b.id) FROM bookmarks b
-	//                   WHERE b.pdf_id = $1 AND b.user_id = $2 AND b.page = g.page), '{}')::uuid[] AS bookmark_ids,
-	//         coalesce((SELECT array_agg(e.id ORDER BY e.page_start, e.id) FROM exercises e
-	//                   WHERE e.pdf_id = $1 AND e.user_id = $2 AND g.page BETWEEN e.page_start AND e.page_end), '{}')::uuid[] AS exercise_ids
-	//  FROM generate_series($3::integer, $4::integer) AS g(page)
-	//  LEFT JOIN pdf_pages pp ON pp.pdf_id = $1 AND pp.user_id = $2 AND pp.page = g.page
-	//  LEFT JOIN page_stats ps ON ps.pdf_id = $1 AND ps.user_id = $2 AND ps.page = g.page
+	//         w.word_count,
+	//         coalesce(r.seconds_read, 0)::integer AS seconds_read,
+	//         coalesce(m.ids, '{}')::uuid[] AS bookmark_ids,
+	//         coalesce(c.ids, '{}')::uuid[] AS exercise_ids
+	//  FROM generate_series((SELECT $1::integer), (SELECT $2::integer)) AS g(page)
+	//  LEFT JOIN words w ON w.page = g.page
+	//  LEFT JOIN reading r ON r.page = g.page
+	//  LEFT JOIN marks m ON m.page = g.page
+	//  LEFT JOIN covers c ON c.page = g.page
 	//  ORDER BY g.page
 	ListPDFPages(ctx context.Context, arg ListPDFPagesParams) ([]ListPDFPagesRow, error)
 	// Filters: topic, kind, title substring (the caller escapes LIKE wildcards).
@@ -1101,9 +1166,11 @@ type Querier interface {
 	//  ORDER BY ss.started_at DESC, ss.id DESC
 	//  LIMIT $9
 	ListStudySessions(ctx context.Context, arg ListStudySessionsParams) ([]StudySession, error)
-	// Statistics of each listed topic over its whole subtree, computed from the
-	// rows (no counters to drift): PDFs, pages, and reading from pdf_reading.
-	// One row per listed topic, zeros when it holds no PDFs.
+	// Statistics of each listed topic over its whole subtree: PDFs, pages,
+	// reading from pdf_reading (the per-PDF rollup of page_stats) and exercise
+	// counts, in one pass over the subtree's PDFs. One row per listed topic,
+	// zeros when it holds no PDFs. Run as a prepared statement (see
+	// api.preparedReads): every step is an index lookup within one user's rows.
 	//
 	//  WITH RECURSIVE subtree AS (
 	//      SELECT t.id AS root_id, t.id
@@ -1113,24 +1180,22 @@ type Querier interface {
 	//      SELECT s.root_id, c.id
 	//      FROM topics c JOIN subtree s ON c.parent_id = s.id
 	//      WHERE c.user_id = $1
-	//  ), totals AS (
+	//  ), totals AS MATERIALIZED (
 	//      SELECT s.root_id,
 	//             count(p.id) AS pdf_count,
 	//             sum(p.page_count) AS total_pages,
 	//             sum(r.pages_read) AS pages_read,
 	//             sum(r.study_seconds) AS study_seconds,
-	//             max(r.last_studied_at)::timestamptz AS last_studied_at
+	//             max(r.last_studied_at)::timestamptz AS last_studied_at,
+	//             sum(x.exercise_count) AS exercise_count,
+	//             sum(x.exercises_done) AS exercises_done
 	//      FROM subtree s
-	//      JOIN pdfs p ON p.topic_id = s.id AND p.user_id = $1
+	//      LEFT JOIN pdfs p ON p.topic_id = s.id AND p.user_id = $1
 	//      LEFT JOIN pdf_reading r ON r.pdf_id = p.id AND r.user_id = $1
-	//      GROUP BY s.root_id
-	//  ), exercise_totals AS (
-	//      SELECT s.root_id,
-	//             count(e.id) AS exercise_count,
-	//             count(e.id) FILTER (WHERE e.status = 'done') AS exercises_done
-	//      FROM subtree s
-	//      JOIN pdfs p ON p.topic_id = s.id AND p.user_id = $1
-	//      JOIN exercises e ON e.pdf_id = p.id AND e.user_id = $1
+	//      LEFT JOIN LATERAL (
+	//          SELECT count(*) AS exercise_count, count(*) FILTER (WHERE e.status = 'done') AS exercises_done
+	//          FROM exercises e WHERE e.pdf_id = p.id AND e.user_id = $1
+	//      ) x ON p.id IS NOT NULL
 	//      GROUP BY s.root_id
 	//  )
 	//  SELECT t.id AS topic_id,
@@ -1140,11 +1205,10 @@ type Querier interface {
 	//         coalesce(round(100.0 * x.pages_read / nullif(x.total_pages, 0), 1), 0)::float8 AS progress_percent,
 	//         coalesce(x.study_seconds, 0)::bigint AS study_seconds,
 	//         x.last_studied_at,
-	//         coalesce(ex.exercise_count, 0)::integer AS exercise_count,
-	//         coalesce(ex.exercises_done, 0)::integer AS exercises_done
+	//         coalesce(x.exercise_count, 0)::integer AS exercise_count,
+	//         coalesce(x.exercises_done, 0)::integer AS exercises_done
 	//  FROM topics t
 	//  LEFT JOIN totals x ON x.root_id = t.id
-	//  LEFT JOIN exercise_totals ex ON ex.root_id = t.id
 	//  WHERE t.user_id = $1 AND t.id = ANY($2::uuid[])
 	ListTopicStats(ctx context.Context, arg ListTopicStatsParams) ([]ListTopicStatsRow, error)
 	// The topic and all its descendants, with their depth below it (0 for itself).
@@ -1159,19 +1223,64 @@ type Querier interface {
 	//  )
 	//  SELECT id, archived_at, level FROM down
 	ListTopicSubtree(ctx context.Context, arg ListTopicSubtreeParams) ([]ListTopicSubtreeRow, error)
-	// Filters: parent (a topic, or the roots), archived state, a name substring
-	// (the caller escapes LIKE wildcards). Keyset order: sort_order, name, id.
+	// A page of topics with the statistics of each one's subtree, in one
+	// statement (GET /api/v1/topics). Filters: parent (a topic, or the roots),
+	// archived state, a name substring (the caller escapes LIKE wildcards).
+	// Keyset order: sort_order, name, id. The statistics are computed as
+	// ListTopicStats computes them. Prepared (see api.preparedReads). totals
+	// is MATERIALIZED so it is aggregated once and joined by hash, not
+	// re-scanned per topic (pgbench on the loadtest seed: 8,000/s against
+	// 6,100/s).
 	//
-	//  SELECT id, user_id, parent_id, name, description, color, sort_order, target_date, archived_at, created_at, updated_at FROM topics
-	//  WHERE user_id = $1
-	//    AND (NOT $2::bool OR parent_id IS NOT DISTINCT FROM $3::uuid)
-	//    AND ($4::bool IS NULL OR (archived_at IS NOT NULL) = $4::bool)
-	//    AND ($5::text IS NULL OR name ILIKE $5::text)
-	//    AND ($6::int IS NULL
-	//         OR (sort_order, lower(name), id) > ($6::int, $7::text, $8::uuid))
-	//  ORDER BY sort_order, lower(name), id
-	//  LIMIT $9
-	ListTopics(ctx context.Context, arg ListTopicsParams) ([]Topic, error)
+	//  WITH RECURSIVE listed AS (
+	//      SELECT l.id FROM topics l
+	//      WHERE l.user_id = $1
+	//        AND (NOT $2::bool OR l.parent_id IS NOT DISTINCT FROM $3::uuid)
+	//        AND ($4::bool IS NULL OR (l.archived_at IS NOT NULL) = $4::bool)
+	//        AND ($5::text IS NULL OR l.name ILIKE $5::text)
+	//        AND ($6::int IS NULL
+	//             OR (l.sort_order, lower(l.name), l.id) > ($6::int, $7::text, $8::uuid))
+	//      ORDER BY l.sort_order, lower(l.name), l.id
+	//      LIMIT $9
+	//  ), subtree AS (
+	//      SELECT l.id AS root_id, l.id FROM listed l
+	//    UNION ALL
+	//      SELECT s.root_id, c.id
+	//      FROM topics c JOIN subtree s ON c.parent_id = s.id
+	//      WHERE c.user_id = $1
+	//  ), totals AS MATERIALIZED (
+	//      SELECT s.root_id,
+	//             count(p.id) AS pdf_count,
+	//             sum(p.page_count) AS total_pages,
+	//             sum(r.pages_read) AS pages_read,
+	//             sum(r.study_seconds) AS study_seconds,
+	//             max(r.last_studied_at)::timestamptz AS last_studied_at,
+	//             sum(x.exercise_count) AS exercise_count,
+	//             sum(x.exercises_done) AS exercises_done
+	//      FROM subtree s
+	//      LEFT JOIN pdfs p ON p.topic_id = s.id AND p.user_id = $1
+	//      LEFT JOIN pdf_reading r ON r.pdf_id = p.id AND r.user_id = $1
+	//      LEFT JOIN LATERAL (
+	//          SELECT count(*) AS exercise_count, count(*) FILTER (WHERE e.status = 'done') AS exercises_done
+	//          FROM exercises e WHERE e.pdf_id = p.id AND e.user_id = $1
+	//      ) x ON p.id IS NOT NULL
+	//      GROUP BY s.root_id
+	//  )
+	//  SELECT t.id, t.user_id, t.parent_id, t.name, t.description, t.color, t.sort_order, t.target_date, t.archived_at, t.created_at, t.updated_at,
+	//         coalesce(x.pdf_count, 0)::integer AS pdf_count,
+	//         coalesce(x.total_pages, 0)::bigint AS total_pages,
+	//         coalesce(x.pages_read, 0)::bigint AS pages_read,
+	//         coalesce(round(100.0 * x.pages_read / nullif(x.total_pages, 0), 1), 0)::float8 AS progress_percent,
+	//         coalesce(x.study_seconds, 0)::bigint AS study_seconds,
+	//         x.last_studied_at,
+	//         coalesce(x.exercise_count, 0)::integer AS exercise_count,
+	//         coalesce(x.exercises_done, 0)::integer AS exercises_done
+	//  FROM topics t
+	//  JOIN listed l ON l.id = t.id
+	//  LEFT JOIN totals x ON x.root_id = t.id
+	//  WHERE t.user_id = $1
+	//  ORDER BY t.sort_order, lower(t.name), t.id
+	ListTopics(ctx context.Context, arg ListTopicsParams) ([]ListTopicsRow, error)
 	// The user's study per local day (in their current time zone) from the
 	// day rollup, for the days from from_day to to_day.
 	//
@@ -1271,6 +1380,34 @@ type Querier interface {
 	//      WHERE s.exercise_id = $1::uuid AND s.user_id = $2)
 	//  WHERE id = $1::uuid AND user_id = $2
 	RefreshExerciseTimeSpent(ctx context.Context, arg RefreshExerciseTimeSpentParams) error
+	// pdf_reading of one PDF, summed again from its page_stats: run in the
+	// transaction of every write of the PDF's page_stats (after SaveStudyFold
+	// and RefreshPageStats), which holds the user's study lock and the PDF's row
+	// lock, so no other write of these page_stats can commit in between. A row
+	// whose value did not change is left alone; a PDF without page_stats rows
+	// has none.
+	//
+	//  WITH agg AS (
+	//      SELECT count(*) AS rows,
+	//             count(*) FILTER (WHERE ps.seconds_read > 0)::integer AS pages_read,
+	//             coalesce(sum(ps.seconds_read), 0)::bigint AS study_seconds,
+	//             max(ps.last_read_at) AS last_studied_at
+	//      FROM page_stats ps
+	//      WHERE ps.user_id = $1 AND ps.pdf_id = $2
+	//  ), gone AS (
+	//      DELETE FROM pdf_reading r
+	//      USING agg
+	//      WHERE r.user_id = $1 AND r.pdf_id = $2 AND agg.rows = 0
+	//  )
+	//  INSERT INTO pdf_reading (user_id, pdf_id, pages_read, study_seconds, last_studied_at)
+	//  SELECT $1, $2, agg.pages_read, agg.study_seconds, agg.last_studied_at
+	//  FROM agg
+	//  WHERE agg.rows > 0
+	//  ON CONFLICT (user_id, pdf_id) DO UPDATE SET
+	//      pages_read = excluded.pages_read, study_seconds = excluded.study_seconds, last_studied_at = excluded.last_studied_at
+	//  WHERE (pdf_reading.pages_read, pdf_reading.study_seconds, pdf_reading.last_studied_at)
+	//        IS DISTINCT FROM (excluded.pages_read, excluded.study_seconds, excluded.last_studied_at)
+	RefreshPDFReading(ctx context.Context, arg RefreshPDFReadingParams) error
 	// page_stats of the listed pages of one PDF, summed again over every
 	// session (ordered by page, so concurrent sessions lock rows in one order).
 	//
@@ -1285,6 +1422,30 @@ type Querier interface {
 	//      seconds_read = excluded.seconds_read, visits = excluded.visits,
 	//      first_read_at = excluded.first_read_at, last_read_at = excluded.last_read_at
 	RefreshPageStats(ctx context.Context, arg RefreshPageStatsParams) error
+	// pdf_reading of all the user's PDFs, summed again from page_stats: after a
+	// bulk write of page_stats (the seed's COPY), in the same transaction.
+	//
+	//  WITH agg AS (
+	//      SELECT ps.pdf_id,
+	//             count(*) FILTER (WHERE ps.seconds_read > 0)::integer AS pages_read,
+	//             sum(ps.seconds_read)::bigint AS study_seconds,
+	//             max(ps.last_read_at) AS last_studied_at
+	//      FROM page_stats ps
+	//      WHERE ps.user_id = $1
+	//      GROUP BY ps.pdf_id
+	//  ), gone AS (
+	//      DELETE FROM pdf_reading r
+	//      WHERE r.user_id = $1 AND NOT EXISTS (SELECT 1 FROM agg WHERE agg.pdf_id = r.pdf_id)
+	//  )
+	//  INSERT INTO pdf_reading (user_id, pdf_id, pages_read, study_seconds, last_studied_at)
+	//  SELECT $1, agg.pdf_id, agg.pages_read, agg.study_seconds, agg.last_studied_at
+	//  FROM agg
+	//  ORDER BY agg.pdf_id
+	//  ON CONFLICT (user_id, pdf_id) DO UPDATE SET
+	//      pages_read = excluded.pages_read, study_seconds = excluded.study_seconds, last_studied_at = excluded.last_studied_at
+	//  WHERE (pdf_reading.pages_read, pdf_reading.study_seconds, pdf_reading.last_studied_at)
+	//        IS DISTINCT FROM (excluded.pages_read, excluded.study_seconds, excluded.last_studied_at)
+	RefreshUserPDFReading(ctx context.Context, userID uuid.UUID) (int64, error)
 	// The user's rollup of the listed buckets, summed again over every session,
 	// with the sessions started in each; buckets left with nothing are deleted.
 	//

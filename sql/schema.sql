@@ -492,24 +492,25 @@ COMMENT ON TABLE public.pdf_pages IS 'Per-page text keyed by (user, pdf, page): 
 
 
 --
--- Name: pdf_reading; Type: VIEW; Schema: public; Owner: -
+-- Name: pdf_reading; Type: TABLE; Schema: public; Owner: -
 --
 
-CREATE VIEW public.pdf_reading AS
- SELECT page_stats.user_id,
-    page_stats.pdf_id,
-    (count(*) FILTER (WHERE (page_stats.seconds_read > 0)))::integer AS pages_read,
-    sum(page_stats.seconds_read) AS study_seconds,
-    max(page_stats.last_read_at) AS last_studied_at
-   FROM public.page_stats
-  GROUP BY page_stats.user_id, page_stats.pdf_id;
+CREATE TABLE public.pdf_reading (
+    user_id uuid NOT NULL,
+    pdf_id uuid NOT NULL,
+    pages_read integer NOT NULL,
+    study_seconds bigint NOT NULL,
+    last_studied_at timestamp with time zone,
+    CONSTRAINT pdf_reading_pages_read_check CHECK ((pages_read >= 0)),
+    CONSTRAINT pdf_reading_study_seconds_check CHECK ((study_seconds >= 0))
+);
 
 
 --
--- Name: VIEW pdf_reading; Type: COMMENT; Schema: public; Owner: -
+-- Name: TABLE pdf_reading; Type: COMMENT; Schema: public; Owner: -
 --
 
-COMMENT ON VIEW public.pdf_reading IS 'Reading per PDF from page_stats: pages with reading time, seconds, last read.';
+COMMENT ON TABLE public.pdf_reading IS 'Reading per PDF, the rollup of page_stats: pages with reading time (seconds_read > 0), their seconds and the last read. One row per (user, PDF) with page_stats rows, equal to the aggregate of those rows: recomputed from page_stats in the same transaction as every write of them (RefreshPDFReading after SaveStudyFold and RefreshPageStats, RefreshUserPDFReading after the seed''s COPY), under the PDF''s row lock and the user''s study lock that those transactions take first; removed with the PDF (cascade). Serves pdf_stats (GetPDF, ListPDFs) and ListTopicStats.';
 
 
 --
@@ -1240,6 +1241,14 @@ ALTER TABLE ONLY public.pdf_pages
 
 
 --
+-- Name: pdf_reading pdf_reading_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.pdf_reading
+    ADD CONSTRAINT pdf_reading_pkey PRIMARY KEY (user_id, pdf_id);
+
+
+--
 -- Name: pdfs pdfs_id_user_id_key; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1753,6 +1762,13 @@ COMMENT ON INDEX public.pdf_pages_words_idx IS 'Word counts without reading the 
 
 
 --
+-- Name: INDEX pdf_reading_pkey; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON INDEX public.pdf_reading_pkey IS 'Serves pdf_stats and ListTopicStats (one PDF''s row), RefreshPDFReading and the ON DELETE CASCADE from pdfs.';
+
+
+--
 -- Name: INDEX pdfs_id_user_id_key; Type: COMMENT; Schema: public; Owner: -
 --
 
@@ -2230,6 +2246,14 @@ ALTER TABLE ONLY public.pdf_pages
 
 
 --
+-- Name: pdf_reading pdf_reading_pdf_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.pdf_reading
+    ADD CONSTRAINT pdf_reading_pdf_fkey FOREIGN KEY (pdf_id, user_id) REFERENCES public.pdfs(id, user_id) ON DELETE CASCADE;
+
+
+--
 -- Name: pdfs pdfs_topic_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -2391,4 +2415,5 @@ INSERT INTO public.schema_migrations (version) VALUES
     ('20261201160000'),
     ('20261201170000'),
     ('20261201200000'),
-    ('20261202100000');
+    ('20261202100000'),
+    ('20261202110000');

@@ -19,6 +19,7 @@ var Excluded = map[string]string{
 	"text_job_turns":        "internal scheduling state of text extraction",
 	"study_session_pages":   "derived: each session's per-page sums of its events (page_stats holds their totals)",
 	"study_session_buckets": "derived: each session's 15-minute sums of its events",
+	"pdf_reading":           "derived: the per-PDF sums of page_stats, which the export holds",
 	"user_study_buckets":    "derived: the per-user sums of study_session_buckets",
 	"user_study_days":       "derived: user_study_buckets by local day",
 }

@@ -90,8 +90,11 @@ func NewService(cfg Config, d Deps) *Service {
 		d.Nudge = func() {}
 	}
 	clock := d.Now
+	// GetPDF (one PDF by its key, with pdf_stats: pdf_reading by key and the
+	// exercises by index) runs on every PDF route: prepared, see
+	// database.PreparedQueries.
 	return &Service{
-		pool: d.Pool, q: dbgen.New(d.Pool), store: d.Store, inspector: d.Inspector, cfg: cfg,
+		pool: d.Pool, q: dbgen.New(database.PreparedQueries(d.Pool, "GetPDF")), store: d.Store, inspector: d.Inspector, cfg: cfg,
 		now: func() time.Time { return clock().Truncate(time.Microsecond) }, log: d.Log, nudge: d.Nudge,
 		byUser: map[uuid.UUID]int{},
 	}

@@ -122,7 +122,8 @@ func (o Options) Validate() error {
 // Tables lists the tables a run fills, in the order the report gives them.
 var Tables = []string{
 	"users", "user_preferences", "topics", "pdfs", "exercises", "pdf_pages", "pdf_lexemes",
-	"study_sessions", "study_events", "study_session_pages", "study_session_buckets", "page_stats", "user_study_buckets",
+	"study_sessions", "study_events", "study_session_pages", "study_session_buckets", "page_stats", "pdf_reading",
+	"user_study_buckets",
 }
 
 // Report is what a run did.
@@ -458,7 +459,7 @@ func (r *run) pages(ctx context.Context, u *user) error {
 	return nil
 }
 
-// rollups writes the user's page_stats, user_study_buckets and
+// rollups writes the user's page_stats (and pdf_reading), user_study_buckets and
 // user_study_days and moves its
 // PDFs and exercises to where the sessions left them.
 func (r *run) rollups(ctx context.Context, u *user, acc *rollup) error {
@@ -471,6 +472,12 @@ func (r *run) rollups(ctx context.Context, u *user, acc *rollup) error {
 	return database.InTx(ctx, r.pool, func(q *dbgen.Queries) error {
 		n, err := q.CopyPageStats(ctx, stats)
 		if err := r.count("page_stats", int(n), err); err != nil {
+			return err
+		}
+		// pdf_reading, the per-PDF rollup of those rows, by the query
+		// that checks it.
+		n, err = q.RefreshUserPDFReading(ctx, u.row.ID)
+		if err := r.count("pdf_reading", int(n), err); err != nil {
 			return err
 		}
 		n, err = q.CopyUserStudyBuckets(ctx, buckets)

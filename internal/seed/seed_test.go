@@ -118,8 +118,8 @@ type sessionSnap struct {
 }
 
 type snapshot struct {
-	sessions                                          map[time.Time]sessionSnap
-	pageStats, userBuckets, userDays, exercises, pdfs []string
+	sessions                                                      map[time.Time]sessionSnap
+	pageStats, pdfReading, userBuckets, userDays, exercises, pdfs []string
 }
 
 func snapshotOf(t *testing.T, pool *pgxpool.Pool, userID uuid.UUID) snapshot {
@@ -168,6 +168,8 @@ func snapshotOf(t *testing.T, pool *pgxpool.Pool, userID uuid.UUID) snapshot {
 	}
 	out.pageStats = lines(t, pool, `SELECT format('%s %s %s %s %s %s', pdf_id, page, seconds_read, visits, first_read_at, last_read_at)
 		FROM page_stats WHERE user_id = $1 ORDER BY pdf_id, page`, userID)
+	out.pdfReading = lines(t, pool, `SELECT format('%s %s %s %s', pdf_id, pages_read, study_seconds, last_studied_at)
+		FROM pdf_reading WHERE user_id = $1 ORDER BY pdf_id`, userID)
 	out.userBuckets = lines(t, pool, `SELECT format('%s %s %s %s %s', bucket_start, active_seconds, read_seconds, pages_read, sessions)
 		FROM user_study_buckets WHERE user_id = $1 ORDER BY bucket_start`, userID)
 	out.userDays = lines(t, pool, `SELECT format('%s %s %s %s %s', day, active_seconds, read_seconds, pages_read, sessions)
@@ -258,6 +260,7 @@ func redrive(t *testing.T, pool *pgxpool.Pool, userID uuid.UUID) {
 	for _, q := range []string{
 		`DELETE FROM study_sessions WHERE user_id = $1`,
 		`DELETE FROM page_stats WHERE user_id = $1`,
+		`DELETE FROM pdf_reading WHERE user_id = $1`,
 		`DELETE FROM user_study_buckets WHERE user_id = $1`,
 		`DELETE FROM user_study_days WHERE user_id = $1`,
 		`UPDATE exercises SET time_spent_seconds = 0 WHERE user_id = $1`,
@@ -323,6 +326,7 @@ func compare(t *testing.T, who string, seeded, timer snapshot) {
 		want, got []string
 	}{
 		{"page_stats", seeded.pageStats, timer.pageStats},
+		{"pdf_reading", seeded.pdfReading, timer.pdfReading},
 		{"user_study_buckets", seeded.userBuckets, timer.userBuckets},
 		{"user_study_days", seeded.userDays, timer.userDays},
 		{"exercises.time_spent_seconds", seeded.exercises, timer.exercises},

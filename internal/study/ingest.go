@@ -310,7 +310,8 @@ func parts(sum Summary) (map[int32]pageRow, map[time.Time]bucketRow) {
 // was last heard from), summarises it to the end of its timeline (its end,
 // or its last event while running: stored parts never depend on the wall
 // clock), and stores the session row, the per-page and per-bucket parts that
-// changed, the rollups those feed (page_stats, user_study_buckets), the
+// changed, the rollups those feed (page_stats and its per-PDF pdf_reading,
+// user_study_buckets), the
 // PDF's current page, the exercise's time and the estimate accuracy records
 // (recordFold).
 func (s *Service) settle(ctx context.Context, q *dbgen.Queries, sess session, sc scope, prior EndReason, lastHeard, now time.Time, heard bool) (session, error) {
@@ -366,6 +367,13 @@ func (s *Service) settle(ctx context.Context, q *dbgen.Queries, sess session, sc
 	if err := q.SaveStudyFold(ctx, params); err != nil {
 		return sess, err
 	}
+	pagesChanged := len(params.Pages) > 0 || len(params.GonePages) > 0
+	if pagesChanged {
+		// The PDF's rollup of the page_stats SaveStudyFold just wrote.
+		if err := q.RefreshPDFReading(ctx, dbgen.RefreshPDFReadingParams{UserID: row.UserID, PdfID: row.PdfID}); err != nil {
+			return sess, err
+		}
+	}
 	if touched := slices.Concat(params.BucketStarts, params.GoneBuckets); len(touched) > 0 {
 		if err := q.RefreshUserStudyDays(ctx, dbgen.RefreshUserStudyDaysParams{UserID: row.UserID, BucketStarts: touched}); err != nil {
 			return sess, err
@@ -379,7 +387,6 @@ func (s *Service) settle(ctx context.Context, q *dbgen.Queries, sess session, sc
 			return sess, err
 		}
 	}
-	pagesChanged := len(params.Pages) > 0 || len(params.GonePages) > 0
 	return sess, recordFold(ctx, q, row, pagesChanged, timeChanged, now)
 }
 
@@ -503,7 +510,7 @@ func (s *Service) Shortcut(ctx context.Context, userID, sessionID uuid.UUID, t E
 }
 
 // Delete deletes a session and undoes exactly what it added: its pages and
-// buckets go with it, and page_stats, the user's buckets and the exercise's
+// buckets go with it, and page_stats (and pdf_reading), the user's buckets and the exercise's
 // time are summed again without it.
 func (s *Service) Delete(ctx context.Context, userID, sessionID uuid.UUID) error {
 	return database.InTx(ctx, s.pool, func(q *dbgen.Queries) error {
@@ -534,6 +541,9 @@ func (s *Service) Delete(ctx context.Context, userID, sessionID uuid.UUID) error
 				ps[i] = p.Page
 			}
 			if err := q.RefreshPageStats(ctx, dbgen.RefreshPageStatsParams{UserID: userID, PdfID: row.PdfID, Pages: ps}); err != nil {
+				return err
+			}
+			if err := q.RefreshPDFReading(ctx, dbgen.RefreshPDFReadingParams{UserID: userID, PdfID: row.PdfID}); err != nil {
 				return err
 			}
 		}

@@ -2,6 +2,7 @@ package study_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"math/rand/v2"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/studysprint/studysprint/dbgen"
@@ -299,6 +301,11 @@ func TestImportSession(t *testing.T) {
 	if err != nil || cur.Row.ID != running.Row.ID {
 		t.Fatalf("the running session after the import: %+v %v", cur.Row.ID, err)
 	}
+	pdfReadingExact(t, pool, userID)
+	var pages int32
+	if err := pool.QueryRow(ctx, `SELECT pages_read FROM pdf_reading WHERE user_id = $1 AND pdf_id = $2`, userID, pdfID).Scan(&pages); err != nil || pages == 0 {
+		t.Fatalf("pdf_reading after the import: %d pages, %v", pages, err)
+	}
 }
 
 // rollupsExact checks the user's rollups against their parts: every
@@ -334,6 +341,144 @@ func rollupsExact(t *testing.T, pool *pgxpool.Pool, userID uuid.UUID) {
 	}
 	if bad > 0 {
 		t.Fatalf("%d user days differ from the sum of the user's buckets", bad)
+	}
+	pdfReadingExact(t, pool, userID)
+}
+
+// pdfReadingExact checks pdf_reading, the per-PDF rollup of page_stats,
+// against a recomputation from page_stats: no row missing, extra or
+// different.
+func pdfReadingExact(t *testing.T, pool *pgxpool.Pool, userID uuid.UUID) {
+	t.Helper()
+	diff, err := dbgen.New(pool).DiffPDFReading(context.Background(), userID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(diff) > 0 {
+		t.Fatalf("pdf_reading differs from page_stats: %+v", diff)
+	}
+}
+
+// TestPDFReadingExact: pdf_reading follows page_stats through ingestion, a
+// late batch, a second session, the deletion of a session, a move of the PDF
+// to another topic and the deletion of the PDF.
+func TestPDFReadingExact(t *testing.T) {
+	t.Parallel()
+	pool := testdb.Pool(t)
+	ctx := context.Background()
+	userID, pdfID := fixture(t, pool, 20)
+	clk := &clock{t: time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)}
+	svc := study.NewService(pool, clk.now, nil)
+	reading := func() (pages int32, seconds int64, last *time.Time, ok bool) {
+		err := pool.QueryRow(ctx, `SELECT pages_read, study_seconds, last_studied_at FROM pdf_reading WHERE user_id = $1 AND pdf_id = $2`,
+			userID, pdfID).Scan(&pages, &seconds, &last)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return 0, 0, nil, false
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return pages, seconds, last, true
+	}
+	pageEvents := func(from time.Time, first, n int) []study.Incoming {
+		var out []study.Incoming
+		for k := range n {
+			out = append(out, study.Incoming{ID: uuid.New(), Type: "page", Page: int32(first + k), At: from.Add(time.Duration(k) * 45 * time.Second)})
+		}
+		return out
+	}
+
+	t0 := clk.t.Add(-3 * time.Hour)
+	a, err := svc.Start(ctx, userID, study.StartInput{PDFID: &pdfID, StartedAt: &t0, StartPage: ptr(int32(1))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, _, ok := reading(); ok {
+		t.Fatal("a pdf_reading row before any reading")
+	}
+	live := pageEvents(t0.Add(10*time.Minute), 6, 6) // pages 6..11
+	if _, err := svc.Ingest(ctx, userID, a.Row.ID, live); err != nil {
+		t.Fatal(err)
+	}
+	pdfReadingExact(t, pool, userID)
+	p1, s1, _, ok := reading()
+	if !ok || p1 == 0 || s1 == 0 {
+		t.Fatalf("after a batch: %d pages, %d s, row %v", p1, s1, ok)
+	}
+	// A late batch: earlier pages, before the live ones.
+	if _, err := svc.Ingest(ctx, userID, a.Row.ID, pageEvents(t0.Add(time.Minute), 1, 5)); err != nil {
+		t.Fatal(err)
+	}
+	pdfReadingExact(t, pool, userID)
+	if p2, s2, _, _ := reading(); p2 <= p1 || s2 <= s1 {
+		t.Fatalf("after a late batch: %d pages %d s, before %d pages %d s", p2, s2, p1, s1)
+	}
+	if _, err := svc.Ingest(ctx, userID, a.Row.ID, []study.Incoming{{ID: uuid.New(), Type: "stop", At: t0.Add(20 * time.Minute)}}); err != nil {
+		t.Fatal(err)
+	}
+	pdfReadingExact(t, pool, userID)
+	_, sA, lastA, _ := reading()
+
+	// A second session later on the same PDF, then the first one deleted:
+	// what is left is the second's reading, and the last read is its own.
+	t1 := clk.t.Add(-time.Hour)
+	b, err := svc.Start(ctx, userID, study.StartInput{PDFID: &pdfID, StartedAt: &t1, StartPage: ptr(int32(10))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Ingest(ctx, userID, b.Row.ID, append(pageEvents(t1.Add(time.Minute), 10, 4),
+		study.Incoming{ID: uuid.New(), Type: "stop", At: t1.Add(10 * time.Minute)})); err != nil {
+		t.Fatal(err)
+	}
+	pdfReadingExact(t, pool, userID)
+	_, sAB, lastAB, _ := reading()
+	if sAB <= sA || lastAB == nil || lastA == nil || !lastAB.After(*lastA) {
+		t.Fatalf("after the second session: %d s last %v; after the first %d s last %v", sAB, lastAB, sA, lastA)
+	}
+	if err := svc.Delete(ctx, userID, a.Row.ID); err != nil {
+		t.Fatal(err)
+	}
+	pdfReadingExact(t, pool, userID)
+	if _, sB, lastB, ok := reading(); !ok || sB >= sAB || sB == 0 || !lastB.Equal(*lastAB) {
+		t.Fatalf("after deleting the first session: %d s last %v (row %v); both %d s", sB, lastB, ok, sAB)
+	}
+	// Deleting the last session leaves page_stats rows at zero: the rollup
+	// says zero pages and no last read, as a recomputation does.
+	if err := svc.Delete(ctx, userID, b.Row.ID); err != nil {
+		t.Fatal(err)
+	}
+	pdfReadingExact(t, pool, userID)
+	if p, sec, last, ok := reading(); !ok || p != 0 || sec != 0 || last != nil {
+		t.Fatalf("after deleting every session: %d pages %d s last %v (row %v)", p, sec, last, ok)
+	}
+
+	// Moving the PDF between topics changes no reading; deleting it removes
+	// its rollup with its page_stats.
+	c, err := svc.Start(ctx, userID, study.StartInput{PDFID: &pdfID, StartedAt: &t1, StartPage: ptr(int32(1))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Ingest(ctx, userID, c.Row.ID, pageEvents(t1.Add(time.Minute), 1, 4)); err != nil {
+		t.Fatal(err)
+	}
+	var topicA, topicB uuid.UUID
+	for _, tp := range []*uuid.UUID{&topicA, &topicB} {
+		if err := pool.QueryRow(ctx, `INSERT INTO topics (user_id, name) VALUES ($1, $2) RETURNING id`, userID, uuid.NewString()[:8]).Scan(tp); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tp := range []uuid.UUID{topicA, topicB} {
+		if _, err := pool.Exec(ctx, `UPDATE pdfs SET topic_id = $3 WHERE id = $1 AND user_id = $2`, pdfID, userID, tp); err != nil {
+			t.Fatal(err)
+		}
+		pdfReadingExact(t, pool, userID)
+	}
+	if _, err := pool.Exec(ctx, `DELETE FROM pdfs WHERE id = $1 AND user_id = $2`, pdfID, userID); err != nil {
+		t.Fatal(err)
+	}
+	pdfReadingExact(t, pool, userID)
+	if _, _, _, ok := reading(); ok {
+		t.Fatal("a pdf_reading row after the PDF was deleted")
 	}
 }
 

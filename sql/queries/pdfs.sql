@@ -13,6 +13,12 @@ FROM pdfs p
 JOIN pdf_stats st ON st.pdf_id = p.id AND st.user_id = p.user_id
 WHERE p.id = @id AND p.user_id = @user_id;
 
+-- name: GetPDFPaging :one
+-- What GET /api/v1/pdfs/{id}/pages needs of the PDF: its page count and
+-- text status, by primary key (no statistics). Prepared (see
+-- api.preparedReads).
+SELECT id, page_count, text_status FROM pdfs WHERE id = @id AND user_id = @user_id;
+
 -- name: ListPDFs :many
 -- Filters: topic, kind, title substring (the caller escapes LIKE wildcards).
 -- Newest first; keyset pagination on (created_at, id).

@@ -15,6 +15,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/studysprint/studysprint/dbgen"
 	"github.com/studysprint/studysprint/internal/koreader"
 	"github.com/studysprint/studysprint/internal/koreader/importer"
 	"github.com/studysprint/studysprint/internal/koreader/kotest"
@@ -160,6 +161,10 @@ type pageStat struct{ Seconds, Visits int }
 // pageStats is page_stats of one PDF, pages without counted visits left out.
 func (f *fx) pageStats(user, pdf uuid.UUID) map[int]pageStat {
 	f.t.Helper()
+	// The per-PDF rollup of these rows (pdf_reading) must equal their sums.
+	if diff, err := dbgen.New(f.pool).DiffPDFReading(f.ctx, user); err != nil || len(diff) > 0 {
+		f.t.Fatalf("pdf_reading differs from page_stats: %+v %v", diff, err)
+	}
 	rows, err := f.pool.Query(f.ctx, `SELECT page, seconds_read, visits FROM page_stats WHERE user_id = $1 AND pdf_id = $2 AND visits > 0`, user, pdf)
 	if err != nil {
 		f.t.Fatal(err)
