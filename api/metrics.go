@@ -42,7 +42,7 @@ type Metrics struct {
 	// the sweep that ends quiet study sessions.
 	Sweeps, StudySweeps *sweeper.Stats
 
-	routes map[string]bool // "METHOD template" of every route
+	routes map[routeKey]bool // every route's method and template
 }
 
 // NewMetrics returns a registry with the HTTP, text, sweeper, Go runtime and
@@ -120,6 +120,9 @@ func (m *Metrics) watch(pool *pgxpool.Pool, hasher *auth.Hasher, st *study.Servi
 	m.reg.MustRegister(newPoolCollector(pool), newHasherCollector(hasher), newIngestCollector(st), newTextQueueCollector(pool, now))
 }
 
+// routeKey names a route by its method and template.
+type routeKey struct{ method, path string }
+
 // middleware counts and times every request by its route template.
 func (m *Metrics) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
@@ -133,7 +136,7 @@ func (m *Metrics) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 		req := c.Request()
 		method := req.Method
 		route := c.Path()
-		if !m.routes[method+" "+route] {
+		if !m.routes[routeKey{method, route}] {
 			route = unmatchedRoute
 			if !knownMethod(method) {
 				method = "other"

@@ -264,10 +264,10 @@ func New(cfg Config, deps Deps) (*echo.Echo, error) {
 	}
 	e.Use(bodyLimitMiddleware(cfg.BodyLimit, uploadRoute, importRoute))
 	s.routes(e)
-	s.metrics.routes = map[string]bool{}
+	s.metrics.routes = map[routeKey]bool{}
 	for _, r := range e.Routes() {
 		if !strings.HasPrefix(r.Name, "github.com/labstack/echo") { // echo's own 404/405 handlers
-			s.metrics.routes[r.Method+" "+r.Path] = true
+			s.metrics.routes[routeKey{r.Method, r.Path}] = true
 		}
 	}
 	return e, nil
