@@ -7,9 +7,12 @@ TEST_DATABASE_URL ?= $(PG_ADMIN_URL)
 VET_DATABASE_URL  ?= postgres://postgres@127.0.0.1:5432/studysprint_vet?sslmode=disable
 SCHEMA_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/studysprint_schema?sslmode=disable
 
-# sqlc is pinned in go.mod (tool directive) and always runs with its wasm
-# parser, so no C toolchain is needed and `sqlc diff` is stable.
-SQLC    := CGO_ENABLED=0 go tool sqlc
+# sqlc is pinned here and built from its own module (its go.mod, not ours:
+# as a tool of our module it got our newer ncruces/go-sqlite3 and printed a
+# deprecation line on every run). It always runs with its wasm parser, so no
+# C toolchain is needed and `sqlc diff` is stable.
+SQLC_VERSION := v1.31.1
+SQLC    := CGO_ENABLED=0 go run github.com/sqlc-dev/sqlc/cmd/sqlc@$(SQLC_VERSION)
 BIN     := bin/studysprint
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 
