@@ -62,9 +62,11 @@ func TestRunGroup(t *testing.T) {
 		t.Fatalf("summary %q", closed.ErrorSummary())
 	}
 	// 200/s for 0.4 s: about 80 requests, each at least 2 ms from its
-	// schedule. Never ahead of the schedule; a busy machine (the whole suite
-	// under the race detector) may fall behind it.
-	if n := len(paced.Latencies); n < 40 || n > 82 {
+	// schedule. Never ahead of the schedule: at most the 100 due by the
+	// window's end (warmup included; a busy machine, such as the whole suite
+	// under the race detector, falls behind in the warmup and its late
+	// requests end inside the window), and it may fall behind.
+	if n := len(paced.Latencies); n < 40 || n > 100 {
 		t.Fatalf("paced: %d requests in the window, want about 80", n)
 	}
 	if s := paced.Latencies.Summarize(); s.P50 < 2*time.Millisecond {
