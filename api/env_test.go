@@ -159,6 +159,7 @@ type envConfig struct {
 	koreaderLimits  *koreader.Limits // nil: the shared reader's
 	metricsToken    string           // routes /metrics behind this token
 	metrics         *api.Metrics     // nil: the server makes its own
+	readCache       int64            // READ_CACHE_SIZE; 0: the production default (32 MiB), -1: off
 }
 
 func newEnv(t testing.TB) *env { return newEnvWith(t, envConfig{}) }
@@ -203,6 +204,12 @@ func newEnvWith(t testing.TB, cfg envConfig) *env {
 	if cfg.inspector == nil {
 		cfg.inspector = sharedInspector(t)
 	}
+	switch cfg.readCache {
+	case 0: // every test runs through the read cache, as production does
+		cfg.readCache = 32 << 20
+	case -1:
+		cfg.readCache = 0
+	}
 	logs := &syncBuffer{}
 	uploads := filepath.Join(t.TempDir(), "uploads")
 	e, err := api.New(api.Config{
@@ -213,7 +220,7 @@ func newEnvWith(t testing.TB, cfg envConfig) *env {
 		UploadsPerUser: cfg.uploadsPerUser, StorageQuota: cfg.storageQuota,
 		UploadGrace: cfg.uploadGrace, UploadMinRate: cfg.uploadMinRate, UploadTimeout: cfg.uploadTimeout,
 		UserRatePerSecond: cfg.userRate, UserRateBurst: cfg.userBurst, SearchesPerUser: cfg.searches,
-		KOReaderMaxFileBytes: cfg.koreaderMaxFile, MetricsToken: cfg.metricsToken,
+		KOReaderMaxFileBytes: cfg.koreaderMaxFile, MetricsToken: cfg.metricsToken, ReadCacheSize: cfg.readCache,
 	}, api.Deps{
 		Metrics:   cfg.metrics,
 		Store:     cfg.store,

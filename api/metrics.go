@@ -17,6 +17,7 @@ import (
 
 	"github.com/studysprint/studysprint/dbgen"
 	"github.com/studysprint/studysprint/internal/auth"
+	"github.com/studysprint/studysprint/internal/readcache"
 	"github.com/studysprint/studysprint/internal/study"
 	"github.com/studysprint/studysprint/internal/sweeper"
 	"github.com/studysprint/studysprint/internal/textindex"
@@ -35,6 +36,7 @@ type Metrics struct {
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
 	inFlight prometheus.Gauge
+	cache    *prometheus.CounterVec
 
 	// Text is shared by the server's text workers (textindex.Worker.Stats).
 	Text *textindex.Stats
@@ -63,11 +65,15 @@ func NewMetrics() *Metrics {
 			Name: "studysprint_http_requests_in_flight",
 			Help: "HTTP requests being handled now.",
 		}),
+		cache: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "studysprint_read_cache_requests_total",
+			Help: "Reads of cached routes, by route template and result (hit: answered from memory; miss: from the database, then kept; bypass: Cache-Control: no-cache).",
+		}, []string{"route", "result"}),
 		Text:        &textindex.Stats{},
 		Sweeps:      &sweeper.Stats{},
 		StudySweeps: &sweeper.Stats{},
 	}
-	m.reg.MustRegister(m.requests, m.duration, m.inFlight,
+	m.reg.MustRegister(m.requests, m.duration, m.inFlight, m.cache,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{
@@ -116,8 +122,23 @@ func (m *Metrics) ListenerHandler(withPprof bool) http.Handler {
 }
 
 // watch registers the families whose sources New builds or receives.
-func (m *Metrics) watch(pool *pgxpool.Pool, hasher *auth.Hasher, st *study.Service, now func() time.Time) {
-	m.reg.MustRegister(newPoolCollector(pool), newHasherCollector(hasher), newIngestCollector(st), newTextQueueCollector(pool, now))
+func (m *Metrics) watch(pool *pgxpool.Pool, hasher *auth.Hasher, st *study.Service, cache *readcache.Cache, now func() time.Time) {
+	m.reg.MustRegister(newPoolCollector(pool), newHasherCollector(hasher), newIngestCollector(st), newTextQueueCollector(pool, now),
+		newReadCacheCollector(cache))
+}
+
+// readCache counts one read of a cached route.
+func (m *Metrics) readCache(route, result string) { m.cache.WithLabelValues(route, result).Inc() }
+
+// newReadCacheCollector reports what the read cache holds.
+func newReadCacheCollector(c *readcache.Cache) prometheus.Collector {
+	entries := prometheus.NewDesc("studysprint_read_cache_entries", "Answers held by the read cache now.", nil, nil)
+	size := prometheus.NewDesc("studysprint_read_cache_bytes", "Bytes the read cache holds now (bodies, keys and bookkeeping; at most READ_CACHE_SIZE).", nil, nil)
+	return collectorFunc{descs: []*prometheus.Desc{entries, size}, collect: func(ch chan<- prometheus.Metric) {
+		n, b := c.Stats()
+		ch <- prometheus.MustNewConstMetric(entries, prometheus.GaugeValue, float64(n))
+		ch <- prometheus.MustNewConstMetric(size, prometheus.GaugeValue, float64(b))
+	}}
 }
 
 // routeKey names a route by its method and template.

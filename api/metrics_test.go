@@ -17,7 +17,7 @@ const metricsToken = "metrics-token-0123456789abcdef"
 
 // scrape reads /metrics from url with the given bearer token ("" for none)
 // and returns the status and the body.
-func scrape(t *testing.T, client *http.Client, url, token string) (int, string) {
+func scrape(t testing.TB, client *http.Client, url, token string) (int, string) {
 	t.Helper()
 	req, _ := http.NewRequest("GET", url, nil)
 	if token != "" {
@@ -78,6 +78,10 @@ func TestMetricsFamilies(t *testing.T) {
 	first, second := page(2, time.Minute), beat(2*time.Minute)
 	e.sendEvents(tk.AccessToken, s.ID, t0, first, second)
 	e.sendEvents(tk.AccessToken, s.ID, t0, first)
+	// The read cache: a miss, then a hit, of a PDF's pages.
+	for range 2 {
+		e.do("GET", "/api/v1/pdfs/"+pdf.ID+"/pages", nil, withToken(tk.AccessToken)).must(t, http.StatusOK)
+	}
 
 	status, body := scrape(t, e.client, e.srv.URL+"/metrics", metricsToken)
 	if status != http.StatusOK {
@@ -92,6 +96,7 @@ func TestMetricsFamilies(t *testing.T) {
 		"studysprint_bcrypt_queue_waits_total", "studysprint_bcrypt_queue_wait_seconds_total", "studysprint_bcrypt_rejected_total",
 		"studysprint_text_queue_jobs", "studysprint_text_pdfs_extracted_total", "studysprint_text_pages_extracted_total",
 		"studysprint_text_extraction_failures_total", "studysprint_study_events_total", "studysprint_sweeper_runs_total",
+		"studysprint_read_cache_requests_total", "studysprint_read_cache_entries", "studysprint_read_cache_bytes",
 		"go_goroutines", "go_memstats_heap_alloc_bytes", "process_resident_memory_bytes", "process_cpu_seconds_total",
 	} {
 		if len(series(body, family)) == 0 {
@@ -135,6 +140,14 @@ func TestMetricsFamilies(t *testing.T) {
 		t.Errorf("text queue waiting %s, want 1", v)
 	}
 	sampleValue(t, body, "studysprint_sweeper_runs_total", `sweeper="retention"`, `result="ok"`)
+	for _, result := range []string{"miss", "hit"} {
+		if v := sampleValue(t, body, "studysprint_read_cache_requests_total", `route="/api/v1/pdfs/:id/pages"`, `result="`+result+`"`); v != "1" {
+			t.Errorf("read cache %s counted %s times, want 1", result, v)
+		}
+	}
+	if v := sampleValue(t, body, "studysprint_read_cache_entries"); v != "1" {
+		t.Errorf("read cache entries %s, want 1", v)
+	}
 }
 
 // TestMetricsToken: on the main listener /metrics needs METRICS_TOKEN.

@@ -1,8 +1,8 @@
 package api
 
 import (
+	"context"
 	"errors"
-	"net/http"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -41,30 +41,36 @@ func (s *server) listPDFPages(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	pdf, err := s.q.GetPDFPaging(c.Request().Context(), dbgen.GetPDFPagingParams{ID: id, UserID: principalOf(c).User.ID})
+	userID := principalOf(c).User.ID
+	return s.cachedJSON(c, func(ctx context.Context) (any, error) { return s.pdfPages(ctx, userID, id, pg) })
+}
+
+// pdfPages is one page of listPDFPages' answer, from the database.
+func (s *server) pdfPages(ctx context.Context, userID, id uuid.UUID, pg page) (any, error) {
+	pdf, err := s.q.GetPDFPaging(ctx, dbgen.GetPDFPagingParams{ID: id, UserID: userID})
 	if errors.Is(err, pgx.ErrNoRows) {
-		return apperr.NotFoundf("PDF")
+		return nil, apperr.NotFoundf("PDF")
 	}
 	if err != nil {
-		return err
+		return nil, err
 	}
 	from := int32(1)
 	if pg.after != nil {
 		if last := *pg.after.N; last < 1 || last >= int64(pdf.PageCount) || pg.after.ID != pdf.ID {
 			e := errBadRequest("invalid_cursor", "the cursor is not one this list returned")
 			e.Fields = map[string]string{"cursor": "is not valid"}
-			return e
+			return nil, e
 		}
 		from = int32(*pg.after.N) + 1
 	}
 	to := min(pdf.PageCount, from+int32(pg.limit)-1)
 	items := []pageResponse{}
 	if from <= pdf.PageCount {
-		rows, err := s.q.ListPDFPages(c.Request().Context(), dbgen.ListPDFPagesParams{
-			PdfID: pdf.ID, UserID: principalOf(c).User.ID, FromPage: from, ToPage: to,
+		rows, err := s.q.ListPDFPages(ctx, dbgen.ListPDFPagesParams{
+			PdfID: pdf.ID, UserID: userID, FromPage: from, ToPage: to,
 		})
 		if err != nil {
-			return err
+			return nil, err
 		}
 		items = make([]pageResponse, 0, len(rows))
 		for _, r := range rows {
@@ -76,5 +82,5 @@ func (s *server) listPDFPages(c echo.Context) error {
 		n := int64(to)
 		next = encodeCursor(cursor{N: &n, ID: pdf.ID})
 	}
-	return c.JSON(http.StatusOK, pagesResponse{Items: items, NextCursor: next, TextStatus: pdf.TextStatus})
+	return pagesResponse{Items: items, NextCursor: next, TextStatus: pdf.TextStatus}, nil
 }

@@ -30,6 +30,7 @@ import (
 	"github.com/studysprint/studysprint/internal/library"
 	"github.com/studysprint/studysprint/internal/pdfinfo"
 	"github.com/studysprint/studysprint/internal/ratelimit"
+	"github.com/studysprint/studysprint/internal/readcache"
 	"github.com/studysprint/studysprint/internal/search"
 	"github.com/studysprint/studysprint/internal/storage"
 	"github.com/studysprint/studysprint/internal/study"
@@ -70,6 +71,9 @@ type Config struct {
 	UserRateBurst     int
 	// SearchesPerUser bounds one user's concurrent searches (429 beyond).
 	SearchesPerUser int
+	// ReadCacheSize is the memory of the read cache (readcache.New; 0
+	// turns it off).
+	ReadCacheSize int64
 	// TrustedProxies are the peers whose X-Forwarded-For is believed; from
 	// anyone else the header is ignored.
 	TrustedProxies []netip.Prefix
@@ -160,6 +164,7 @@ type server struct {
 	accounts    *account.Service
 
 	metrics *Metrics
+	cache   *readcache.Cache
 }
 
 // New builds the HTTP handler with every route and middleware.
@@ -240,11 +245,12 @@ func New(cfg Config, deps Deps) (*echo.Echo, error) {
 		s.cfg.SearchesPerUser = 2
 	}
 	s.searcher = search.NewService(s.q, cfg.SearchLanguages, cfg.SearchesPerUser)
+	s.cache = readcache.New(cfg.ReadCacheSize)
 	s.metrics = deps.Metrics
 	if s.metrics == nil {
 		s.metrics = NewMetrics()
 	}
-	s.metrics.watch(deps.Pool, deps.Hasher, s.study, clock)
+	s.metrics.watch(deps.Pool, deps.Hasher, s.study, s.cache, clock)
 
 	e := echo.New()
 	e.HideBanner = true

@@ -153,9 +153,14 @@ func (s *server) listTopics(c echo.Context) error {
 	if err := fe.Err(); err != nil {
 		return err
 	}
-	rows, err := s.q.ListTopics(c.Request().Context(), params)
+	return s.cachedJSON(c, func(ctx context.Context) (any, error) { return s.topicList(ctx, params, pg) })
+}
+
+// topicList is one page of listTopics' answer, from the database.
+func (s *server) topicList(ctx context.Context, params dbgen.ListTopicsParams, pg page) (any, error) {
+	rows, err := s.q.ListTopics(ctx, params)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	rows, next := pageOf(pg, rows, func(r dbgen.ListTopicsRow) cursor {
 		n, name := int64(r.Topic.SortOrder), strings.ToLower(r.Topic.Name)
@@ -169,7 +174,7 @@ func (s *server) listTopics(c echo.Context) error {
 			ExerciseCount: r.ExerciseCount, ExercisesDone: r.ExercisesDone,
 		})
 	}
-	return c.JSON(http.StatusOK, listResponse[topicResponse]{Items: items, NextCursor: next})
+	return listResponse[topicResponse]{Items: items, NextCursor: next}, nil
 }
 
 // archivedFilter reads ?archived=: false (the default) hides archived topics,

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgtype"
 )
 
 // Page bookmarks with a label and a note.
@@ -116,6 +117,12 @@ type Import struct {
 	Skipped     []byte
 	StartedAt   time.Time
 	FinishedAt  time.Time
+}
+
+// Users whose library the running transaction changed (one row per user and transaction, from note_library_change); apply_library_change bumps users.library_version and deletes the row at the commit, so the table is empty between transactions.
+type LibraryChange struct {
+	UserID uuid.UUID
+	Xact   pgtype.Uint64
 }
 
 // Password attempts per login identifier and client network (an IPv4 address or an IPv6 /64) in a fixed window. An attempt is counted before its password is checked, in one statement under the row lock (CountLoginAttempt), so concurrent guesses cannot pass the limit; past LOGIN_LOCKOUT_FAILURES the network is refused for this identifier until the window ends. A successful login deletes only its own network's row, so a stranger elsewhere cannot lock a student out.
@@ -357,6 +364,8 @@ type User struct {
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
 	LastLoginAt  *time.Time
+	// Moves at the commit of every transaction that changed the user's topics, pdfs, pdf_pages, page_stats, pdf_reading, exercises or bookmarks (note_library_change, apply_library_change). Read with the session check; the read cache keeps list answers under it.
+	LibraryVersion int64
 }
 
 // One row per user, created in the same transaction as the user. Typed columns with defaults; every range is enforced here as well as in the API (a test keeps the two in step).

@@ -332,7 +332,7 @@ type Querier interface {
 	//
 	//  INSERT INTO users (email, username, full_name, timezone, password_hash)
 	//  VALUES ($1, $2, $3, $4, $5)
-	//  RETURNING id, email, username, full_name, timezone, password_hash, is_active, created_at, updated_at, last_login_at
+	//  RETURNING id, email, username, full_name, timezone, password_hash, is_active, created_at, updated_at, last_login_at, library_version
 	CreateUser(ctx context.Context, arg CreateUserParams) (User, error)
 	//CreateUserPreferences
 	//
@@ -684,7 +684,7 @@ type Querier interface {
 	// must be live and belong to an active user. expires_at never passes
 	// absolute_expires_at (user_sessions_expiry_check), so one comparison covers both.
 	//
-	//  SELECT u.id, u.email, u.username, u.full_name, u.timezone, u.password_hash, u.is_active, u.created_at, u.updated_at, u.last_login_at, s.last_used_at AS session_last_used_at
+	//  SELECT u.id, u.email, u.username, u.full_name, u.timezone, u.password_hash, u.is_active, u.created_at, u.updated_at, u.last_login_at, u.library_version, s.last_used_at AS session_last_used_at
 	//  FROM user_sessions s
 	//  JOIN users u ON u.id = s.user_id
 	//  WHERE s.id = $1
@@ -754,7 +754,7 @@ type Querier interface {
 	// Finds a presented refresh token with its session and user, and locks the
 	// session row: concurrent refreshes of one session run one at a time.
 	//
-	//  SELECT t.token_hash, t.issued_at, t.rotated_at, s.id, s.user_id, s.user_agent, s.ip, s.created_at, s.last_used_at, s.expires_at, s.revoked_at, s.revoke_reason, s.refresh_secret, s.absolute_expires_at, u.id, u.email, u.username, u.full_name, u.timezone, u.password_hash, u.is_active, u.created_at, u.updated_at, u.last_login_at
+	//  SELECT t.token_hash, t.issued_at, t.rotated_at, s.id, s.user_id, s.user_agent, s.ip, s.created_at, s.last_used_at, s.expires_at, s.revoked_at, s.revoke_reason, s.refresh_secret, s.absolute_expires_at, u.id, u.email, u.username, u.full_name, u.timezone, u.password_hash, u.is_active, u.created_at, u.updated_at, u.last_login_at, u.library_version
 	//  FROM user_refresh_tokens t
 	//  JOIN user_sessions s ON s.id = t.session_id AND s.user_id = t.user_id
 	//  JOIN users u ON u.id = t.user_id
@@ -801,7 +801,7 @@ type Querier interface {
 	// The login is an email (contains '@') or a username (never does), so at most
 	// one row matches; both branches are served by a unique index.
 	//
-	//  SELECT id, email, username, full_name, timezone, password_hash, is_active, created_at, updated_at, last_login_at FROM users
+	//  SELECT id, email, username, full_name, timezone, password_hash, is_active, created_at, updated_at, last_login_at, library_version FROM users
 	//  WHERE lower(email) = lower($1::text) OR username = lower($1::text)
 	GetUserByLogin(ctx context.Context, login string) (User, error)
 	//GetUserPreferences
@@ -1976,7 +1976,7 @@ type Querier interface {
 	//      timezone   = coalesce($4, timezone),
 	//      updated_at = $5
 	//  WHERE id = $6
-	//  RETURNING id, email, username, full_name, timezone, password_hash, is_active, created_at, updated_at, last_login_at
+	//  RETURNING id, email, username, full_name, timezone, password_hash, is_active, created_at, updated_at, last_login_at, library_version
 	UpdateUserProfile(ctx context.Context, arg UpdateUserProfileParams) (User, error)
 }
 

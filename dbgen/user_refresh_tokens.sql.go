@@ -84,7 +84,7 @@ func (q *Queries) DeleteSessionRefreshTokens(ctx context.Context, arg DeleteSess
 }
 
 const getRefreshTokenForUpdate = `-- name: GetRefreshTokenForUpdate :one
-SELECT t.token_hash, t.issued_at, t.rotated_at, s.id, s.user_id, s.user_agent, s.ip, s.created_at, s.last_used_at, s.expires_at, s.revoked_at, s.revoke_reason, s.refresh_secret, s.absolute_expires_at, u.id, u.email, u.username, u.full_name, u.timezone, u.password_hash, u.is_active, u.created_at, u.updated_at, u.last_login_at
+SELECT t.token_hash, t.issued_at, t.rotated_at, s.id, s.user_id, s.user_agent, s.ip, s.created_at, s.last_used_at, s.expires_at, s.revoked_at, s.revoke_reason, s.refresh_secret, s.absolute_expires_at, u.id, u.email, u.username, u.full_name, u.timezone, u.password_hash, u.is_active, u.created_at, u.updated_at, u.last_login_at, u.library_version
 FROM user_refresh_tokens t
 JOIN user_sessions s ON s.id = t.session_id AND s.user_id = t.user_id
 JOIN users u ON u.id = t.user_id
@@ -103,7 +103,7 @@ type GetRefreshTokenForUpdateRow struct {
 // Finds a presented refresh token with its session and user, and locks the
 // session row: concurrent refreshes of one session run one at a time.
 //
-//	SELECT t.token_hash, t.issued_at, t.rotated_at, s.id, s.user_id, s.user_agent, s.ip, s.created_at, s.last_used_at, s.expires_at, s.revoked_at, s.revoke_reason, s.refresh_secret, s.absolute_expires_at, u.id, u.email, u.username, u.full_name, u.timezone, u.password_hash, u.is_active, u.created_at, u.updated_at, u.last_login_at
+//	SELECT t.token_hash, t.issued_at, t.rotated_at, s.id, s.user_id, s.user_agent, s.ip, s.created_at, s.last_used_at, s.expires_at, s.revoked_at, s.revoke_reason, s.refresh_secret, s.absolute_expires_at, u.id, u.email, u.username, u.full_name, u.timezone, u.password_hash, u.is_active, u.created_at, u.updated_at, u.last_login_at, u.library_version
 //	FROM user_refresh_tokens t
 //	JOIN user_sessions s ON s.id = t.session_id AND s.user_id = t.user_id
 //	JOIN users u ON u.id = t.user_id
@@ -137,6 +137,7 @@ func (q *Queries) GetRefreshTokenForUpdate(ctx context.Context, tokenHash []byte
 		&i.User.CreatedAt,
 		&i.User.UpdatedAt,
 		&i.User.LastLoginAt,
+		&i.User.LibraryVersion,
 	)
 	return i, err
 }

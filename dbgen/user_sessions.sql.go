@@ -113,7 +113,7 @@ func (q *Queries) ExtendSession(ctx context.Context, arg ExtendSessionParams) er
 }
 
 const getActiveSessionUser = `-- name: GetActiveSessionUser :one
-SELECT u.id, u.email, u.username, u.full_name, u.timezone, u.password_hash, u.is_active, u.created_at, u.updated_at, u.last_login_at, s.last_used_at AS session_last_used_at
+SELECT u.id, u.email, u.username, u.full_name, u.timezone, u.password_hash, u.is_active, u.created_at, u.updated_at, u.last_login_at, u.library_version, s.last_used_at AS session_last_used_at
 FROM user_sessions s
 JOIN users u ON u.id = s.user_id
 WHERE s.id = $1
@@ -138,7 +138,7 @@ type GetActiveSessionUserRow struct {
 // must be live and belong to an active user. expires_at never passes
 // absolute_expires_at (user_sessions_expiry_check), so one comparison covers both.
 //
-//	SELECT u.id, u.email, u.username, u.full_name, u.timezone, u.password_hash, u.is_active, u.created_at, u.updated_at, u.last_login_at, s.last_used_at AS session_last_used_at
+//	SELECT u.id, u.email, u.username, u.full_name, u.timezone, u.password_hash, u.is_active, u.created_at, u.updated_at, u.last_login_at, u.library_version, s.last_used_at AS session_last_used_at
 //	FROM user_sessions s
 //	JOIN users u ON u.id = s.user_id
 //	WHERE s.id = $1
@@ -160,6 +160,7 @@ func (q *Queries) GetActiveSessionUser(ctx context.Context, arg GetActiveSession
 		&i.User.CreatedAt,
 		&i.User.UpdatedAt,
 		&i.User.LastLoginAt,
+		&i.User.LibraryVersion,
 		&i.SessionLastUsedAt,
 	)
 	return i, err

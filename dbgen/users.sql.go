@@ -15,7 +15,7 @@ import (
 const createUser = `-- name: CreateUser :one
 INSERT INTO users (email, username, full_name, timezone, password_hash)
 VALUES ($1, $2, $3, $4, $5)
-RETURNING id, email, username, full_name, timezone, password_hash, is_active, created_at, updated_at, last_login_at
+RETURNING id, email, username, full_name, timezone, password_hash, is_active, created_at, updated_at, last_login_at, library_version
 `
 
 type CreateUserParams struct {
@@ -30,7 +30,7 @@ type CreateUserParams struct {
 //
 //	INSERT INTO users (email, username, full_name, timezone, password_hash)
 //	VALUES ($1, $2, $3, $4, $5)
-//	RETURNING id, email, username, full_name, timezone, password_hash, is_active, created_at, updated_at, last_login_at
+//	RETURNING id, email, username, full_name, timezone, password_hash, is_active, created_at, updated_at, last_login_at, library_version
 func (q *Queries) CreateUser(ctx context.Context, arg CreateUserParams) (User, error) {
 	row := q.db.QueryRow(ctx, createUser,
 		arg.Email,
@@ -51,6 +51,7 @@ func (q *Queries) CreateUser(ctx context.Context, arg CreateUserParams) (User, e
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.LastLoginAt,
+		&i.LibraryVersion,
 	)
 	return i, err
 }
@@ -71,14 +72,14 @@ func (q *Queries) DeleteUser(ctx context.Context, userID uuid.UUID) (int64, erro
 }
 
 const getUserByLogin = `-- name: GetUserByLogin :one
-SELECT id, email, username, full_name, timezone, password_hash, is_active, created_at, updated_at, last_login_at FROM users
+SELECT id, email, username, full_name, timezone, password_hash, is_active, created_at, updated_at, last_login_at, library_version FROM users
 WHERE lower(email) = lower($1::text) OR username = lower($1::text)
 `
 
 // The login is an email (contains '@') or a username (never does), so at most
 // one row matches; both branches are served by a unique index.
 //
-//	SELECT id, email, username, full_name, timezone, password_hash, is_active, created_at, updated_at, last_login_at FROM users
+//	SELECT id, email, username, full_name, timezone, password_hash, is_active, created_at, updated_at, last_login_at, library_version FROM users
 //	WHERE lower(email) = lower($1::text) OR username = lower($1::text)
 func (q *Queries) GetUserByLogin(ctx context.Context, login string) (User, error) {
 	row := q.db.QueryRow(ctx, getUserByLogin, login)
@@ -94,6 +95,7 @@ func (q *Queries) GetUserByLogin(ctx context.Context, login string) (User, error
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.LastLoginAt,
+		&i.LibraryVersion,
 	)
 	return i, err
 }
@@ -145,7 +147,7 @@ UPDATE users SET
     timezone   = coalesce($4, timezone),
     updated_at = $5
 WHERE id = $6
-RETURNING id, email, username, full_name, timezone, password_hash, is_active, created_at, updated_at, last_login_at
+RETURNING id, email, username, full_name, timezone, password_hash, is_active, created_at, updated_at, last_login_at, library_version
 `
 
 type UpdateUserProfileParams struct {
@@ -166,7 +168,7 @@ type UpdateUserProfileParams struct {
 //	    timezone   = coalesce($4, timezone),
 //	    updated_at = $5
 //	WHERE id = $6
-//	RETURNING id, email, username, full_name, timezone, password_hash, is_active, created_at, updated_at, last_login_at
+//	RETURNING id, email, username, full_name, timezone, password_hash, is_active, created_at, updated_at, last_login_at, library_version
 func (q *Queries) UpdateUserProfile(ctx context.Context, arg UpdateUserProfileParams) (User, error) {
 	row := q.db.QueryRow(ctx, updateUserProfile,
 		arg.Email,
@@ -188,6 +190,7 @@ func (q *Queries) UpdateUserProfile(ctx context.Context, arg UpdateUserProfilePa
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.LastLoginAt,
+		&i.LibraryVersion,
 	)
 	return i, err
 }

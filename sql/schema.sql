@@ -26,6 +26,51 @@ CREATE EXTENSION IF NOT EXISTS btree_gin WITH SCHEMA public;
 COMMENT ON EXTENSION btree_gin IS 'Lets one GIN index serve "this user''s (or this PDF''s) rows matching this query".';
 
 
+--
+-- Name: apply_library_change(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.apply_library_change() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    UPDATE users SET library_version = library_version + 1 WHERE id = NEW.user_id;
+    DELETE FROM library_changes WHERE user_id = NEW.user_id AND xact = NEW.xact;
+    RETURN NULL;
+END
+$$;
+
+
+--
+-- Name: FUNCTION apply_library_change(); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.apply_library_change() IS 'Deferred to the commit (library_changes_apply): bumps the noted user''s library_version and deletes the note.';
+
+
+--
+-- Name: note_library_change(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.note_library_change() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    INSERT INTO library_changes (user_id)
+    SELECT DISTINCT user_id FROM changed
+    ON CONFLICT DO NOTHING;
+    RETURN NULL;
+END
+$$;
+
+
+--
+-- Name: FUNCTION note_library_change(); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.note_library_change() IS 'AFTER … FOR EACH STATEMENT trigger: notes in library_changes every user with a row in the statement''s transition table `changed` (new rows for INSERT and UPDATE, old rows for DELETE).';
+
+
 SET default_tablespace = '';
 
 SET default_table_access_method = heap;
@@ -324,6 +369,23 @@ COMMENT ON COLUMN public.imports.visits_rejected IS 'Visits whose page event the
 --
 
 COMMENT ON COLUMN public.imports.book_results IS 'Per book of the file: title, matched PDF and how (md5, title) or why not, and its counts (internal/koreader/importer.BookResult).';
+
+
+--
+-- Name: library_changes; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE UNLOGGED TABLE public.library_changes (
+    user_id uuid NOT NULL,
+    xact xid8 DEFAULT pg_current_xact_id() NOT NULL
+);
+
+
+--
+-- Name: TABLE library_changes; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TABLE public.library_changes IS 'Users whose library the running transaction changed (one row per user and transaction, from note_library_change); apply_library_change bumps users.library_version and deletes the row at the commit, so the table is empty between transactions.';
 
 
 --
@@ -1123,6 +1185,7 @@ CREATE TABLE public.users (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     last_login_at timestamp with time zone,
+    library_version bigint DEFAULT 0 NOT NULL,
     CONSTRAINT users_email_check CHECK ((((length(email) >= 3) AND (length(email) <= 254)) AND (strpos(email, '@'::text) > 1))),
     CONSTRAINT users_full_name_check CHECK ((char_length(full_name) <= 200)),
     CONSTRAINT users_password_hash_check CHECK ((password_hash <> ''::text)),
@@ -1150,6 +1213,13 @@ COMMENT ON COLUMN public.users.timezone IS 'An IANA zone name; day boundaries of
 --
 
 COMMENT ON COLUMN public.users.password_hash IS 'bcrypt; never sent to clients (responses are built from DTOs, never from rows).';
+
+
+--
+-- Name: COLUMN users.library_version; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.users.library_version IS 'Moves at the commit of every transaction that changed the user''s topics, pdfs, pdf_pages, page_stats, pdf_reading, exercises or bookmarks (note_library_change, apply_library_change). Read with the session check; the read cache keeps list answers under it.';
 
 
 --
@@ -1198,6 +1268,14 @@ ALTER TABLE ONLY public.goals
 
 ALTER TABLE ONLY public.imports
     ADD CONSTRAINT imports_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: library_changes library_changes_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.library_changes
+    ADD CONSTRAINT library_changes_pkey PRIMARY KEY (user_id, xact);
 
 
 --
@@ -2126,6 +2204,160 @@ COMMENT ON INDEX public.users_username_key IS 'Username uniqueness; serves GetUs
 
 
 --
+-- Name: bookmarks bookmarks_library_version_delete; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER bookmarks_library_version_delete AFTER DELETE ON public.bookmarks REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION public.note_library_change();
+
+
+--
+-- Name: bookmarks bookmarks_library_version_insert; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER bookmarks_library_version_insert AFTER INSERT ON public.bookmarks REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION public.note_library_change();
+
+
+--
+-- Name: bookmarks bookmarks_library_version_update; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER bookmarks_library_version_update AFTER UPDATE ON public.bookmarks REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION public.note_library_change();
+
+
+--
+-- Name: exercises exercises_library_version_delete; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER exercises_library_version_delete AFTER DELETE ON public.exercises REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION public.note_library_change();
+
+
+--
+-- Name: exercises exercises_library_version_insert; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER exercises_library_version_insert AFTER INSERT ON public.exercises REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION public.note_library_change();
+
+
+--
+-- Name: exercises exercises_library_version_update; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER exercises_library_version_update AFTER UPDATE ON public.exercises REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION public.note_library_change();
+
+
+--
+-- Name: library_changes library_changes_apply; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE CONSTRAINT TRIGGER library_changes_apply AFTER INSERT ON public.library_changes DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION public.apply_library_change();
+
+
+--
+-- Name: page_stats page_stats_library_version_delete; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER page_stats_library_version_delete AFTER DELETE ON public.page_stats REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION public.note_library_change();
+
+
+--
+-- Name: page_stats page_stats_library_version_insert; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER page_stats_library_version_insert AFTER INSERT ON public.page_stats REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION public.note_library_change();
+
+
+--
+-- Name: page_stats page_stats_library_version_update; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER page_stats_library_version_update AFTER UPDATE ON public.page_stats REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION public.note_library_change();
+
+
+--
+-- Name: pdf_pages pdf_pages_library_version_delete; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER pdf_pages_library_version_delete AFTER DELETE ON public.pdf_pages REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION public.note_library_change();
+
+
+--
+-- Name: pdf_pages pdf_pages_library_version_insert; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER pdf_pages_library_version_insert AFTER INSERT ON public.pdf_pages REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION public.note_library_change();
+
+
+--
+-- Name: pdf_pages pdf_pages_library_version_update; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER pdf_pages_library_version_update AFTER UPDATE ON public.pdf_pages REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION public.note_library_change();
+
+
+--
+-- Name: pdf_reading pdf_reading_library_version_delete; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER pdf_reading_library_version_delete AFTER DELETE ON public.pdf_reading REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION public.note_library_change();
+
+
+--
+-- Name: pdf_reading pdf_reading_library_version_insert; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER pdf_reading_library_version_insert AFTER INSERT ON public.pdf_reading REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION public.note_library_change();
+
+
+--
+-- Name: pdf_reading pdf_reading_library_version_update; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER pdf_reading_library_version_update AFTER UPDATE ON public.pdf_reading REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION public.note_library_change();
+
+
+--
+-- Name: pdfs pdfs_library_version_delete; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER pdfs_library_version_delete AFTER DELETE ON public.pdfs REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION public.note_library_change();
+
+
+--
+-- Name: pdfs pdfs_library_version_insert; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER pdfs_library_version_insert AFTER INSERT ON public.pdfs REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION public.note_library_change();
+
+
+--
+-- Name: pdfs pdfs_library_version_update; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER pdfs_library_version_update AFTER UPDATE ON public.pdfs REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION public.note_library_change();
+
+
+--
+-- Name: topics topics_library_version_delete; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER topics_library_version_delete AFTER DELETE ON public.topics REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION public.note_library_change();
+
+
+--
+-- Name: topics topics_library_version_insert; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER topics_library_version_insert AFTER INSERT ON public.topics REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION public.note_library_change();
+
+
+--
+-- Name: topics topics_library_version_update; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER topics_library_version_update AFTER UPDATE ON public.topics REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION public.note_library_change();
+
+
+--
 -- Name: bookmarks bookmarks_pdf_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -2416,4 +2648,5 @@ INSERT INTO public.schema_migrations (version) VALUES
     ('20261201170000'),
     ('20261201200000'),
     ('20261202100000'),
-    ('20261202110000');
+    ('20261202110000'),
+    ('20261203100000');

@@ -258,6 +258,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		UserRatePerSecond:      float64(cfg.UserRateLimitPerSecond),
 		UserRateBurst:          cfg.UserRateLimitBurst,
 		SearchesPerUser:        cfg.SearchesPerUser,
+		ReadCacheSize:          cfg.ReadCacheSize,
 		TrustedProxies:         cfg.TrustedProxies,
 		Lockout:                cfg.Lockout(),
 		IPv6Prefix:             cfg.RateLimitIPv6Prefix,

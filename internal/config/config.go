@@ -91,6 +91,7 @@ type Config struct {
 	UserRateLimitPerSecond int
 	UserRateLimitBurst     int
 	SearchesPerUser        int
+	ReadCacheSize          int64
 	TrustedProxies         []netip.Prefix
 	LoginLockoutFailures   int
 	LoginLockoutWindow     time.Duration
@@ -201,6 +202,7 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 		UserRateLimitPerSecond: e.integer("USER_RATE_LIMIT_PER_SECOND", 50, 0, 1_000_000),
 		UserRateLimitBurst:     e.integer("USER_RATE_LIMIT_BURST", 200, 1, 1_000_000),
 		SearchesPerUser:        e.integer("SEARCH_CONCURRENCY_PER_USER", 2, 1, 64),
+		ReadCacheSize:          e.size("READ_CACHE_SIZE", 32<<20),
 		TrustedProxies:         e.prefixes("TRUSTED_PROXIES"),
 		LoginLockoutFailures:   e.integer("LOGIN_LOCKOUT_FAILURES", 10, 1, 1000),
 		LoginLockoutWindow:     e.duration("LOGIN_LOCKOUT_WINDOW", 15*time.Minute),
@@ -230,6 +232,9 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 	}
 	if c.LoginIdentifierCeiling < c.LoginLockoutFailures {
 		e.fail("LOGIN_IDENTIFIER_CEILING", errors.New("must be at least LOGIN_LOCKOUT_FAILURES"))
+	}
+	if c.ReadCacheSize < 0 || c.ReadCacheSize > 16<<30 {
+		e.fail("READ_CACHE_SIZE", errors.New("must be between 0 (off) and 16GiB"))
 	}
 	if c.BodyLimit < 1024 || c.BodyLimit > 64<<20 {
 		e.fail("BODY_LIMIT", errors.New("must be between 1KiB and 64MiB"))

@@ -22,6 +22,7 @@ var Excluded = map[string]string{
 	"pdf_reading":           "derived: the per-PDF sums of page_stats, which the export holds",
 	"user_study_buckets":    "derived: the per-user sums of study_session_buckets",
 	"user_study_days":       "derived: user_study_buckets by local day",
+	"library_changes":       "internal: empty between transactions (notes for users.library_version)",
 }
 
 // Tables lists the parts of an export, in the order they are written.

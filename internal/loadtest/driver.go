@@ -302,6 +302,11 @@ func RunGroup(ctx context.Context, loads []Load, win Window, hooks Hooks) ([]Out
 // as JSON; out, when not nil, receives the decoded answer; otherwise the
 // answer is read and dropped (so the connection is reused).
 func Call(ctx context.Context, w *Worker, method, path, token string, body []byte, want int, out any) error {
+	return CallWith(ctx, w, method, path, token, nil, body, want, out)
+}
+
+// CallWith is Call with extra request headers.
+func CallWith(ctx context.Context, w *Worker, method, path, token string, header http.Header, body []byte, want int, out any) error {
 	var rd io.Reader
 	if body != nil {
 		rd = bytes.NewReader(body)
@@ -315,6 +320,9 @@ func Call(ctx context.Context, w *Worker, method, path, token string, body []byt
 	}
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	for k, v := range header {
+		req.Header[k] = v
 	}
 	resp, err := w.Client.Do(req)
 	if err != nil {

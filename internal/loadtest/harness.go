@@ -39,18 +39,22 @@ const (
 	ScMe           = "me"
 	ScTopics       = "topics"
 	ScPages        = "pages"
-	ScEstimates    = "estimates"
-	ScAnalytics    = "analytics"
-	ScSearch       = "search"
-	ScRefresh      = "refresh"
-	ScEvents       = "events"
-	ScRegister     = "register"
-	ScLoginFlood   = "login-flood"
+	// The same two reads with Cache-Control: no-cache: every answer from
+	// the database, past the server's read cache.
+	ScTopicsUncached = "topics-uncached"
+	ScPagesUncached  = "pages-uncached"
+	ScEstimates      = "estimates"
+	ScAnalytics      = "analytics"
+	ScSearch         = "search"
+	ScRefresh        = "refresh"
+	ScEvents         = "events"
+	ScRegister       = "register"
+	ScLoginFlood     = "login-flood"
 )
 
 // Scenarios lists every scenario in running order.
 var Scenarios = []string{
-	ScFloorMe, ScFloorRefresh, ScMe, ScTopics, ScPages, ScEstimates, ScAnalytics, ScSearch,
+	ScFloorMe, ScFloorRefresh, ScMe, ScTopics, ScPages, ScTopicsUncached, ScPagesUncached, ScEstimates, ScAnalytics, ScSearch,
 	ScRefresh, ScEvents, ScRegister, ScLoginFlood,
 }
 
@@ -686,21 +690,28 @@ func (h *harness) serverScenarios(ctx context.Context) error {
 			return Row{Label: label, Request: request, Target: "server", Clients: strconv.Itoa(clients)}
 		}
 	}
-	get := func(path func(u *user, w *Worker) string) Op {
+	getWith := func(header http.Header, path func(u *user, w *Worker) string) Op {
 		return func(ctx context.Context, w *Worker) error {
 			u := h.users[w.ID%n]
-			return Call(ctx, w, http.MethodGet, path(u, w), u.Access, nil, http.StatusOK, nil)
+			return CallWith(ctx, w, http.MethodGet, path(u, w), u.Access, header, nil, http.StatusOK, nil)
 		}
 	}
+	get := func(path func(u *user, w *Worker) string) Op { return getWith(nil, path) }
+	noCache := http.Header{"Cache-Control": {"no-cache"}}
+	topics := func(*user, *Worker) string { return "/api/v1/topics" }
+	pages := func(u *user, _ *Worker) string { return "/api/v1/pdfs/" + u.PDF + "/pages" }
 	reads := []struct {
 		name, label, request string
+		header               http.Header
 		path                 func(u *user, w *Worker) string
 	}{
-		{ScMe, "me", "GET /api/v1/auth/me", func(*user, *Worker) string { return "/api/v1/auth/me" }},
-		{ScTopics, "topics", fmt.Sprintf("GET /api/v1/topics (%d topics)", h.rep.Topics), func(*user, *Worker) string { return "/api/v1/topics" }},
-		{ScPages, "pages", "GET /api/v1/pdfs/{id}/pages (50 pages)", func(u *user, _ *Worker) string { return "/api/v1/pdfs/" + u.PDF + "/pages" }},
-		{ScEstimates, "estimates/library", "GET /api/v1/estimates/library", func(*user, *Worker) string { return "/api/v1/estimates/library" }},
-		{ScAnalytics, "analytics/summary", "GET /api/v1/analytics/summary", func(*user, *Worker) string { return "/api/v1/analytics/summary" }},
+		{ScMe, "me", "GET /api/v1/auth/me", nil, func(*user, *Worker) string { return "/api/v1/auth/me" }},
+		{ScTopics, "topics", fmt.Sprintf("GET /api/v1/topics (%d topics)", h.rep.Topics), nil, topics},
+		{ScPages, "pages", "GET /api/v1/pdfs/{id}/pages (50 pages)", nil, pages},
+		{ScTopicsUncached, "topics (uncached)", fmt.Sprintf("GET /api/v1/topics (%d topics), `Cache-Control: no-cache`", h.rep.Topics), noCache, topics},
+		{ScPagesUncached, "pages (uncached)", "GET /api/v1/pdfs/{id}/pages (50 pages), `Cache-Control: no-cache`", noCache, pages},
+		{ScEstimates, "estimates/library", "GET /api/v1/estimates/library", nil, func(*user, *Worker) string { return "/api/v1/estimates/library" }},
+		{ScAnalytics, "analytics/summary", "GET /api/v1/analytics/summary", nil, func(*user, *Worker) string { return "/api/v1/analytics/summary" }},
 	}
 	for _, r := range reads {
 		if !h.o.runs(r.name) {
@@ -709,7 +720,7 @@ func (h *harness) serverScenarios(ctx context.Context) error {
 		if err := h.refreshLogins(ctx, base); err != nil {
 			return err
 		}
-		if _, err := h.measure(ctx, r.name, pid, h.o.Window, []Load{{Name: r.name, Base: base, Clients: h.o.Clients, Op: get(r.path)}},
+		if _, err := h.measure(ctx, r.name, pid, h.o.Window, []Load{{Name: r.name, Base: base, Clients: h.o.Clients, Op: getWith(r.header, r.path)}},
 			row(r.label, r.request, h.o.Clients)); err != nil {
 			return err
 		}
