@@ -29,6 +29,7 @@ import (
 	"github.com/studysprint/studysprint/internal/config"
 	"github.com/studysprint/studysprint/internal/database"
 	"github.com/studysprint/studysprint/internal/koreader"
+	"github.com/studysprint/studysprint/internal/logbuf"
 	"github.com/studysprint/studysprint/internal/pdfinfo"
 	"github.com/studysprint/studysprint/internal/storage"
 	"github.com/studysprint/studysprint/internal/study"
@@ -81,7 +82,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "studysprint: bad configuration:\n%v\n", err)
 		return 2
 	}
-	logger := newLogger(cfg, stderr)
+	// Log lines go out in batches at most 100 ms late; warnings and errors
+	// (and everything before them) at once; the rest when run returns.
+	logs := logbuf.New(stderr, 64<<10, 100*time.Millisecond)
+	defer logs.Close()
+	logger := newLogger(cfg, logs)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
@@ -113,12 +118,13 @@ type exitCode int
 
 func (e exitCode) Error() string { return fmt.Sprintf("exit %d", int(e)) }
 
-func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
+func newLogger(cfg config.Config, w *logbuf.Writer) *slog.Logger {
 	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
+	var h slog.Handler = slog.NewJSONHandler(w, opts)
 	if cfg.LogFormat == "text" {
-		return slog.New(slog.NewTextHandler(w, opts))
+		h = slog.NewTextHandler(w, opts)
 	}
-	return slog.New(slog.NewJSONHandler(w, opts))
+	return slog.New(logbuf.Handler(h, w, slog.LevelWarn))
 }
 
 func buildVersion() string {
