@@ -84,7 +84,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	// Log lines go out in batches at most 100 ms late; warnings and errors
 	// (and everything before them) at once; the rest when run returns.
-	logs := logbuf.New(stderr, 64<<10, 100*time.Millisecond)
+	logs := logbuf.New(stderr, 16<<10, 100*time.Millisecond)
 	defer logs.Close()
 	logger := newLogger(cfg, logs)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

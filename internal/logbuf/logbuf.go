@@ -1,9 +1,10 @@
 // Package logbuf batches log lines into fewer writes: the access log is one
 // line per request, and writing each one on its own was a system call per
 // request (about 5 % of the server's CPU for GET /auth/me under load,
-// BENCHMARKS.md). Lines wait at most the flush interval; a warning or an
-// error is written at once together with everything before it (Handler), and
-// Close writes the rest.
+// BENCHMARKS.md). Lines wait at most the flush interval (a timer armed by
+// the first line after a flush: none runs while the server is idle); a
+// warning or an error is written at once together with everything before it
+// (Handler), and Close writes the rest.
 package logbuf
 
 import (
@@ -15,37 +16,33 @@ import (
 	"time"
 )
 
-// Writer buffers writes to an io.Writer and flushes them every interval, when
-// the buffer fills, on Flush and on Close. Safe for concurrent use.
+// Writer buffers writes to an io.Writer and flushes them at most interval
+// after the first unflushed write, when the buffer fills, on Flush and on
+// Close. No timer runs while nothing waits. Safe for concurrent use.
 type Writer struct {
-	mu     sync.Mutex
-	buf    *bufio.Writer
-	err    error // the first write error, returned from then on
-	stop   chan struct{}
-	done   chan struct{}
-	closed bool
+	mu       sync.Mutex
+	buf      *bufio.Writer
+	err      error // the first write error, returned from then on
+	interval time.Duration
+	timer    *time.Timer // armed while buffered lines wait
+	armed    bool
+	closed   bool
 }
 
-// New starts a Writer over w with a buffer of size bytes, flushed at least
-// every interval.
+// New returns a Writer over w with a buffer of size bytes whose lines wait
+// at most interval.
 func New(w io.Writer, size int, interval time.Duration) *Writer {
-	b := &Writer{buf: bufio.NewWriterSize(w, size), stop: make(chan struct{}), done: make(chan struct{})}
-	go b.loop(interval)
+	b := &Writer{buf: bufio.NewWriterSize(w, size), interval: interval}
+	b.timer = time.AfterFunc(time.Hour, b.timed)
+	b.timer.Stop()
 	return b
 }
 
-func (b *Writer) loop(interval time.Duration) {
-	defer close(b.done)
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-t.C:
-			_ = b.Flush()
-		case <-b.stop:
-			return
-		}
-	}
+func (b *Writer) timed() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.armed = false
+	b.flushLocked()
 }
 
 // Write keeps p for the next flush (or writes it through when it is larger
@@ -59,9 +56,14 @@ func (b *Writer) Write(p []byte) (int, error) {
 	n, err := b.buf.Write(p)
 	if err != nil {
 		b.err = err
+		return n, err
 	}
-	if b.closed && err == nil {
-		err = b.buf.Flush()
+	switch {
+	case b.closed:
+		err = b.flushLocked()
+	case !b.armed && b.buf.Buffered() > 0:
+		b.armed = true
+		b.timer.Reset(b.interval)
 	}
 	return n, err
 }
@@ -70,6 +72,10 @@ func (b *Writer) Write(p []byte) (int, error) {
 func (b *Writer) Flush() error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	return b.flushLocked()
+}
+
+func (b *Writer) flushLocked() error {
 	if b.err != nil {
 		return b.err
 	}
@@ -80,16 +86,14 @@ func (b *Writer) Flush() error {
 	return nil
 }
 
-// Close stops the timer and flushes; later writes go straight through.
+// Close flushes; later writes go straight through.
 func (b *Writer) Close() error {
 	b.mu.Lock()
-	if !b.closed {
-		b.closed = true
-		close(b.stop)
-	}
-	b.mu.Unlock()
-	<-b.done
-	return b.Flush()
+	defer b.mu.Unlock()
+	b.closed = true
+	b.timer.Stop()
+	b.armed = false
+	return b.flushLocked()
 }
 
 // Handler wraps a slog.Handler that writes to w so that every record at
