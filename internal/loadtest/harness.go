@@ -32,6 +32,15 @@ import (
 	"github.com/studysprint/studysprint/internal/seed"
 )
 
+// Row labels of the floor's me load, measured before the server's
+// scenarios and again right after the server's me: the machine's speed
+// drifts between windows (shared hosts), and me is compared with the mean
+// of the two windows around it.
+const (
+	FloorMe      = "floor: me"
+	FloorMeAfter = "floor: me (again, after me)"
+)
+
 // Scenario names, in the order they run.
 const (
 	ScFloorMe      = "floor-me"
@@ -117,8 +126,11 @@ const SeedPassword = "studysprint-seed"
 
 // Harness state for one run.
 type harness struct {
-	o       Options
-	rep     *Report
+	o   Options
+	rep *Report
+	// floorMe measures the floor's me load into a row with this label (nil
+	// when the floor-me scenario does not run).
+	floorMe func(ctx context.Context, label string) error
 	work    string
 	dbURL   string
 	env     []string // the server's environment (also migrate and seed)
@@ -178,12 +190,17 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		return nil, err
 	}
 	h.logf("bcrypt ceiling %.2f/s", h.rep.BcryptCeiling)
+	var floor *child
 	if o.runs(ScFloorMe) || o.runs(ScFloorRefresh) {
-		if err := h.floorScenarios(ctx); err != nil {
+		if floor, err = h.floorScenarios(ctx); err != nil {
 			return nil, err
 		}
 	}
-	if err := h.serverScenarios(ctx); err != nil {
+	err = h.serverScenarios(ctx)
+	if floor != nil {
+		floor.stop()
+	}
+	if err != nil {
 		return nil, err
 	}
 	// Measured again with the servers gone: on a shared machine one window
@@ -487,44 +504,55 @@ func (h *harness) measure(ctx context.Context, scenario string, pid int, win Win
 	return outs, nil
 }
 
-// floorScenarios starts the floor, runs its two scenarios and stops it.
-func (h *harness) floorScenarios(ctx context.Context) error {
+// floorScenarios starts the floor and runs its two scenarios; the floor
+// stays up (idle) so that its me load can be measured again right after the
+// server's (FloorMeAfter); the caller stops it.
+func (h *harness) floorScenarios(ctx context.Context) (*child, error) {
 	addr, err := freeAddr()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	env := append(os.Environ(), "LOADTEST_FLOOR_KEY="+hex.EncodeToString(h.key))
 	c, err := h.startChild("floor", h.o.Self, []string{"floor", "-addr", addr, "-database-url", h.dbURL}, env)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer c.stop()
+	ok := false
+	defer func() {
+		if !ok {
+			c.stop()
+		}
+	}()
 	c.base = "http://" + addr
 	if err := h.waitReady(ctx, c, "floor", "/health"); err != nil {
-		return err
+		return nil, err
 	}
 	if h.rep.FloorIdleRSS, err = idleRSS(c.pid()); err != nil {
-		return err
+		return nil, err
 	}
 	ids, err := h.userIDs(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if h.o.runs(ScFloorMe) {
 		now := time.Now()
 		tokens := make([]string, len(ids))
 		for i, id := range ids {
-			tokens[i] = MintHS256(h.key, id, now, time.Hour)
+			tokens[i] = MintHS256(h.key, id, now, 2*time.Hour)
 		}
-		if _, err := h.measure(ctx, ScFloorMe, c.pid(), h.o.Window, []Load{{
-			Name: ScFloorMe, Base: c.base, Clients: h.o.Clients,
-			Op: func(ctx context.Context, w *Worker) error {
-				return Call(ctx, w, http.MethodGet, "/me", tokens[w.ID%len(tokens)], nil, http.StatusOK, nil)
-			},
-		}}, func(int, Outcome) Row {
-			return Row{Label: "floor: me", Request: "GET /me (floor)", Target: "floor", Clients: strconv.Itoa(h.o.Clients)}
-		}); err != nil {
+		h.floorMe = func(ctx context.Context, label string) error {
+			_, err := h.measure(ctx, ScFloorMe, c.pid(), h.o.Window, []Load{{
+				Name: ScFloorMe, Base: c.base, Clients: h.o.Clients,
+				Op: func(ctx context.Context, w *Worker) error {
+					return Call(ctx, w, http.MethodGet, "/me", tokens[w.ID%len(tokens)], nil, http.StatusOK, nil)
+				},
+			}}, func(int, Outcome) Row {
+				return Row{Label: label, Request: "GET /me (floor)", Target: "floor", Clients: strconv.Itoa(h.o.Clients)}
+			})
 			return err
+		}
+		if err := h.floorMe(ctx, FloorMe); err != nil {
+			return nil, err
 		}
 	}
 	if h.o.runs(ScFloorRefresh) {
@@ -561,11 +589,12 @@ func (h *harness) floorScenarios(ctx context.Context) error {
 		}}, func(int, Outcome) Row {
 			return Row{Label: "floor: refresh (peer)", Request: "POST /peer/refresh (stateful rotation)", Target: "floor", Clients: strconv.Itoa(h.o.Chains) + " chains"}
 		}); err != nil {
-			return err
+			return nil, err
 		}
 		h.rep.PeerBrokenChains = int(broken.Load())
 	}
-	return nil
+	ok = true
+	return c, nil
 }
 
 type chain struct {
@@ -723,6 +752,11 @@ func (h *harness) serverScenarios(ctx context.Context) error {
 		if _, err := h.measure(ctx, r.name, pid, h.o.Window, []Load{{Name: r.name, Base: base, Clients: h.o.Clients, Op: getWith(r.header, r.path)}},
 			row(r.label, r.request, h.o.Clients)); err != nil {
 			return err
+		}
+		if r.name == ScMe && h.floorMe != nil {
+			if err := h.floorMe(ctx, FloorMeAfter); err != nil {
+				return err
+			}
 		}
 	}
 	if h.o.runs(ScSearch) {

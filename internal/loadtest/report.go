@@ -82,6 +82,24 @@ func (r *Report) row(label string) *Row {
 	return nil
 }
 
+// floorMe is the floor's me throughput and p99 that the server's rows are
+// compared with: the mean of its two windows (before the server's scenarios
+// and right after me) when both ran, and how to say it.
+func (r *Report) floorMe() (rate float64, p99 time.Duration, desc string, ok bool) {
+	a, b := r.row(FloorMe), r.row(FloorMeAfter)
+	switch {
+	case a != nil && b != nil:
+		rate = (a.Outcome.PerSecond() + b.Outcome.PerSecond()) / 2
+		p99 = (a.Summary.P99 + b.Summary.P99) / 2
+		return rate, p99, fmt.Sprintf("%.0f, the floor's mean of %.0f and %.0f", rate, a.Outcome.PerSecond(), b.Outcome.PerSecond()), true
+	case a != nil:
+		return a.Outcome.PerSecond(), a.Summary.P99, fmt.Sprintf("%.0f", a.Outcome.PerSecond()), true
+	case b != nil:
+		return b.Outcome.PerSecond(), b.Summary.P99, fmt.Sprintf("%.0f", b.Outcome.PerSecond()), true
+	}
+	return 0, 0, "", false
+}
+
 // Target is one goal of issue 15 and whether this run met it.
 type Target struct {
 	Name, Measured string
@@ -105,14 +123,21 @@ func (r *Report) Targets() []Target {
 		}
 		out = append(out, t)
 	}
-	ratio("me throughput ≥ 0.8 × the floor's", "me", "floor: me", 0.8)
 	{
-		me, fl := r.row("me"), r.row("floor: me")
-		t := Target{Name: "me p99 ≤ 1.5 × the floor's p99"}
-		if me != nil && fl != nil && fl.Summary.P99 > 0 {
-			x := float64(me.Summary.P99) / float64(fl.Summary.P99)
+		me := r.row("me")
+		rate, p99, desc, ok := r.floorMe()
+		t := Target{Name: "me throughput ≥ 0.8 × the floor's"}
+		if me != nil && ok && rate > 0 {
+			x := me.Outcome.PerSecond() / rate
+			t.Known, t.Met = true, x >= 0.8
+			t.Measured = fmt.Sprintf("%.2f × (%.0f vs %s req/s)", x, me.Outcome.PerSecond(), desc)
+		}
+		out = append(out, t)
+		t = Target{Name: "me p99 ≤ 1.5 × the floor's p99"}
+		if me != nil && ok && p99 > 0 {
+			x := float64(me.Summary.P99) / float64(p99)
 			t.Known, t.Met = true, x <= 1.5
-			t.Measured = fmt.Sprintf("%.2f × (%s vs %s)", x, fmtDur(me.Summary.P99), fmtDur(fl.Summary.P99))
+			t.Measured = fmt.Sprintf("%.2f × (%s vs %s)", x, fmtDur(me.Summary.P99), fmtDur(p99))
 		}
 		out = append(out, t)
 	}
@@ -226,7 +251,7 @@ func (r *Report) Markdown(command string) string {
 		"background workers and autovacuum not included); peak RSS is VmHWM after resetting it at the window's start (`/proc/<pid>/clear_refs`).\n\n",
 		o.Window.Warmup, o.BcryptWarmup, o.Window.Duration)
 
-	floor := r.row("floor: me")
+	floorRate, _, _, _ := r.floorMe()
 	peer := r.row("floor: refresh (peer)")
 	b.WriteString("| scenario | request | clients | req/s | p50 | p99 | errors | CPU s / 1k req: server | PostgreSQL | peak RSS | compared |\n")
 	b.WriteString("|---|---|---|---|---|---|---|---|---|---|---|\n")
@@ -242,8 +267,8 @@ func (r *Report) Markdown(command string) string {
 				cmp = fmt.Sprintf("%.1f × peer", row.Outcome.PerSecond()/peer.Outcome.PerSecond())
 			}
 		case row.Target == "server" && row.Label != "me during the flood" && !strings.HasPrefix(row.Label, "events"):
-			if floor != nil && floor.Outcome.PerSecond() > 0 {
-				cmp = fmt.Sprintf("%.2f × floor", row.Outcome.PerSecond()/floor.Outcome.PerSecond())
+			if floorRate > 0 {
+				cmp = fmt.Sprintf("%.2f × floor", row.Outcome.PerSecond()/floorRate)
 			}
 		}
 		errs := strconv.Itoa(row.Outcome.ErrorCount())
@@ -271,7 +296,9 @@ func (r *Report) Markdown(command string) string {
 		fmtMB(r.IdleRSS), fmtMB(r.FloorIdleRSS), r.BcryptCost, m.Cores, o.BcryptTime, r.BcryptBefore, r.BcryptAfter, r.BcryptCeiling, o.FloodMeRate, o.SeedUsers)
 	b.WriteString("The floor (`bin/loadtest floor`, its own process, measured the same way): net/http, a pgx pool with pgx's defaults " +
 		"(20 connections, like the server), an HS256 check written against the standard library, one primary-key `SELECT` of the user row, " +
-		"`encoding/json`. The stateful-rotation peer lives in the floor and is refresh-token rotation the way many tutorials and frameworks do it: " +
+		"`encoding/json`. Its `me` load is measured twice, before the server's scenarios and again right after the server's `me` " +
+		"(the floor stays up, idle, in between): a shared machine's speed drifts from minute to minute, and `me` and the `× floor` column " +
+		"are compared with the mean of the two windows. The stateful-rotation peer lives in the floor and is refresh-token rotation the way many tutorials and frameworks do it: " +
 		"the token is `selector.verifier`; its row is found by the selector and locked (`SELECT … FOR UPDATE`), the verifier checked against a " +
 		"bcrypt hash at cost 10, the row revoked and the new token's row — a new bcrypt hash — inserted in one transaction, then an HS256 access token signed. " +
 		"Both refresh scenarios run chains of distinct users, each chain sending its next refresh with the token the last one returned; " +
