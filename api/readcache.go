@@ -32,11 +32,11 @@ func (s *server) cachedJSON(c echo.Context, build func(ctx context.Context) (any
 	}
 	req := c.Request()
 	user := principalOf(c).User
-	key := user.ID.String() + " " + req.URL.RequestURI()
+	owner, key := user.ID.String(), req.URL.RequestURI()
 	route := c.Path()
 	if noCache(req.Header) {
 		s.metrics.readCache(route, "bypass")
-	} else if body, ok := s.cache.Get(key, user.LibraryVersion); ok {
+	} else if body, ok := s.cache.Get(owner, key, user.LibraryVersion); ok {
 		s.metrics.readCache(route, "hit")
 		return c.JSONBlob(http.StatusOK, body)
 	} else {
@@ -50,7 +50,7 @@ func (s *server) cachedJSON(c echo.Context, build func(ctx context.Context) (any
 	if err != nil {
 		return err
 	}
-	s.cache.Put(key, user.LibraryVersion, body)
+	s.cache.Put(owner, key, user.LibraryVersion, body)
 	return c.JSONBlob(http.StatusOK, body)
 }
 

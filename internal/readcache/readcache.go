@@ -10,8 +10,10 @@
 // the version, and the entry no longer matches. Every instance keeps its
 // own cache and checks it against the same database.
 //
-// The cache is bounded in bytes and evicts the least recently used entry; a
-// nil *Cache (a budget of 0) stores nothing and never hits.
+// The cache is bounded in bytes and evicts the least recently used entry,
+// and each owner (a user) keeps at most PerOwner entries, so that one user
+// walking through many distinct URLs evicts their own answers, not everyone
+// else's. A nil *Cache (a budget of 0) stores nothing and never hits.
 package readcache
 
 import (
@@ -24,6 +26,10 @@ import (
 // many tiny answers is not exceeded by their bookkeeping.
 const entryOverhead = 128
 
+// PerOwner is the most entries one owner keeps (a user's topic lists and
+// the pages of the PDFs they have open, each in a few filters or pages).
+const PerOwner = 64
+
 // Cache is a byte-bounded LRU of versioned answers, safe for concurrent use.
 type Cache struct {
 	mu       sync.Mutex
@@ -32,12 +38,14 @@ type Cache struct {
 	size     int64
 	order    *list.List // front: most recently used; values are *entry
 	byKey    map[string]*list.Element
+	byOwner  map[string]*list.List // each owner's entries, front: most recently used; values are *list.Element of order
 }
 
 type entry struct {
-	key     string
-	version int64
-	body    []byte
+	owner, key string
+	version    int64
+	body       []byte
+	mine       *list.Element // this entry in byOwner[owner]
 }
 
 // New returns a cache holding at most budget bytes of keys and bodies (nil
@@ -47,17 +55,17 @@ func New(budget int64) *Cache {
 	if budget <= 0 {
 		return nil
 	}
-	return &Cache{budget: budget, maxEntry: budget / 8, order: list.New(), byKey: map[string]*list.Element{}}
+	return &Cache{budget: budget, maxEntry: budget / 8, order: list.New(), byKey: map[string]*list.Element{}, byOwner: map[string]*list.List{}}
 }
 
 // Get returns the body kept under key if it was computed at version.
-func (c *Cache) Get(key string, version int64) ([]byte, bool) {
+func (c *Cache) Get(owner, key string, version int64) ([]byte, bool) {
 	if c == nil {
 		return nil, false
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	el, ok := c.byKey[key]
+	el, ok := c.byKey[owner+"\x00"+key]
 	if !ok {
 		return nil, false
 	}
@@ -66,23 +74,25 @@ func (c *Cache) Get(key string, version int64) ([]byte, bool) {
 		return nil, false
 	}
 	c.order.MoveToFront(el)
+	c.byOwner[owner].MoveToFront(e.mine)
 	return e.body, true
 }
 
-// Put keeps body under key at version. The caller must not change body
-// afterwards. An entry at a newer version is not replaced by an older one (a
-// slow request finishing after a faster, newer one).
-func (c *Cache) Put(key string, version int64, body []byte) {
+// Put keeps body under owner's key at version. The caller must not change
+// body afterwards. An entry at a newer version is not replaced by an older
+// one (a slow request finishing after a faster, newer one).
+func (c *Cache) Put(owner, key string, version int64, body []byte) {
 	if c == nil {
 		return
 	}
-	cost := int64(len(key)+len(body)) + entryOverhead
+	full := owner + "\x00" + key
+	cost := int64(len(full)+len(body)) + entryOverhead
 	if cost > c.maxEntry {
 		return
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if el, ok := c.byKey[key]; ok {
+	if el, ok := c.byKey[full]; ok {
 		e := el.Value.(*entry)
 		if e.version > version {
 			return
@@ -90,17 +100,38 @@ func (c *Cache) Put(key string, version int64, body []byte) {
 		c.size += int64(len(body) - len(e.body))
 		e.version, e.body = version, body
 		c.order.MoveToFront(el)
+		c.byOwner[owner].MoveToFront(e.mine)
 	} else {
-		c.byKey[key] = c.order.PushFront(&entry{key: key, version: version, body: body})
+		mine := c.byOwner[owner]
+		if mine == nil {
+			mine = list.New()
+			c.byOwner[owner] = mine
+		}
+		if mine.Len() >= PerOwner {
+			c.remove(mine.Back().Value.(*list.Element))
+		}
+		e := &entry{owner: owner, key: full, version: version, body: body}
+		el := c.order.PushFront(e)
+		e.mine = mine.PushFront(el)
+		c.byKey[full] = el
 		c.size += cost
 	}
 	for c.size > c.budget {
-		last := c.order.Back()
-		e := last.Value.(*entry)
-		c.order.Remove(last)
-		delete(c.byKey, e.key)
-		c.size -= int64(len(e.key)+len(e.body)) + entryOverhead
+		c.remove(c.order.Back())
 	}
+}
+
+// remove drops one entry (c.mu held).
+func (c *Cache) remove(el *list.Element) {
+	e := el.Value.(*entry)
+	c.order.Remove(el)
+	delete(c.byKey, e.key)
+	mine := c.byOwner[e.owner]
+	mine.Remove(e.mine)
+	if mine.Len() == 0 {
+		delete(c.byOwner, e.owner)
+	}
+	c.size -= int64(len(e.key)+len(e.body)) + entryOverhead
 }
 
 // Stats reports the entries held and their cost in bytes.
