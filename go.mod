@@ -78,3 +78,10 @@ require (
 )
 
 tool honnef.co/go/tools/cmd/staticcheck
+
+// pdfcpu v0.15.0 asks for go-runewidth v0.0.27, whose init fills a 2.2 MB
+// lookup table (strictWidthLUT, every code point twice) in every process
+// of ours, server and PDF children alike, for a function (StringWidth of
+// form fields) we never call: 1.6 MB of the server's idle RSS. v0.0.24 has
+// the same API without that init.
+replace github.com/mattn/go-runewidth => github.com/mattn/go-runewidth v0.0.24
