@@ -2,9 +2,9 @@
 // under the version of the data it was computed from, and hands one back
 // only to a caller that has read the same version.
 //
-// The version is users.library_version: the database moves it in the
-// transaction of every change to what the cached lists show (see the
-// migration that adds it), and the session check reads it with the user row
+// The version is users.library_version: the database moves it at the
+// commit of every transaction that changed what the cached lists show (see
+// the migration that adds it), and the session check reads it with the user row
 // on every authenticated request. So a hit costs no extra query and is never
 // stale: a change committed before the request's session check has moved
 // the version, and the entry no longer matches. Every instance keeps its
